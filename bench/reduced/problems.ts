@@ -1,0 +1,92 @@
+/**
+ * The fixed, seeded set of reduced-model problems the benchmark solves (bench/README.md).
+ *
+ * Ranges: M = 1–3 pathways of depth 1–6, K = 1–4 modes, S_α ∈ [0.5, 5], λ_α ∈ [0.5, 2], τ ∈ {0.5, 1, 2},
+ * t_end ∈ [20, 200] with 41 equally spaced output times, and a small read-out layer:
+ * q0 ∈ [0.5, 1], p0 = ±[0.001, 0.05] with a random sign.
+ *
+ * Run as a script to write the problems as JSON (the Python peer reads exactly these numbers):
+ *   npx tsx bench/reduced/problems.ts [out/bench/reduced-problems.json]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ReducedProblem } from '../../src/reduced/types.ts';
+import { createRandom, type Random } from '../../src/util/random.ts';
+
+export const DEFAULT_SEED = 20_220_601;
+export const DEFAULT_COUNT = 40;
+export const OUTPUT_TIMES = 41;
+
+/** A benchmark problem: the solver spec is left out (each method adds its own). */
+export interface BenchProblem {
+  readonly id: number;
+  readonly singularValues: number[];
+  readonly inputVariances: number[];
+  readonly depths: number[];
+  readonly tau: number;
+  readonly init: { readonly q: number[][]; readonly p: number[][] };
+  readonly times: number[];
+}
+
+export interface ProblemSet {
+  readonly seed: number;
+  readonly problems: BenchProblem[];
+}
+
+function uniform(rng: Random, lo: number, hi: number): number {
+  return lo + (hi - lo) * rng.uniform();
+}
+
+/** Rounds to 4 significant digits so the JSON stays readable; the rounded value is what everyone solves. */
+function round4(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+export function makeProblems(seed: number = DEFAULT_SEED, count: number = DEFAULT_COUNT): ProblemSet {
+  const rng = createRandom(seed);
+  const problems: BenchProblem[] = [];
+  for (let id = 0; id < count; id++) {
+    const M = rng.integer(1, 3);
+    const K = rng.integer(1, 4);
+    const depths = Array.from({ length: M }, () => rng.integer(1, 6));
+    const singularValues = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 5))).sort((a, b) => b - a);
+    const inputVariances = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 2)));
+    const tau = [0.5, 1, 2][rng.integer(0, 2)]!;
+    const tEnd = rng.integer(20, 200);
+    const q = depths.map(() => Array.from({ length: K }, () => round4(uniform(rng, 0.5, 1))));
+    const p = depths.map(() =>
+      Array.from({ length: K }, () => (rng.uniform() < 0.5 ? -1 : 1) * round4(uniform(rng, 0.001, 0.05))),
+    );
+    const times = Array.from({ length: OUTPUT_TIMES }, (_, i) =>
+      i === OUTPUT_TIMES - 1 ? tEnd : (tEnd * i) / (OUTPUT_TIMES - 1),
+    );
+    problems.push({ id, singularValues, inputVariances, depths, tau, init: { q, p }, times });
+  }
+  return { seed, problems };
+}
+
+/** The problem in the shape `solveReduced` takes, with the given solver settings. */
+export function toReducedProblem(problem: BenchProblem, solver: NonNullable<ReducedProblem['solver']>): ReducedProblem {
+  return {
+    singularValues: problem.singularValues,
+    inputVariances: problem.inputVariances,
+    depths: problem.depths,
+    tau: problem.tau,
+    init: problem.init,
+    times: problem.times,
+    solver,
+  };
+}
+
+export function writeProblems(path: string, set: ProblemSet): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(set, null, 1) + '\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const path = resolve(process.argv[2] ?? 'out/bench/reduced-problems.json');
+  const set = makeProblems();
+  writeProblems(path, set);
+  console.log(`wrote ${set.problems.length} problems (seed ${set.seed}) to ${path}`);
+}

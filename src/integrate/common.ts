@@ -1,0 +1,556 @@
+/**
+ * Shared machinery of the integrators: option validation, the flat dense-output store, event location on
+ * the dense output, and the solution object every integrator returns.
+ *
+ * Nothing here allocates per step except when the dense store doubles its capacity or an event is hit.
+ */
+import type {
+  EventFunction,
+  EventHit,
+  OdeProblem,
+  OdeSolution,
+  SolveStatus,
+  SolverOptions,
+  SolverStats,
+} from './types.ts';
+
+export const EPS = 2.220446049250313e-16;
+export const DEFAULT_MAX_STEPS = 100_000;
+
+/** Formats a number for messages: full precision but short when possible. */
+export function fmt(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  return String(x);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'number') return fmt(v);
+  if (v === undefined) return 'undefined';
+  if (v === null) return 'null';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return Array.isArray(v) ? `an array of length ${v.length}` : 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/**
+ * Throws an Error naming the offending field, its value and what is allowed. Called once per solve, before any
+ * work is done.
+ */
+export function validateInputs(problem: OdeProblem, options: SolverOptions, method: string): void {
+  const where = `${method}:`;
+  if (problem === null || typeof problem !== 'object') {
+    throw new TypeError(`${where} problem must be an object (got ${show(problem)})`);
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`${where} options must be an object (got ${show(options)})`);
+  }
+  const n = problem.dimension;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${where} problem.dimension must be an integer >= 1 (got ${show(n)})`);
+  }
+  if (typeof problem.rhs !== 'function') {
+    throw new TypeError(`${where} problem.rhs must be a function (got ${show(problem.rhs)})`);
+  }
+  if (problem.jacobian !== undefined && typeof problem.jacobian !== 'function') {
+    throw new TypeError(`${where} problem.jacobian must be a function or undefined (got ${show(problem.jacobian)})`);
+  }
+  if (!isFiniteNumber(problem.t0)) {
+    throw new RangeError(`${where} problem.t0 must be a finite number (got ${show(problem.t0)})`);
+  }
+  if (!isFiniteNumber(problem.tEnd) || !(problem.tEnd > problem.t0)) {
+    throw new RangeError(
+      `${where} problem.tEnd must be a finite number > t0 = ${fmt(problem.t0)} (got ${show(problem.tEnd)}); ` +
+        'integration is forward in time only',
+    );
+  }
+  const y0 = problem.y0;
+  if (y0 === null || typeof y0 !== 'object' || typeof y0.length !== 'number') {
+    throw new TypeError(`${where} problem.y0 must be an array-like of ${n} numbers (got ${show(y0)})`);
+  }
+  if (y0.length !== n) {
+    throw new RangeError(`${where} problem.y0 has length ${y0.length}; it must have length problem.dimension = ${n}`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (!isFiniteNumber(y0[i])) {
+      throw new RangeError(`${where} problem.y0[${i}] must be a finite number (got ${show(y0[i])})`);
+    }
+  }
+  if (!isFiniteNumber(options.rtol) || !(options.rtol > 0)) {
+    throw new RangeError(`${where} options.rtol must be a finite number > 0 (got ${show(options.rtol)})`);
+  }
+  if (!isFiniteNumber(options.atol) || !(options.atol > 0)) {
+    throw new RangeError(`${where} options.atol must be a finite number > 0 (got ${show(options.atol)})`);
+  }
+  if (options.maxSteps !== undefined && (!Number.isInteger(options.maxSteps) || options.maxSteps < 1)) {
+    throw new RangeError(`${where} options.maxSteps must be an integer >= 1 (got ${show(options.maxSteps)})`);
+  }
+  if (options.initialStep !== undefined && (!isFiniteNumber(options.initialStep) || !(options.initialStep > 0))) {
+    throw new RangeError(
+      `${where} options.initialStep must be a finite number > 0 (got ${show(options.initialStep)})`,
+    );
+  }
+  if (options.maxStep !== undefined && (typeof options.maxStep !== 'number' || !(options.maxStep > 0))) {
+    throw new RangeError(`${where} options.maxStep must be a number > 0 (got ${show(options.maxStep)})`);
+  }
+  const events = options.events;
+  if (events !== undefined) {
+    if (!Array.isArray(events)) {
+      throw new TypeError(`${where} options.events must be an array (got ${show(events)})`);
+    }
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k] as EventFunction;
+      if (e === null || typeof e !== 'object' || typeof e.g !== 'function') {
+        throw new TypeError(`${where} options.events[${k}].g must be a function (got ${show(e?.g)})`);
+      }
+      if (e.direction !== undefined && e.direction !== -1 && e.direction !== 0 && e.direction !== 1) {
+        throw new RangeError(`${where} options.events[${k}].direction must be -1, 0 or 1 (got ${show(e.direction)})`);
+      }
+    }
+  }
+}
+
+/**
+ * Storage layout of one step's interpolant.
+ * - `Nested5`: five vectors r1..r5 per step, y(θ) = r1 + θ(r2 + (1−θ)(r3 + θ(r4 + (1−θ) r5))). This is Hairer's
+ *   DOPRI5 continuous extension; RODAS's cubic y0 + θ(Δ + (1−θ)(d2 + θ d3)) is the same form with r5 = 0, so
+ *   `auto` keeps both pieces in one store.
+ * - `Chebyshev`: `nvec` samples per step at Chebyshev–Lobatto points of [0, 1], evaluated by barycentric
+ *   interpolation (the odex adapter).
+ */
+export type DenseKind = 0 | 1;
+export const Nested5: DenseKind = 0;
+export const Chebyshev: DenseKind = 1;
+
+/**
+ * Dense output in one flat buffer grown by doubling. Step i is the record buf[i·rec .. (i+1)·rec) with
+ * rec = 1 + nvec·n: its start time, then its coefficients. Steps are contiguous: step i covers
+ * [start_i, start_{i+1}] and the last one ends at `tLast`. One buffer rather than separate time and
+ * coefficient arrays halves the (off-heap, zero-filled) allocations when the store grows, which for the small
+ * systems here cost more than the steps themselves.
+ */
+export class DenseStore {
+  readonly n: number;
+  readonly kind: DenseKind;
+  /** Vectors (of length n) stored per step. */
+  readonly nvec: number;
+  readonly stride: number;
+  readonly rec: number;
+  count = 0;
+  buf: Float64Array;
+  /** End of the last step (t0 while empty). */
+  tLast: number;
+  readonly tStart: number;
+  readonly y0: Float64Array;
+  /** Chebyshev–Lobatto nodes on [0,1] and barycentric weights (Chebyshev kind only). */
+  readonly nodes: Float64Array | null;
+  readonly weights: Float64Array | null;
+
+  constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, initialSteps = 64) {
+    this.n = n;
+    this.kind = kind;
+    this.nvec = nvec;
+    this.stride = nvec * n;
+    this.rec = this.stride + 1;
+    this.buf = new Float64Array(initialSteps * this.rec);
+    this.tStart = t0;
+    this.tLast = t0;
+    this.y0 = Float64Array.from(y0);
+    if (kind === Chebyshev) {
+      const m = nvec;
+      this.nodes = new Float64Array(m);
+      this.weights = new Float64Array(m);
+      for (let j = 0; j < m; j++) {
+        // θ_j = (1 − cos(πj/(m−1)))/2, increasing from 0 to 1; weights (−1)^j, halved at the ends.
+        this.nodes[j] = j === 0 ? 0 : j === m - 1 ? 1 : 0.5 * (1 - Math.cos((Math.PI * j) / (m - 1)));
+        this.weights[j] = (j % 2 === 0 ? 1 : -1) * (j === 0 || j === m - 1 ? 0.5 : 1);
+      }
+    } else {
+      this.nodes = null;
+      this.weights = null;
+    }
+  }
+
+  /** Appends a step from tLast to tEnd; returns the offset of its coefficients in `buf`. */
+  push(tEnd: number): number {
+    const rec = this.rec;
+    const base = this.count * rec;
+    if (base + rec > this.buf.length) {
+      const nb = new Float64Array(this.buf.length * 2);
+      nb.set(this.buf);
+      this.buf = nb;
+    }
+    this.buf[base] = this.tLast;
+    this.tLast = tEnd;
+    this.count++;
+    return base + 1;
+  }
+
+  /** Index of the step containing t (t within [tStart, tLast], count ≥ 1). */
+  find(t: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    const buf = this.buf;
+    const rec = this.rec;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (buf[mid * rec]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Evaluates step i's interpolant at t into out. */
+  evalStep(i: number, t: number, out: Float64Array): void {
+    const n = this.n;
+    const rec = this.rec;
+    const c = this.buf;
+    const t0 = c[i * rec]!;
+    const t1 = i + 1 < this.count ? c[(i + 1) * rec]! : this.tLast;
+    const h = t1 - t0;
+    const theta = h > 0 ? (t - t0) / h : 1;
+    const off = i * rec + 1;
+    if (this.kind === Nested5) {
+      const th1 = 1 - theta;
+      for (let j = 0; j < n; j++) {
+        const o = off + j;
+        out[j] =
+          c[o]! + theta * (c[o + n]! + th1 * (c[o + 2 * n]! + theta * (c[o + 3 * n]! + th1 * c[o + 4 * n]!)));
+      }
+      return;
+    }
+    // Barycentric interpolation on Chebyshev–Lobatto nodes (second form): stable, exact for polynomials of
+    // degree < m.
+    const nodes = this.nodes!;
+    const w = this.weights!;
+    const m = this.nvec;
+    for (let k = 0; k < m; k++) {
+      // At (or within rounding of) a node the weights overflow; the node's sample is the value there.
+      if (Math.abs(theta - nodes[k]!) <= 1e-15) {
+        const o = off + k * n;
+        for (let j = 0; j < n; j++) out[j] = c[o + j]!;
+        return;
+      }
+    }
+    let den = 0;
+    for (let j = 0; j < n; j++) out[j] = 0;
+    for (let k = 0; k < m; k++) {
+      const q = w[k]! / (theta - nodes[k]!);
+      den += q;
+      const o = off + k * n;
+      for (let j = 0; j < n; j++) out[j] += q * c[o + j]!;
+    }
+    const inv = 1 / den;
+    for (let j = 0; j < n; j++) out[j] *= inv;
+  }
+
+  /** Evaluates anywhere on [tStart, tLast] (no range check). */
+  evaluateAt(t: number, out: Float64Array): void {
+    if (this.count === 0) {
+      out.set(this.y0);
+      return;
+    }
+    this.evalStep(this.find(t), t, out);
+  }
+}
+
+/** Mutable run state shared between the pieces of a solve (dopri5 then rosenbrock, for `auto`). */
+export interface RunContext {
+  readonly n: number;
+  readonly problem: OdeProblem;
+  readonly options: SolverOptions;
+  readonly maxSteps: number;
+  readonly store: DenseStore;
+  readonly stats: SolverStats;
+  readonly events: EventTracker | null;
+  /** Current time and state (state at `t` is `y`); `f` holds f(t, y) when `haveF`. */
+  t: number;
+  readonly y: Float64Array;
+  readonly f: Float64Array;
+  haveF: boolean;
+  /** Suggested next step size (0: let the method choose). */
+  h: number;
+  status: SolveStatus;
+  message: string;
+  /** Set when a terminal event stopped the run. */
+  tStop: number;
+}
+
+export function makeContext(
+  problem: OdeProblem,
+  options: SolverOptions,
+  kind: DenseKind,
+  nvec: number,
+): RunContext {
+  const n = problem.dimension;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = problem.y0[i]!;
+  const events = options.events && options.events.length > 0 ? new EventTracker(options.events, n) : null;
+  return {
+    n,
+    problem,
+    options,
+    maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+    store: new DenseStore(n, problem.t0, y, kind, nvec),
+    stats: { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 },
+    events,
+    t: problem.t0,
+    y,
+    f: new Float64Array(n),
+    haveF: false,
+    h: 0,
+    status: 'ok',
+    message: '',
+    tStop: NaN,
+  };
+}
+
+/** Returns the index of the first non-finite entry, or −1. */
+export function firstNonFinite(v: Float64Array, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const x = v[i]!;
+    if (!(x - x === 0)) return i;
+  }
+  return -1;
+}
+
+/** Hairer's starting step heuristic (HINIT of dopri5.f / rodas.f) for a method of order `order`. */
+export function initialStepHeuristic(
+  ctx: RunContext,
+  order: number,
+  hmax: number,
+  y1: Float64Array,
+  f1: Float64Array,
+): number {
+  const { n, y, f } = ctx;
+  const rtol = ctx.options.rtol;
+  const atol = ctx.options.atol;
+  const t = ctx.t;
+  let dnf = 0;
+  let dny = 0;
+  for (let i = 0; i < n; i++) {
+    const sk = atol + rtol * Math.abs(y[i]!);
+    dnf += (f[i]! / sk) ** 2;
+    dny += (y[i]! / sk) ** 2;
+  }
+  let h = dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : Math.sqrt(dny / dnf) * 0.01;
+  h = Math.min(h, hmax);
+  for (let i = 0; i < n; i++) y1[i] = y[i]! + h * f[i]!;
+  ctx.problem.rhs(t + h, y1, f1);
+  ctx.stats.rhsEvaluations++;
+  let der2 = 0;
+  for (let i = 0; i < n; i++) {
+    const sk = atol + rtol * Math.abs(y[i]!);
+    der2 += ((f1[i]! - f[i]!) / sk) ** 2;
+  }
+  der2 = Math.sqrt(der2) / h;
+  const der12 = Math.max(Math.abs(der2), Math.sqrt(dnf));
+  const h1 = der12 <= 1e-15 ? Math.max(1e-6, h * 1e-3) : Math.pow(0.01 / der12, 1 / order);
+  h = Math.min(100 * h, h1, hmax);
+  // A non-finite trial (e.g. the Euler probe overflowed) must not poison the step size.
+  if (!(h > 0) || !Number.isFinite(h)) h = Math.min(1e-6, hmax);
+  return h;
+}
+
+/**
+ * Tracks the sign of each event function between accepted steps and locates crossings on the dense output
+ * of the step just taken with Brent's method.
+ */
+export class EventTracker {
+  readonly events: readonly EventFunction[];
+  readonly m: number;
+  readonly gPrev: Float64Array;
+  readonly hits: EventHit[] = [];
+  private readonly ybuf: Float64Array;
+  /** Scratch: candidate crossing times per event in the current step (NaN = none). */
+  private readonly cand: Float64Array;
+
+  constructor(events: readonly EventFunction[], n: number) {
+    this.events = events;
+    this.m = events.length;
+    this.gPrev = new Float64Array(this.m);
+    this.ybuf = new Float64Array(n);
+    this.cand = new Float64Array(this.m);
+  }
+
+  init(t: number, y: Float64Array): void {
+    for (let k = 0; k < this.m; k++) this.gPrev[k] = this.events[k]!.g(t, y);
+  }
+
+  private phi(store: DenseStore, step: number, k: number, t: number): number {
+    store.evalStep(step, t, this.ybuf);
+    return this.events[k]!.g(t, this.ybuf);
+  }
+
+  /**
+   * Checks the step `step` of `store`, ending at (tNew, yNew). Records hits; returns the time of the first
+   * terminal crossing, or NaN when the run goes on.
+   */
+  check(store: DenseStore, step: number, tOld: number, tNew: number, yNew: Float64Array): number {
+    let any = false;
+    for (let k = 0; k < this.m; k++) {
+      const ev = this.events[k]!;
+      const gOld = this.gPrev[k]!;
+      const gNew = ev.g(tNew, yNew);
+      this.gPrev[k] = gNew;
+      this.cand[k] = NaN;
+      const dir = ev.direction ?? 0;
+      // Upward: from < 0 to ≥ 0; downward: from > 0 to ≤ 0. A start exactly on 0 is not a crossing, so a
+      // root at a step end is reported once.
+      const up = gOld < 0 && gNew >= 0;
+      const down = gOld > 0 && gNew <= 0;
+      if (!((up && dir >= 0) || (down && dir <= 0))) continue;
+      this.cand[k] = gNew === 0 ? tNew : this.brent(store, step, k, tOld, tNew, gOld, gNew);
+      any = true;
+    }
+    if (!any) return NaN;
+    // Earliest terminal crossing, then record every crossing up to it in time order.
+    let tTerm = Infinity;
+    for (let k = 0; k < this.m; k++) {
+      const tc = this.cand[k]!;
+      if (tc === tc && this.events[k]!.terminal && tc < tTerm) tTerm = tc;
+    }
+    const found: { index: number; t: number }[] = [];
+    for (let k = 0; k < this.m; k++) {
+      const tc = this.cand[k]!;
+      if (tc === tc && tc <= tTerm) found.push({ index: k, t: tc });
+    }
+    found.sort((a, b) => a.t - b.t || a.index - b.index);
+    for (const f of found) {
+      const y = new Float64Array(store.n);
+      store.evalStep(step, f.t, y);
+      this.hits.push({ index: f.index, t: f.t, y });
+    }
+    return tTerm === Infinity ? NaN : tTerm;
+  }
+
+  /** Brent's zeroin on [a, b] with fa·fb < 0, to ~1e-13 relative in t. */
+  private brent(store: DenseStore, step: number, k: number, a: number, b: number, fa: number, fb: number): number {
+    const xtol = 1e-13 * Math.max(Math.abs(a), Math.abs(b), b - a);
+    let c = a;
+    let fc = fa;
+    let d = b - a;
+    let e = d;
+    for (let iter = 0; iter < 200; iter++) {
+      if (fb * fc > 0) {
+        c = a;
+        fc = fa;
+        d = b - a;
+        e = d;
+      }
+      if (Math.abs(fc) < Math.abs(fb)) {
+        a = b;
+        b = c;
+        c = a;
+        fa = fb;
+        fb = fc;
+        fc = fa;
+      }
+      const tol = 2 * EPS * Math.abs(b) + 0.5 * xtol;
+      const m = 0.5 * (c - b);
+      if (Math.abs(m) <= tol || fb === 0) break;
+      if (Math.abs(e) < tol || Math.abs(fa) <= Math.abs(fb)) {
+        d = m;
+        e = m;
+      } else {
+        let s = fb / fa;
+        let p: number;
+        let q: number;
+        if (a === c) {
+          p = 2 * m * s;
+          q = 1 - s;
+        } else {
+          const qq = fa / fc;
+          const r = fb / fc;
+          p = s * (2 * m * qq * (qq - r) - (b - a) * (r - 1));
+          q = (qq - 1) * (r - 1) * (s - 1);
+        }
+        if (p > 0) q = -q;
+        else p = -p;
+        s = e;
+        e = d;
+        if (2 * p < 3 * m * q - Math.abs(tol * q) && p < Math.abs(0.5 * s * q)) {
+          d = p / q;
+        } else {
+          d = m;
+          e = m;
+        }
+      }
+      a = b;
+      fa = fb;
+      b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
+      fb = this.phi(store, step, k, b);
+      if (!(fb === fb)) break; // g returned NaN: keep the best bracket end so far.
+    }
+    return b;
+  }
+}
+
+/** The object every integrator returns. */
+export class Solution implements OdeSolution {
+  readonly method: string;
+  readonly status: SolveStatus;
+  readonly message: string;
+  readonly stats: SolverStats;
+  readonly events: readonly EventHit[];
+  readonly yEnd: Float64Array;
+  readonly stiffFrom?: number;
+  readonly dimension: number;
+  readonly tStart: number;
+  readonly tReached: number;
+  private readonly store: DenseStore;
+
+  constructor(method: string, ctx: RunContext, stiffFrom?: number) {
+    this.method = method;
+    this.status = ctx.status;
+    this.message = ctx.message;
+    this.stats = ctx.stats;
+    this.events = ctx.events ? ctx.events.hits : [];
+    this.store = ctx.store;
+    this.dimension = ctx.n;
+    this.tStart = ctx.store.tStart;
+    if (ctx.status === 'event') {
+      this.tReached = ctx.tStop;
+      this.yEnd = new Float64Array(ctx.n);
+      ctx.store.evaluateAt(ctx.tStop, this.yEnd);
+    } else {
+      this.tReached = ctx.store.tLast;
+      this.yEnd = Float64Array.from(ctx.y);
+    }
+    if (stiffFrom !== undefined) this.stiffFrom = stiffFrom;
+  }
+
+  evaluate(t: number, out?: Float64Array): Float64Array {
+    if (!(t >= this.tStart && t <= this.tReached)) {
+      throw new RangeError(
+        `evaluate(${fmt(t)}): t is outside the solution's range [${fmt(this.tStart)}, ${fmt(this.tReached)}]`,
+      );
+    }
+    const y = out ?? new Float64Array(this.dimension);
+    if (t === this.tReached) {
+      y.set(this.yEnd);
+      return y;
+    }
+    this.store.evaluateAt(t, y);
+    return y;
+  }
+}
+
+/** Records a failure on the context. */
+export function fail(ctx: RunContext, message: string): void {
+  ctx.status = 'failed';
+  ctx.message = message;
+}
+
+/** The failure message for an exhausted step budget. */
+export function budgetMessage(ctx: RunContext): string {
+  return (
+    `step budget exhausted: maxSteps = ${ctx.maxSteps} accepted + rejected steps used up at t = ${fmt(ctx.t)} ` +
+    `(tEnd = ${fmt(ctx.problem.tEnd)}); raise options.maxSteps or loosen the tolerances`
+  );
+}
+

@@ -1,0 +1,339 @@
+/**
+ * Dormand–Prince 5(4) (DOPRI5 of Hairer, Nørsett & Wanner, "Solving ODEs I", §II.5 and the code dopri5.f):
+ * explicit Runge–Kutta pair with FSAL, PI step-size control (β = 0.04, safety 0.9, step ratio in [0.2, 10]),
+ * Hairer's starting-step heuristic, Shampine's 4th-order continuous extension, event location on it, and
+ * Hairer's stiffness detection (h·|λ| ≥ 3.25 for 15 accepted steps) which `auto` uses to hand over.
+ */
+import {
+  EPS,
+  Nested5,
+  budgetMessage,
+  fail,
+  firstNonFinite,
+  fmt,
+  initialStepHeuristic,
+  makeContext,
+  Solution,
+  validateInputs,
+  type RunContext,
+} from './common.ts';
+import type { OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
+
+// Butcher tableau (Dormand & Prince 1980).
+const C2 = 1 / 5;
+const C3 = 3 / 10;
+const C4 = 4 / 5;
+const C5 = 8 / 9;
+const A21 = 1 / 5;
+const A31 = 3 / 40;
+const A32 = 9 / 40;
+const A41 = 44 / 45;
+const A42 = -56 / 15;
+const A43 = 32 / 9;
+const A51 = 19372 / 6561;
+const A52 = -25360 / 2187;
+const A53 = 64448 / 6561;
+const A54 = -212 / 729;
+const A61 = 9017 / 3168;
+const A62 = -355 / 33;
+const A63 = 46732 / 5247;
+const A64 = 49 / 176;
+const A65 = -5103 / 18656;
+const A71 = 35 / 384;
+const A73 = 500 / 1113;
+const A74 = 125 / 192;
+const A75 = -2187 / 6784;
+const A76 = 11 / 84;
+// Error weights: 5th-order minus embedded 4th-order solution.
+const E1 = 71 / 57600;
+const E3 = -71 / 16695;
+const E4 = 71 / 1920;
+const E5 = -17253 / 339200;
+const E6 = 22 / 525;
+const E7 = -1 / 40;
+// Dense output (Shampine 1986), the r5 vector of CONTD5.
+const D1 = -12715105075 / 11282082432;
+const D3 = 87487479700 / 32700410799;
+const D4 = -10690763975 / 1880347072;
+const D5 = 701980252875 / 199316789632;
+const D6 = -1453857185 / 822651844;
+const D7 = 69997945 / 29380423;
+
+// Step-size control (dopri5.f defaults).
+const SAFE = 0.9;
+const BETA = 0.04;
+const EXPO1 = 0.2 - BETA * 0.75;
+const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
+const FACC2 = 1 / 10; // … or grow to 10×
+/** Stiffness: h·|λ| above this (the real stability boundary of DOPRI5 is ≈ 3.3) … */
+export const STIFF_HLAMBDA = 3.25;
+/** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
+export const STIFF_STEPS = 15;
+/** Consecutive trial steps with a non-finite stage before the solve fails. */
+export const MAX_NONFINITE_RETRIES = 12;
+
+/** Preallocated stage vectors of one solve. */
+class DopriWork {
+  k1: Float64Array;
+  readonly k2: Float64Array;
+  readonly k3: Float64Array;
+  readonly k4: Float64Array;
+  readonly k5: Float64Array;
+  readonly k6: Float64Array;
+  k7: Float64Array;
+  readonly ytmp: Float64Array;
+  readonly ysti: Float64Array;
+  y1: Float64Array;
+
+  constructor(n: number) {
+    this.k1 = new Float64Array(n);
+    this.k2 = new Float64Array(n);
+    this.k3 = new Float64Array(n);
+    this.k4 = new Float64Array(n);
+    this.k5 = new Float64Array(n);
+    this.k6 = new Float64Array(n);
+    this.k7 = new Float64Array(n);
+    this.ytmp = new Float64Array(n);
+    this.ysti = new Float64Array(n);
+    this.y1 = new Float64Array(n);
+  }
+
+  /**
+   * One trial step from (t, y) with k1 = f(t, y): fills k2..k7 and y1 (the 5th-order solution, at tph).
+   * Six right-hand-side evaluations.
+   */
+  step(rhs: RightHandSide, n: number, t: number, h: number, tph: number, y: Float64Array): void {
+    const { k1, k2, k3, k4, k5, k6, k7, ytmp, ysti, y1 } = this;
+    for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * A21 * k1[i]!;
+    rhs(t + C2 * h, ytmp, k2);
+    for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * (A31 * k1[i]! + A32 * k2[i]!);
+    rhs(t + C3 * h, ytmp, k3);
+    for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * (A41 * k1[i]! + A42 * k2[i]! + A43 * k3[i]!);
+    rhs(t + C4 * h, ytmp, k4);
+    for (let i = 0; i < n; i++) {
+      ytmp[i] = y[i]! + h * (A51 * k1[i]! + A52 * k2[i]! + A53 * k3[i]! + A54 * k4[i]!);
+    }
+    rhs(t + C5 * h, ytmp, k5);
+    for (let i = 0; i < n; i++) {
+      ysti[i] = y[i]! + h * (A61 * k1[i]! + A62 * k2[i]! + A63 * k3[i]! + A64 * k4[i]! + A65 * k5[i]!);
+    }
+    rhs(tph, ysti, k6);
+    for (let i = 0; i < n; i++) {
+      y1[i] = y[i]! + h * (A71 * k1[i]! + A73 * k3[i]! + A74 * k4[i]! + A75 * k5[i]! + A76 * k6[i]!);
+    }
+    rhs(tph, y1, k7);
+  }
+}
+
+/**
+ * Runs DOPRI5 on `ctx` from ctx.t to tEnd (or a terminal event / failure). With `detectStiff`, returns true as
+ * soon as the stiffness detector fires after an accepted step; ctx then holds the current t, y, f and the
+ * next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
+ */
+export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
+  const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const rhs = problem.rhs;
+  const tEnd = problem.tEnd;
+  // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
+  // the step loop.
+  const eps = EPS;
+  const rtol = options.rtol;
+  const atol = options.atol;
+  const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
+  const w = new DopriWork(n);
+  const { k2, k3, k4, k5, k6, ysti } = w;
+  let k1 = w.k1;
+  // A private copy of the state so that y and y1 can swap roles each accepted step.
+  let y: Float64Array = Float64Array.from(ctx.y);
+  let t = ctx.t;
+
+  if (ctx.haveF) {
+    k1.set(ctx.f);
+  } else {
+    rhs(t, y, k1);
+    stats.rhsEvaluations++;
+    const bad = firstNonFinite(k1, n);
+    if (bad >= 0) {
+      fail(ctx, `non-finite derivative f[${bad}] = ${fmt(k1[bad]!)} at t = ${fmt(t)} (the initial point)`);
+      return false;
+    }
+  }
+  let h = ctx.h;
+  if (!(h > 0)) {
+    if (options.initialStep !== undefined) {
+      h = options.initialStep;
+    } else {
+      ctx.f.set(k1);
+      h = initialStepHeuristic(ctx, 5, hmax, w.ytmp, w.k2);
+    }
+  }
+  h = Math.min(h, hmax);
+
+  let logFacold = Math.log(1e-4);
+  let reject = false;
+  let nonFinite = 0;
+  let iasti = 0;
+  let nonsti = 0;
+  let stiff = false;
+
+  for (;;) {
+    if (stats.steps + stats.rejectedSteps >= maxSteps) {
+      ctx.t = t;
+      fail(ctx, budgetMessage(ctx));
+      break;
+    }
+    if (!(0.1 * h > Math.abs(t) * eps) || !(h > 0)) {
+      fail(ctx, `step size underflow: h = ${fmt(h)} at t = ${fmt(t)} (the solution may blow up or be singular there)`);
+      break;
+    }
+    let last = false;
+    if (t + 1.01 * h >= tEnd) {
+      h = tEnd - t;
+      last = true;
+    }
+    const tph = last ? tEnd : t + h;
+    w.step(rhs, n, t, h, tph, y);
+    stats.rhsEvaluations += 6;
+    const y1 = w.y1;
+    const k7 = w.k7;
+
+    // Error estimate (RMS norm, Hairer's scaling) and a finiteness check of the new state on the way.
+    // `0 * y1[i]` is NaN exactly when y1[i] is not finite, so err is finite iff y1 and the error are; a
+    // non-finite k7 makes its error term non-finite (E7 ≠ 0).
+    let err = 0;
+    for (let i = 0; i < n; i++) {
+      const y1i = y1[i]!;
+      const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(y1i));
+      const e = (h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!)) / sk;
+      err += e * e + 0 * y1i;
+    }
+    err = Math.sqrt(err / n);
+    if (!(err < Infinity)) {
+      // A stage or the new state overflowed or became NaN: retry with a much smaller step a few times
+      // (a too-long step can overshoot into a region where f is undefined), then give up.
+      stats.rejectedSteps++;
+      if (++nonFinite >= MAX_NONFINITE_RETRIES) {
+        fail(
+          ctx,
+          `non-finite state or derivative in the step from t = ${fmt(t)} ` +
+            `(${MAX_NONFINITE_RETRIES} retries with smaller steps, last h = ${fmt(h)})`,
+        );
+        break;
+      }
+      h *= 0.1;
+      reject = true;
+      continue;
+    }
+    nonFinite = 0;
+
+    // PI controller: fac = err^EXPO1 / facold^BETA, via one log and one exp (Math.pow costs ~50 ns each,
+    // a quarter of a step for small systems). log(0) = −∞ gives fac = 0, the same as pow.
+    const lerr = Math.log(err);
+    let fac = Math.exp(EXPO1 * lerr - BETA * logFacold);
+    fac = Math.max(FACC2, Math.min(FACC1, fac / SAFE));
+    let hnew = h / fac;
+
+    if (err <= 1) {
+      logFacold = Math.log(Math.max(err, 1e-4));
+      stats.steps++;
+      if (detectStiff) {
+        // h·|λ| ≈ h‖f(y1) − f(ysti)‖/‖y1 − ysti‖: both stages sit at t + h.
+        let stnum = 0;
+        let stden = 0;
+        for (let i = 0; i < n; i++) {
+          const a = k7[i]! - k6[i]!;
+          const b = y1[i]! - ysti[i]!;
+          stnum += a * a;
+          stden += b * b;
+        }
+        if (stden > 0 && h * Math.sqrt(stnum / stden) > STIFF_HLAMBDA) {
+          nonsti = 0;
+          if (++iasti >= STIFF_STEPS) stiff = true;
+        } else if (++nonsti >= 6) {
+          iasti = 0;
+        }
+      }
+      // Dense output coefficients for [t, tph].
+      const off = store.push(tph);
+      const c = store.buf;
+      for (let i = 0; i < n; i++) {
+        const ydiff = y1[i]! - y[i]!;
+        const bspl = h * k1[i]! - ydiff;
+        const o = off + i;
+        c[o] = y[i]!;
+        c[o + n] = ydiff;
+        c[o + 2 * n] = bspl;
+        c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
+        c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
+      }
+      // FSAL: k7 becomes the next k1; y1 becomes y. Swap buffers rather than copy.
+      w.k1 = k7;
+      w.k7 = k1;
+      k1 = k7;
+      const ty = y;
+      y = y1;
+      w.y1 = ty;
+      const tOld = t;
+      t = tph;
+      if (events) {
+        const tc = events.check(store, store.count - 1, tOld, t, y);
+        if (tc === tc) {
+          ctx.status = 'event';
+          ctx.tStop = tc;
+          ctx.message = `stopped by terminal event at t = ${fmt(tc)}`;
+          break;
+        }
+      }
+      if (last) break;
+      if (hnew > hmax) hnew = hmax;
+      if (reject && hnew > h) hnew = h;
+      reject = false;
+      if (stiff) {
+        h = hnew;
+        break;
+      }
+    } else {
+      hnew = h / Math.min(FACC1, Math.exp(EXPO1 * lerr) / SAFE);
+      reject = true;
+      stats.rejectedSteps++;
+    }
+    h = hnew;
+  }
+  // k1 = f(t, y) holds for the last accepted state whatever happened after it.
+  ctx.y.set(y);
+  ctx.f.set(k1);
+  ctx.haveF = true;
+  ctx.t = t;
+  ctx.h = h;
+  return stiff && ctx.status === 'ok' && t < tEnd;
+}
+
+/** Dormand–Prince 5(4) with dense output and events; see the module comment. */
+export function dopri5(problem: OdeProblem, options: SolverOptions): OdeSolution {
+  validateInputs(problem, options, 'dopri5');
+  const ctx = makeContext(problem, options, Nested5, 5);
+  if (ctx.events) ctx.events.init(ctx.t, ctx.y);
+  runDopri5(ctx, false);
+  return new Solution('dopri5', ctx);
+}
+
+/**
+ * Test helper: `steps` equal DOPRI5 steps from t0 to tEnd without error control (for the order-of-accuracy
+ * tests). Returns the state at tEnd.
+ */
+export function dopri5FixedSteps(problem: OdeProblem, steps: number): Float64Array {
+  const n = problem.dimension;
+  const w = new DopriWork(n);
+  let y: Float64Array = Float64Array.from(problem.y0);
+  const h = (problem.tEnd - problem.t0) / steps;
+  problem.rhs(problem.t0, y, w.k1);
+  for (let s = 0; s < steps; s++) {
+    const t = problem.t0 + s * h;
+    w.step(problem.rhs, n, t, h, t + h, y);
+    const ny = w.y1;
+    w.y1 = y;
+    y = ny;
+    w.k1.set(w.k7);
+  }
+  return y;
+}

@@ -1,0 +1,87 @@
+/**
+ * The one interface every integrator in src/integrate/ implements.
+ *
+ * Right-hand sides and Jacobians write into caller-owned buffers so that the hot loop of a solve allocates
+ * nothing; the reduced models are tiny (2–40 states per mode) and allocation would dominate their cost.
+ */
+
+/** y' = f(t, y), written into `dydt`. Must not keep references to `y` or `dydt`. */
+export type RightHandSide = (t: number, y: Float64Array, dydt: Float64Array) => void;
+
+/** ∂f_i/∂y_j written row-major: `jac[i * n + j]`. */
+export type JacobianFunction = (t: number, y: Float64Array, jac: Float64Array) => void;
+
+export interface OdeProblem {
+  readonly dimension: number;
+  readonly rhs: RightHandSide;
+  /** Required by `rosenbrock`; `auto` needs it to hand over to the stiff method. */
+  readonly jacobian?: JacobianFunction;
+  readonly t0: number;
+  readonly y0: ArrayLike<number>;
+  /** Must be > t0 (integration is forward in time only). */
+  readonly tEnd: number;
+}
+
+/** A scalar function whose sign changes are located on the dense output. */
+export interface EventFunction {
+  readonly g: (t: number, y: Float64Array) => number;
+  /** +1: only upward crossings, −1: only downward, 0 (default): both. */
+  readonly direction?: -1 | 0 | 1;
+  /** Stop the integration at the first crossing of this event. */
+  readonly terminal?: boolean;
+}
+
+export interface EventHit {
+  /** Index into `SolverOptions.events`. */
+  readonly index: number;
+  readonly t: number;
+  readonly y: Float64Array;
+}
+
+export interface SolverOptions {
+  readonly rtol: number;
+  readonly atol: number;
+  /** Accepted + rejected steps allowed before the solve fails with a message (default 100 000). */
+  readonly maxSteps?: number;
+  readonly initialStep?: number;
+  readonly maxStep?: number;
+  readonly events?: readonly EventFunction[];
+}
+
+export interface SolverStats {
+  steps: number;
+  rejectedSteps: number;
+  rhsEvaluations: number;
+  jacobianEvaluations: number;
+}
+
+/**
+ * `ok`: reached tEnd. `event`: stopped at a terminal event. `failed`: stopped early; `message` says why
+ * (step size underflow, non-finite state, step budget exhausted) and the dense output covers [t0, tReached].
+ */
+export type SolveStatus = 'ok' | 'event' | 'failed';
+
+/** Evaluation anywhere on [tStart, tReached]; `out` is filled and returned (allocated when omitted). */
+export interface DenseOutput {
+  readonly dimension: number;
+  readonly tStart: number;
+  readonly tReached: number;
+  evaluate(t: number, out?: Float64Array): Float64Array;
+}
+
+export interface OdeSolution extends DenseOutput {
+  readonly method: string;
+  readonly status: SolveStatus;
+  /** Empty when status is `ok`. */
+  readonly message: string;
+  readonly stats: SolverStats;
+  readonly events: readonly EventHit[];
+  /** State at tReached. */
+  readonly yEnd: Float64Array;
+  /** `auto` only: the time it handed over to the stiff method, if it did. */
+  readonly stiffFrom?: number;
+}
+
+export type Integrator = (problem: OdeProblem, options: SolverOptions) => OdeSolution;
+
+export type MethodName = 'auto' | 'dopri5' | 'rosenbrock' | 'odex';

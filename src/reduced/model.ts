@@ -1,0 +1,301 @@
+/**
+ * Right-hand sides, Jacobians, read-out and invariants of the reduced singular-mode model for ONE mode α.
+ * Modes never interact (DESIGN §2.3), so every mode is its own small ODE system and gets its own step sizes.
+ *
+ * Both forms share one structure. For every state variable y_i of pathway a:
+ *     τ dy_i/dt = G_i(y_a) · r,        r = S − λ Σ_b K_b(y_b)
+ * with G the gradient of K_a for the per-layer form (∂K/∂w_d = ∏_{e≠d} w_e), and for the balanced form
+ * G_p = q^{D−1} = ∂K/∂p, G_q = p q^{D−2} = (∂K/∂q)/(D−1) because q stands for D−1 equal layers.
+ * Hence the Jacobian  τ J = r · ∂G/∂y − λ G ⊗ ∇K,  block-diagonal in its first term.
+ */
+import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
+
+export type ReducedForm = 'balanced' | 'perLayer';
+
+export interface ModeParameters {
+  readonly depths: readonly number[];
+  /** S_α */
+  readonly singularValue: number;
+  /** λ_α */
+  readonly inputVariance: number;
+  readonly tau: number;
+}
+
+/** A reduced model of one mode: a right-hand side, its Jacobian, its read-out and its invariants. */
+export interface ModeModel {
+  readonly form: ReducedForm;
+  readonly dimension: number;
+  /** offsets[a] is the first state index of pathway a; offsets[M] = dimension. */
+  readonly offsets: readonly number[];
+  readonly rhs: RightHandSide;
+  readonly jacobian: JacobianFunction;
+  /** K_a for every pathway, written into `out` (length M). */
+  strengths(y: ArrayLike<number>, out: Float64Array): Float64Array;
+  /** r = S − λ Σ_a K_a */
+  residual(y: ArrayLike<number>): number;
+  /** Quantities gradient flow conserves; see `invariantNames`. */
+  invariants(y: ArrayLike<number>): number[];
+  readonly invariantNames: readonly string[];
+}
+
+/** Number of state variables pathway a needs in a given form. */
+export function pathwayDimension(form: ReducedForm, depth: number): number {
+  if (form === 'perLayer') return depth;
+  return depth === 1 ? 1 : 2;
+}
+
+function makeOffsets(form: ReducedForm, depths: readonly number[]): number[] {
+  const offsets = [0];
+  for (const d of depths) offsets.push(offsets[offsets.length - 1]! + pathwayDimension(form, d));
+  return offsets;
+}
+
+/** x^n for integer n ≥ 0 by repeated squaring; exact for the small n used here and cheaper than Math.pow. */
+function ipow(x: number, n: number): number {
+  let result = 1;
+  let base = x;
+  while (n > 0) {
+    if (n & 1) result *= base;
+    base *= base;
+    n >>= 1;
+  }
+  return result;
+}
+
+/**
+ * Balanced (q, p) form: state of pathway a is [p, q] (D_a ≥ 2) or [p] (D_a = 1), K = p q^{D−1}.
+ */
+export function balancedModeModel(params: ModeParameters): ModeModel {
+  const { depths, singularValue: S, inputVariance: lambda, tau } = params;
+  const M = depths.length;
+  const offsets = makeOffsets('balanced', depths);
+  const n = offsets[M]!;
+  const invTau = 1 / tau;
+  const depthArr = Int32Array.from(depths);
+  const offArr = Int32Array.from(offsets);
+  // Per-pathway scratch: K, G_p, G_q, ∂K/∂p, ∂K/∂q — filled by `gradients`.
+  const gK = new Float64Array(M);
+  const gP = new Float64Array(M);
+  const gQ = new Float64Array(M);
+  const dKdp = new Float64Array(M);
+  const dKdq = new Float64Array(M);
+
+  const residual = (y: ArrayLike<number>): number => {
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      const D = depthArr[a]!;
+      const o = offArr[a]!;
+      total += D === 1 ? y[o]! : y[o]! * ipow(y[o + 1]!, D - 1);
+    }
+    return S - lambda * total;
+  };
+
+  const rhs: RightHandSide = (_t, y, dydt) => {
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      const D = depthArr[a]!;
+      const o = offArr[a]!;
+      if (D === 1) {
+        gP[a] = 1;
+        total += y[o]!;
+      } else {
+        const p = y[o]!;
+        const q = y[o + 1]!;
+        const qD2 = ipow(q, D - 2);
+        const qD1 = qD2 * q;
+        gP[a] = qD1;
+        gQ[a] = p * qD2;
+        total += p * qD1;
+      }
+    }
+    const rt = (S - lambda * total) * invTau;
+    for (let a = 0; a < M; a++) {
+      const o = offArr[a]!;
+      dydt[o] = gP[a]! * rt;
+      if (depthArr[a]! > 1) dydt[o + 1] = gQ[a]! * rt;
+    }
+  };
+
+  const jacobian: JacobianFunction = (_t, y, jac) => {
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      const D = depthArr[a]!;
+      const o = offArr[a]!;
+      if (D === 1) {
+        gK[a] = y[o]!;
+        gP[a] = 1;
+        dKdp[a] = 1;
+      } else {
+        const p = y[o]!;
+        const q = y[o + 1]!;
+        const qD2 = ipow(q, D - 2);
+        const qD1 = qD2 * q;
+        gK[a] = p * qD1;
+        gP[a] = qD1;
+        gQ[a] = p * qD2;
+        dKdp[a] = qD1;
+        dKdq[a] = (D - 1) * p * qD2;
+      }
+      total += gK[a]!;
+    }
+    const r = S - lambda * total;
+    for (let a = 0; a < M; a++) {
+      const oa = offArr[a]!;
+      const da = depthArr[a]! > 1;
+      for (let b = 0; b < M; b++) {
+        const ob = offArr[b]!;
+        const db = depthArr[b]! > 1;
+        // −λ G ⊗ ∇K
+        jac[oa * n + ob] = -lambda * gP[a]! * dKdp[b]! * invTau;
+        if (db) jac[oa * n + ob + 1] = -lambda * gP[a]! * dKdq[b]! * invTau;
+        if (da) {
+          jac[(oa + 1) * n + ob] = -lambda * gQ[a]! * dKdp[b]! * invTau;
+          if (db) jac[(oa + 1) * n + ob + 1] = -lambda * gQ[a]! * dKdq[b]! * invTau;
+        }
+      }
+      if (da) {
+        // + r ∂G/∂y within the pathway: G_p = q^{D−1}, G_q = p q^{D−2}
+        const D = depthArr[a]!;
+        const p = y[oa]!;
+        const q = y[oa + 1]!;
+        const rt = r * invTau;
+        jac[oa * n + oa + 1] += (D - 1) * ipow(q, D - 2) * rt;
+        jac[(oa + 1) * n + oa] += ipow(q, D - 2) * rt;
+        if (D > 2) jac[(oa + 1) * n + oa + 1] += (D - 2) * p * ipow(q, D - 3) * rt;
+      }
+    }
+  };
+
+  const strengths = (y: ArrayLike<number>, out: Float64Array): Float64Array => {
+    for (let a = 0; a < M; a++) {
+      const D = depthArr[a]!;
+      const o = offArr[a]!;
+      out[a] = D === 1 ? y[o]! : y[o]! * ipow(y[o + 1]!, D - 1);
+    }
+    return out;
+  };
+
+  const names: string[] = [];
+  for (let a = 0; a < M; a++) if (depths[a]! > 1) names.push(`q²−p² of pathway ${a}`);
+  return {
+    form: 'balanced',
+    dimension: n,
+    offsets,
+    rhs,
+    jacobian,
+    strengths,
+    residual,
+    invariantNames: names,
+    invariants(y) {
+      const out: number[] = [];
+      for (let a = 0; a < M; a++) {
+        if (depths[a]! === 1) continue;
+        const o = offsets[a]!;
+        out.push(y[o + 1]! * y[o + 1]! - y[o]! * y[o]!);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Per-layer form (DESIGN §2.2): pathway a holds one scalar w_d per layer, K = ∏_d w_d, τ dw_d/dt = ∏_{e≠d} w_e · r.
+ */
+export function perLayerModeModel(params: ModeParameters): ModeModel {
+  const { depths, singularValue: S, inputVariance: lambda, tau } = params;
+  const M = depths.length;
+  const offsets = makeOffsets('perLayer', depths);
+  const n = offsets[M]!;
+  const invTau = 1 / tau;
+  const offArr = Int32Array.from(offsets);
+  // Products of all layers but one (G_i = ∂K/∂w_i), built from prefix and suffix products so zeros are safe.
+  const grad = new Float64Array(n);
+  const prefix = new Float64Array(n + 1);
+
+  /** Fills grad for pathway a and returns its K. */
+  const pathwayGradient = (y: ArrayLike<number>, a: number): number => {
+    const lo = offArr[a]!;
+    const hi = offArr[a + 1]!;
+    let running = 1;
+    for (let i = lo; i < hi; i++) {
+      prefix[i] = running;
+      running *= y[i]!;
+    }
+    let suffix = 1;
+    for (let i = hi - 1; i >= lo; i--) {
+      grad[i] = prefix[i]! * suffix;
+      suffix *= y[i]!;
+    }
+    return running;
+  };
+
+  const rhs: RightHandSide = (_t, y, dydt) => {
+    let total = 0;
+    for (let a = 0; a < M; a++) total += pathwayGradient(y, a);
+    const rt = (S - lambda * total) * invTau;
+    for (let i = 0; i < n; i++) dydt[i] = grad[i]! * rt;
+  };
+
+  const jacobian: JacobianFunction = (_t, y, jac) => {
+    let total = 0;
+    for (let a = 0; a < M; a++) total += pathwayGradient(y, a);
+    const rt = (S - lambda * total) * invTau;
+    const lt = lambda * invTau;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) jac[i * n + j] = -lt * grad[i]! * grad[j]!;
+    for (let a = 0; a < M; a++) {
+      const lo = offArr[a]!;
+      const hi = offArr[a + 1]!;
+      for (let i = lo; i < hi; i++) {
+        for (let j = lo; j < hi; j++) {
+          if (i === j) continue;
+          // ∂(∏_{e≠i} w_e)/∂w_j = ∏_{e≠i,j} w_e, computed directly: depths are small and zeros must be exact.
+          let prod = 1;
+          for (let e = lo; e < hi; e++) if (e !== i && e !== j) prod *= y[e]!;
+          jac[i * n + j] += prod * rt;
+        }
+      }
+    }
+  };
+
+  const strengths = (y: ArrayLike<number>, out: Float64Array): Float64Array => {
+    for (let a = 0; a < M; a++) {
+      let k = 1;
+      for (let i = offsets[a]!; i < offsets[a + 1]!; i++) k *= y[i]!;
+      out[a] = k;
+    }
+    return out;
+  };
+  const scratch = new Float64Array(M);
+  const residual = (y: ArrayLike<number>): number => {
+    strengths(y, scratch);
+    let total = 0;
+    for (let a = 0; a < M; a++) total += scratch[a]!;
+    return S - lambda * total;
+  };
+
+  const names: string[] = [];
+  for (let a = 0; a < M; a++) {
+    for (let d = 0; d + 1 < depths[a]!; d++) names.push(`w${d + 1}²−w${d + 2}² of pathway ${a}`);
+  }
+  return {
+    form: 'perLayer',
+    dimension: n,
+    offsets,
+    rhs,
+    jacobian,
+    strengths,
+    residual,
+    invariantNames: names,
+    invariants(y) {
+      const out: number[] = [];
+      for (let a = 0; a < M; a++) {
+        for (let i = offsets[a]!; i + 1 < offsets[a + 1]!; i++) out.push(y[i]! * y[i]! - y[i + 1]! * y[i + 1]!);
+      }
+      return out;
+    },
+  };
+}
+
+export function modeModel(form: ReducedForm, params: ModeParameters): ModeModel {
+  return form === 'balanced' ? balancedModeModel(params) : perLayerModeModel(params);
+}
