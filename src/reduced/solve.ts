@@ -72,20 +72,23 @@ export function solveNormalised(problem: NormalisedProblem): ReducedSolution {
   }
 
   const M = depths.length;
-  const state = new Float64Array(Math.max(...modes.map((s) => s.model.dimension)));
+  // One state buffer per mode, allocated once: the read-out runs at every output time of every solve.
+  const states = modes.map((s) => new Float64Array(s.model.dimension));
   const kBuffer = new Float64Array(M);
   const at = (t: number): ReducedSnapshot => {
     if (!(t >= 0 && t <= tReached)) {
       throw new RangeError(`t: got ${t}; allowed: a time in [0, ${tReached}]`);
     }
-    const strengths: number[][] = Array.from({ length: M }, () => new Array<number>(modes.length));
+    const strengths: number[][] = [];
+    for (let a = 0; a < M; a++) strengths.push(new Array<number>(modes.length));
     let loss = 0;
-    for (const { mode, model, ode } of modes) {
-      const y = ode.evaluate(t, state.subarray(0, model.dimension));
+    for (let m = 0; m < modes.length; m++) {
+      const { model, ode } = modes[m]!;
+      const y = ode.evaluate(t, states[m]);
       model.strengths(y, kBuffer);
-      for (let a = 0; a < M; a++) strengths[a]![mode] = kBuffer[a]!;
+      for (let a = 0; a < M; a++) strengths[a]![m] = kBuffer[a]!;
       const r = model.residual(y);
-      loss += (0.5 * r * r) / inputVariances[mode]!;
+      loss += (0.5 * r * r) / inputVariances[m]!;
     }
     return { strengths, loss };
   };
