@@ -554,3 +554,14 @@ export function budgetMessage(ctx: RunContext): string {
   );
 }
 
+
+/** Consecutive trial steps with a non-finite stage before the solve fails. */
+export const MAX_NONFINITE_RETRIES = 12;
+
+/** The failure message after repeated non-finite trial steps. */
+export function nonFiniteMessage(t: number, h: number): string {
+  return (
+    `non-finite state or derivative in the step from t = ${fmt(t)} ` +
+    `(${MAX_NONFINITE_RETRIES} retries with smaller steps, last h = ${fmt(h)})`
+  );
+}

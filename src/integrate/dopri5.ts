@@ -9,6 +9,8 @@ import {
   Nested5,
   budgetMessage,
   fail,
+  MAX_NONFINITE_RETRIES,
+  nonFiniteMessage,
   firstNonFinite,
   fmt,
   initialStepHeuristic,
@@ -69,8 +71,6 @@ const FACC2 = 1 / 10; // … or grow to 10×
 export const STIFF_HLAMBDA = 3.25;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
 export const STIFF_STEPS = 15;
-/** Consecutive trial steps with a non-finite stage before the solve fails. */
-export const MAX_NONFINITE_RETRIES = 12;
 
 /** Preallocated stage vectors of one solve. */
 class DopriWork {
@@ -213,11 +213,7 @@ export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
       // (a too-long step can overshoot into a region where f is undefined), then give up.
       stats.rejectedSteps++;
       if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-        fail(
-          ctx,
-          `non-finite state or derivative in the step from t = ${fmt(t)} ` +
-            `(${MAX_NONFINITE_RETRIES} retries with smaller steps, last h = ${fmt(h)})`,
-        );
+        fail(ctx, nonFiniteMessage(t, h));
         break;
       }
       h *= 0.1;

@@ -24,6 +24,8 @@ import {
   Nested5,
   budgetMessage,
   fail,
+  MAX_NONFINITE_RETRIES,
+  nonFiniteMessage,
   firstNonFinite,
   fmt,
   initialStepHeuristic,
@@ -32,7 +34,6 @@ import {
   validateInputs,
   type RunContext,
 } from './common.ts';
-import { MAX_NONFINITE_RETRIES } from './dopri5.ts';
 import type { JacobianFunction, OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
 
 // RODAS4 coefficients (rodas.f, RO4COE with METH = 1; transformed variables as in the code).
@@ -375,11 +376,7 @@ export function runRosenbrock(ctx: RunContext): void {
     if (!(err < Infinity)) {
       stats.rejectedSteps++;
       if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-        fail(
-          ctx,
-          `non-finite state or derivative in the step from t = ${fmt(t)} ` +
-            `(${MAX_NONFINITE_RETRIES} retries with smaller steps, last h = ${fmt(h)})`,
-        );
+        fail(ctx, nonFiniteMessage(t, h));
         break;
       }
       h *= 0.1;

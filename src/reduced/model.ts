@@ -73,7 +73,7 @@ export function balancedModeModel(params: ModeParameters): ModeModel {
   const invTau = 1 / tau;
   const depthArr = Int32Array.from(depths);
   const offArr = Int32Array.from(offsets);
-  // Per-pathway scratch: K, G_p, G_q, ∂K/∂p, ∂K/∂q — filled by `gradients`.
+  // Per-pathway scratch: K, G_p, G_q, ∂K/∂p, ∂K/∂q, refilled by every rhs and Jacobian call.
   const gK = new Float64Array(M);
   const gP = new Float64Array(M);
   const gQ = new Float64Array(M);
