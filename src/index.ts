@@ -21,3 +21,6 @@ export type * from './integrate/types.ts';
 export { createRandom } from './util/random.ts';
 export type { Random } from './util/random.ts';
 export { ValidationError } from './util/validation.ts';
+export * from './exact/index.ts';
+export { shares, winnerShare, participation, blockStrengths, degenerateBlocks } from './analysis/measures.ts';
+export type { SolveOptions } from './reduced/solve.ts';

@@ -24,6 +24,11 @@ export interface ReducedSnapshot {
 export interface ReducedSolution extends ReducedResult {
   readonly problem: NormalisedProblem;
   readonly modes: readonly ModeSolution[];
+  /**
+   * Learning time of each mode: the first t with Σ_a K_aα ≥ f·S_α/λ_α, located by event detection on the
+   * dense output (null if not reached by the last output time). Present when `learningFraction` was given.
+   */
+  readonly learningTimes?: (number | null)[];
   /** Last time every mode reached (times[last] when status is ok). */
   readonly tReached: number;
   /** Dense evaluation at any t in [0, tReached]. */
@@ -33,11 +38,20 @@ export interface ReducedSolution extends ReducedResult {
 }
 
 /** Validates `problem` (throwing a ValidationError naming the bad field) and integrates every mode. */
-export function solveReduced(problem: ReducedProblem | unknown): ReducedSolution {
-  return solveNormalised(parseReducedProblem(problem));
+export function solveReduced(problem: ReducedProblem | unknown, options: SolveOptions = {}): ReducedSolution {
+  return solveNormalised(parseReducedProblem(problem), options);
 }
 
-export function solveNormalised(problem: NormalisedProblem): ReducedSolution {
+export interface SolveOptions {
+  /** Locate each mode's learning time for this fraction f of its learned value S/λ (e.g. 0.5). */
+  readonly learningFraction?: number;
+}
+
+export function solveNormalised(problem: NormalisedProblem, options: SolveOptions = {}): ReducedSolution {
+  const f = options.learningFraction;
+  if (f !== undefined && !(f > 0 && f <= 1)) {
+    throw new RangeError(`learningFraction: got ${f}; allowed: a number in (0, 1]`);
+  }
   const { singularValues, inputVariances, depths, tau, times, solver, form } = problem;
   const tEnd = times[times.length - 1]!;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
@@ -52,11 +66,18 @@ export function solveNormalised(problem: NormalisedProblem): ReducedSolution {
       tau,
     });
     const y0 = problem.initialStates[m]!;
+    const kScratch = new Float64Array(depths.length);
+    const threshold = f === undefined ? 0 : (f * singularValues[m]!) / inputVariances[m]!;
+    // g = Σ_a K_a − f S/λ crosses upward when the mode is learned.
+    const events =
+      f === undefined
+        ? undefined
+        : [{ g: (_t: number, y: Float64Array) => model.strengths(y, kScratch).reduce((s, k) => s + k, 0) - threshold, direction: 1 as const }];
     const ode =
       tEnd > 0
         ? integrate(
             { dimension: model.dimension, rhs: model.rhs, jacobian: model.jacobian, t0: 0, y0, tEnd },
-            { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps },
+            { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps, ...(events ? { events } : {}) },
             solver.method,
           )
         : constantSolution(y0, solver.method);
@@ -103,7 +124,19 @@ export function solveNormalised(problem: NormalisedProblem): ReducedSolution {
     loss: snapshots.map((s) => s.loss),
     stats,
   };
-  return { ...result, problem, modes, tReached, at, toJSON: () => result };
+  const learning =
+    f === undefined
+      ? {}
+      : {
+          learningTimes: modes.map(({ mode, model, ode }): number | null => {
+            const threshold = (f * singularValues[mode]!) / inputVariances[mode]!;
+            const total0 = model.strengths(ode.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
+            // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
+            if (total0 >= threshold) return 0;
+            return ode.events.length ? ode.events[0]!.t : null;
+          }),
+        };
+  return { ...result, ...learning, problem, modes, tReached, at, toJSON: () => result };
 }
 
 /** The solution of a solve with nothing to integrate (all output times are 0). */

@@ -1,0 +1,6 @@
+/** Closed-form solutions of the reduced model (DESIGN §2.5); each states its domain of validity. */
+export { saxeStrength, saxeTime } from './saxe.ts';
+export type { SaxeParameters } from './saxe.ts';
+export { depthTwoState } from './depth2.ts';
+export type { DepthTwoState } from './depth2.ts';
+export { depthOneStrengths } from './depth1.ts';
