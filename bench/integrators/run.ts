@@ -1,13 +1,13 @@
 /**
  * Micro-benchmark (not a test): µs per solve on the two-pathway D = 3 reduced DLN, t ∈ [0, 200],
  * rtol 1e-8, atol 1e-10, over a grid of S ∈ [0.5, 5] and q0 ∈ [0.1, 1].
- *   npx tsx spec/integrate/bench.ts [method …]
+ *   npx tsx bench/integrators/run.ts [method …]
  * Each method is best timed in its own process (JIT state depends on what ran before), e.g.
- *   for m in auto dopri5 rosenbrock odex; do npx tsx spec/integrate/bench.ts $m; done
+ *   for m in auto dopri5 rosenbrock odex; do npx tsx bench/integrators/run.ts $m; done
  */
 import { integrators } from '../../src/integrate/index.ts';
 import type { MethodName, OdeProblem } from '../../src/integrate/types.ts';
-import { dln } from './problems.ts';
+import { dln } from '../../spec/integrate/problems.ts';
 
 const problems: OdeProblem[] = [];
 for (const S of [0.5, 1, 2, 3.5, 5]) {
