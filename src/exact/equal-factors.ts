@@ -1,0 +1,55 @@
+/**
+ * One pathway of depth D whose D factors are all equal to a (balanced with p = q): K = a^D and
+ *     τ da/dt = a^{D−1} (S − λ a^D).
+ * Separating variables, t(a) = τ (G(a) − G(a₀)) with G' = 1 / (x^{D−1}(S − λx^D)). Expanding 1/(S − λx^D) in
+ * z = λx^D/S and integrating term by term,
+ *     G(x) = x^{2−D} / (S (2 − D)) · ₂F₁(1, b; b + 1; z),   b = (2 − D)/D,   (D ≠ 2)
+ *     G(x) = ln(x² / (S − λx²)) / (2S)                      (D = 2).
+ * Domain: S > 0, λ > 0, τ > 0, D ≥ 1 integer, 0 < a₀, a < (S/λ)^{1/D} (the learned value), a on the way from
+ * a₀ towards it. For small a₀ and D ≥ 3 the time is dominated by the plateau τ / ((D − 2) S a₀^{D−2}).
+ */
+import { hyp2f1OneBBPlusOne } from './hypergeometric.ts';
+
+export interface EqualFactorsParameters {
+  readonly depth: number;
+  readonly singularValue: number;
+  readonly inputVariance?: number;
+  readonly tau?: number;
+  /** a₀ > 0 */
+  readonly initialFactor: number;
+}
+
+function checked(params: EqualFactorsParameters) {
+  const D = params.depth;
+  const S = params.singularValue;
+  const lambda = params.inputVariance ?? 1;
+  const tau = params.tau ?? 1;
+  const a0 = params.initialFactor;
+  if (!(Number.isInteger(D) && D >= 1)) throw new RangeError(`depth: got ${D}; allowed: an integer ≥ 1`);
+  if (!(S > 0 && lambda > 0 && tau > 0 && a0 > 0) || ![S, lambda, tau, a0].every(Number.isFinite)) {
+    throw new RangeError(`equal factors: need finite S, λ, τ, a₀ > 0; got S = ${S}, λ = ${lambda}, τ = ${tau}, a₀ = ${a0}`);
+  }
+  const aStar = (S / lambda) ** (1 / D);
+  if (!(a0 < aStar)) throw new RangeError(`initialFactor: got ${a0}; allowed: 0 < a₀ < (S/λ)^{1/D} = ${aStar}`);
+  return { D, S, lambda, tau, a0, aStar };
+}
+
+function antiderivative(D: number, S: number, lambda: number, x: number): number {
+  if (D === 2) return Math.log((x * x) / (S - lambda * x * x)) / (2 * S);
+  const b = (2 - D) / D;
+  return (x ** (2 - D) / (S * (2 - D))) * hyp2f1OneBBPlusOne(b, (lambda * x ** D) / S);
+}
+
+/** Time at which the factors reach a (a₀ ≤ a < (S/λ)^{1/D}). */
+export function equalFactorsTime(params: EqualFactorsParameters, a: number): number {
+  const { D, S, lambda, tau, a0, aStar } = checked(params);
+  if (!(a >= a0 && a < aStar)) throw new RangeError(`a: got ${a}; allowed: a₀ = ${a0} ≤ a < (S/λ)^{1/D} = ${aStar}`);
+  return tau * (antiderivative(D, S, lambda, a) - antiderivative(D, S, lambda, a0));
+}
+
+/** Leading small-a₀ estimate of the plateau before learning, τ / ((D − 2) S a₀^{D−2}) (D ≥ 3). */
+export function equalFactorsPlateau(params: EqualFactorsParameters): number {
+  const { D, S, tau, a0 } = checked(params);
+  if (D < 3) throw new RangeError(`depth: got ${D}; allowed: ≥ 3 (depths 1 and 2 have no power-law plateau)`);
+  return tau / ((D - 2) * S * a0 ** (D - 2));
+}
