@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { equalFactorsPlateau, equalFactorsTime } from '../../src/exact/equal-factors.ts';
+import { equalFactorsFactor, equalFactorsPlateau, equalFactorsTime } from '../../src/exact/equal-factors.ts';
 import { digamma, hyp2f1OneBBPlusOne } from '../../src/exact/hypergeometric.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import { SEED } from '../helpers/arbitraries.ts';
@@ -111,6 +111,41 @@ describe('one pathway of depth D with all factors equal', () => {
         );
         // Event location on the dense output at rtol 1e-11: the located time is good to ~1e-9 relative.
         expect(solution.learningTimes![0]).to.be.closeTo(expected, 1e-7 * (1 + expected));
+      }),
+      { seed: SEED, numRuns: 100, endOnFailure: true },
+    );
+  });
+
+  it('a(t) inverts t(a) and matches the ODE solution K(t) = a(t)^D', () => {
+    fc.assert(
+      fc.property(arb, num(0.01, 1), ({ D, S, lambda, tau, start }, u) => {
+        const aStar = (S / lambda) ** (1 / D);
+        const params = { depth: D, singularValue: S, inputVariance: lambda, tau, initialFactor: start * aStar };
+        // Times up to three half-learning times, which reaches the converged tail.
+        const tHalf = start ** D < 0.5 ? equalFactorsTime(params, 0.5 ** (1 / D) * aStar) : 1;
+        const times = [0, u * tHalf, 2 * tHalf, 3 * tHalf];
+        const solution = solveReduced({
+          singularValues: [S],
+          inputVariances: [lambda],
+          depths: [D],
+          tau,
+          init: { q: [[start * aStar]], p: [[start * aStar]] },
+          times,
+          solver: { rtol: 1e-11, atol: 1e-13 },
+        });
+        times.forEach((t, i) => {
+          const a = equalFactorsFactor(params, t);
+          // Round trip: a is returned to a few ulps, so t(a) can move by 8ε·a·dt/da (large on the plateau and
+          // near a*); beyond that, 1e-9 relative for the two antiderivative evaluations.
+          const dtda = tau / (a ** (D - 1) * (S - lambda * a ** D));
+          if (aStar - a > 1e-6 * aStar) {
+            expect(equalFactorsTime(params, a)).to.be.closeTo(t, 1e-9 * (1 + t) + 8 * Number.EPSILON * a * dtda);
+          }
+          // After a plateau of length t the solver's error is mostly a phase error: a time shift of ≲ 100·rtol·t
+          // (rtol 1e-11), which moves K by dK/dt·1e-9·t; on top, 1e-7 of S/λ.
+          const dKdt = (D * a ** (2 * D - 2) * (S - lambda * a ** D)) / tau;
+          expect(solution.strengths[i]![0]![0]).to.be.closeTo(a ** D, 1e-7 * (S / lambda) + dKdt * 1e-9 * t);
+        });
       }),
       { seed: SEED, numRuns: 100, endOnFailure: true },
     );

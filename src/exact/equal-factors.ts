@@ -53,3 +53,32 @@ export function equalFactorsPlateau(params: EqualFactorsParameters): number {
   if (D < 3) throw new RangeError(`depth: got ${D}; allowed: ≥ 3 (depths 1 and 2 have no power-law plateau)`);
   return tau / ((D - 2) * S * a0 ** (D - 2));
 }
+
+/**
+ * The factor a(t), inverse of equalFactorsTime, by a safeguarded Newton iteration: Newton steps use the exact
+ * derivative dt/da = τ / (a^{D−1}(S − λa^D)); any step leaving the bracket [lo, hi] (which always contains the
+ * root, t(a) being increasing) is replaced by bisection. Converges to a few ulps; once a is within round-off of
+ * (S/λ)^{1/D} the answer is that limit.
+ */
+export function equalFactorsFactor(params: EqualFactorsParameters, t: number): number {
+  const { D, S, lambda, tau, a0, aStar } = checked(params);
+  if (!(t >= 0 && Number.isFinite(t))) throw new RangeError(`t: got ${t}; allowed: a finite time ≥ 0`);
+  if (t === 0) return a0;
+  const g0 = antiderivative(D, S, lambda, a0);
+  const residual = (a: number) => tau * (antiderivative(D, S, lambda, a) - g0) - t;
+  let lo = a0;
+  let hi = aStar;
+  let a = 0.5 * (lo + hi);
+  for (let iteration = 0; iteration < 200; iteration++) {
+    const f = residual(a);
+    if (f === 0) return a;
+    if (f < 0) lo = a;
+    else hi = a;
+    const slope = tau / (a ** (D - 1) * (S - lambda * a ** D));
+    let next = a - f / slope;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - a) <= 4 * Number.EPSILON * a || hi - lo <= 4 * Number.EPSILON * hi) return next;
+    a = next;
+  }
+  return a;
+}

@@ -4,6 +4,6 @@ export type { SaxeParameters } from './saxe.ts';
 export { depthTwoState } from './depth2.ts';
 export type { DepthTwoState } from './depth2.ts';
 export { depthOneStrengths } from './depth1.ts';
-export { equalFactorsTime, equalFactorsPlateau } from './equal-factors.ts';
+export { equalFactorsTime, equalFactorsFactor, equalFactorsPlateau } from './equal-factors.ts';
 export type { EqualFactorsParameters } from './equal-factors.ts';
 export { hyp2f1OneBBPlusOne, digamma } from './hypergeometric.ts';
