@@ -4,7 +4,7 @@
  * to the stiff method once that mode has been learned.
  */
 import { integrate } from '../integrate/index.ts';
-import type { OdeSolution, SolverStats } from '../integrate/types.ts';
+import type { EventFunction, OdeSolution, SolverStats } from '../integrate/types.ts';
 import { modeModel, type ModeModel } from './model.ts';
 import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
 import type { ReducedProblem, ReducedResult } from './types.ts';
@@ -66,13 +66,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
       tau,
     });
     const y0 = problem.initialStates[m]!;
-    const kScratch = new Float64Array(depths.length);
-    const threshold = f === undefined ? 0 : (f * singularValues[m]!) / inputVariances[m]!;
-    // g = Σ_a K_a − f S/λ crosses upward when the mode is learned.
-    const events =
-      f === undefined
-        ? undefined
-        : [{ g: (_t: number, y: Float64Array) => model.strengths(y, kScratch).reduce((s, k) => s + k, 0) - threshold, direction: 1 as const }];
+    const events = f === undefined ? undefined : [learnedEvent(model, (f * singularValues[m]!) / inputVariances[m]!)];
     const ode =
       tEnd > 0
         ? integrate(
@@ -137,6 +131,12 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
           }),
         };
   return { ...result, ...learning, problem, modes, tReached, at, toJSON: () => result };
+}
+
+/** g = Σ_a K_a − threshold, crossing upward when the mode is learned (the learning-time event). */
+function learnedEvent(model: ModeModel, threshold: number): EventFunction {
+  const k = new Float64Array(model.offsets.length - 1);
+  return { g: (_t, y) => model.strengths(y, k).reduce((s, v) => s + v, 0) - threshold, direction: 1 };
 }
 
 /** The solution of a solve with nothing to integrate (all output times are 0). */
