@@ -42,13 +42,13 @@ export function depthTwoState(
     E = Math.exp((2 * S * t) / tau) - lambda * N * growth;
   } else {
     const root = Math.sqrt(S * S - 4 * lambda * lambda * P * N);
-    const Eplus = (S + root) / (2 * lambda * P);
-    // E₋ from the product of the roots (N/P), which avoids cancelling S against the square root.
-    const Eminus = S + root > 0 ? (2 * lambda * N) / (S + root) : 0;
     if (root === 0) {
       // S = 0 and N = 0: τ dE/dt = −2λP E².
       E = 1 / (1 + (2 * lambda * P * t) / tau);
     } else {
+      const Eplus = (S + root) / (2 * lambda * P);
+      // E₋ from the product of the roots (N/P), which avoids cancelling S against the square root.
+      const Eminus = (2 * lambda * N) / (S + root);
       // E = (E₊ − E₋ C e^{−x}) / (1 − C e^{−x}), x = 2·root·t/τ, C = (1 − E₊)/(1 − E₋). Each of numerator and
       // denominator is evaluated as a sum of non-negative terms (using 1 − C = root/(λP(1 − E₋)) and
       // m = 1 − e^{−x} from expm1), so neither cancels, whichever side of 1 E₊ lies and however small root is.
