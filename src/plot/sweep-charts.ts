@@ -1,0 +1,98 @@
+/**
+ * Charts of sweep results (phase diagrams): heat maps over two grid axes and mean lines with 95% confidence
+ * bands, each optionally split into panels by a third axis. Pure functions from rows to Vega-Lite specs,
+ * built on heatmapChart / lineBandChart (charts.ts).
+ */
+import { heatmapChart, lineBandChart, type VegaLiteSpec } from './charts.ts';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Grid values such as 0.138949549437 are labelled with 3 significant digits. */
+const SHORT_LABEL = "format(datum.value, '.3~g')";
+
+export interface SweepChartBase {
+  readonly data: readonly Record<string, unknown>[];
+  readonly title?: string;
+  /** Field that splits the chart into panels (one column each), and its title. */
+  readonly facet?: string;
+  readonly facetTitle?: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+export interface PhaseHeatmapOptions extends SweepChartBase {
+  readonly x: string;
+  readonly y: string;
+  readonly value: string;
+  readonly xTitle?: string;
+  readonly yTitle?: string;
+  readonly valueTitle?: string;
+  readonly valueDomain?: readonly [number, number];
+}
+
+/** Moves a single-view spec into a column facet: data and title stay on top, the view goes into `spec`. */
+function facetColumns(view: VegaLiteSpec, facet: string | undefined, facetTitle: string | undefined): VegaLiteSpec {
+  if (facet === undefined) return view;
+  const { $schema, title, data, config, ...inner } = view;
+  return {
+    $schema,
+    ...(title === undefined ? {} : { title }),
+    data,
+    facet: { column: { field: facet, type: 'ordinal', title: facetTitle ?? facet, header: { labelExpr: SHORT_LABEL } } },
+    spec: inner,
+    ...(config === undefined ? {} : { config }),
+  };
+}
+
+/** A phase diagram: the value as colour (viridis, with a colour bar) over two grid axes, labelled. */
+export function phaseHeatmapChart(opts: PhaseHeatmapOptions): VegaLiteSpec {
+  const view = heatmapChart({
+    data: opts.data,
+    x: opts.x,
+    y: opts.y,
+    value: opts.value,
+    ...(opts.title === undefined ? {} : { title: opts.title }),
+    ...(opts.xTitle === undefined ? {} : { xTitle: opts.xTitle }),
+    ...(opts.yTitle === undefined ? {} : { yTitle: opts.yTitle }),
+    ...(opts.valueTitle === undefined ? {} : { valueTitle: opts.valueTitle }),
+    ...(opts.valueDomain === undefined ? {} : { valueDomain: opts.valueDomain }),
+    width: opts.width ?? 320,
+    height: opts.height ?? 280,
+  });
+  const encoding = view['encoding'] as Record<string, Record<string, unknown>>;
+  for (const key of ['x', 'y'] as const) {
+    encoding[key] = { ...encoding[key], axis: { ...((encoding[key]!['axis'] as object | undefined) ?? {}), labelExpr: SHORT_LABEL } };
+  }
+  return facetColumns(view, opts.facet, opts.facetTitle);
+}
+
+export interface BandLineOptions extends SweepChartBase {
+  readonly x: string;
+  readonly mean: string;
+  readonly lo: string;
+  readonly hi: string;
+  readonly series?: string;
+  readonly xTitle?: string;
+  readonly yTitle?: string;
+  readonly seriesTitle?: string;
+  readonly xLog?: boolean;
+}
+
+/** Mean against one axis with its 95% band, one colour per series, optionally in panels. */
+export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
+  const view = lineBandChart({
+    data: opts.data,
+    x: opts.x,
+    mean: opts.mean,
+    lo: opts.lo,
+    hi: opts.hi,
+    ...(opts.series === undefined ? {} : { series: opts.series }),
+    ...(opts.title === undefined ? {} : { title: opts.title }),
+    ...(opts.xTitle === undefined ? {} : { xTitle: opts.xTitle }),
+    ...(opts.yTitle === undefined ? {} : { yTitle: opts.yTitle }),
+    ...(opts.seriesTitle === undefined ? {} : { seriesTitle: opts.seriesTitle }),
+    ...(opts.xLog === undefined ? {} : { xLog: opts.xLog }),
+    width: opts.width ?? 420,
+    height: opts.height ?? 280,
+  });
+  return facetColumns({ ...view, $schema: SCHEMA }, opts.facet, opts.facetTitle);
+}

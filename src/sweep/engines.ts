@@ -1,0 +1,135 @@
+/**
+ * Engines compute one sweep point: from its parameters to the pathways' strengths K_a of the (single) mode and,
+ * where the engine has a time axis, the learning time. Each engine is loaded on first use, so a sweep only
+ * pays for (and only needs) the engine it runs.
+ */
+import { solveReduced } from '../reduced/solve.ts';
+import type { ReducedProblem, SolverSpec } from '../reduced/types.ts';
+import type { PointParameters } from './points.ts';
+import type { EngineName, SweepSpec } from './spec.ts';
+
+export interface EngineOutcome {
+  /** K_a of the mode at the end (t → ∞, or t = spec.time), one per pathway. */
+  readonly strengths: readonly number[];
+  /** First t with Σ_a K_a ≥ f·S (null: not reached); absent when the engine has no time axis. */
+  readonly learningTime?: number | null;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  run(params: PointParameters, spec: EngineSettings): EngineOutcome | Promise<EngineOutcome>;
+}
+
+/** The parts of a sweep spec an engine reads. */
+export type EngineSettings = Pick<SweepSpec, 'time' | 'solver' | 'learningFraction' | 'network'>;
+
+/** The reduced problem of a point: one mode of singular value S, wide-Gaussian start (q = σ, p ~ N(0, σ²/N)). */
+export function reducedProblem(params: PointParameters, times: readonly number[], solver?: SolverSpec): ReducedProblem {
+  return {
+    singularValues: [params.target],
+    depths: [...params.depths],
+    tau: params.tau,
+    init: { wideGaussian: { sigma: params.sigma, width: params.width, seed: params.seed } },
+    times: [...times],
+    ...(solver === undefined ? {} : { solver }),
+  };
+}
+
+/** Relative residual |S − Σ_a K_a| / S below which a run counts as having reached its end state. */
+export const LEARNED_RTOL = 1e-6;
+
+/**
+ * A first guess of when the mode is learned: the fastest pathway's single-pathway time scale (DESIGN §2.5:
+ * τ/S at depth 1, τ ln(S/σ²)/S at depth 2, the plateau τ/((D−2) S σ^{D−2}) at depth D ≥ 3).
+ */
+export function learningTimeScale(params: PointParameters): number {
+  const { target: S, sigma, tau } = params;
+  const scales = params.depths.map((D) => {
+    if (D === 1) return 1 / S;
+    if (D === 2) return Math.max(1, Math.log(S / (sigma * sigma))) / S;
+    return 1 / ((D - 2) * S * sigma ** (D - 2));
+  });
+  return tau * Math.min(...scales);
+}
+
+const reducedEngine: Engine = {
+  name: 'reduced',
+  run(params, settings) {
+    const options = { learningFraction: settings.learningFraction };
+    if (settings.time !== undefined) {
+      const solution = solveReduced(reducedProblem(params, [0, settings.time], settings.solver), options);
+      if (solution.status !== 'ok') throw new Error(solution.message ?? 'reduced solve failed');
+      return { strengths: solution.strengths.at(-1)!.map((row) => row[0]!), learningTime: solution.learningTimes?.[0] ?? null };
+    }
+    // The end state: integrate past the learning time scale, ten times longer until the residual has gone.
+    let tEnd = 20 * learningTimeScale(params);
+    for (let attempt = 0; attempt < 12; attempt++, tEnd *= 10) {
+      const solution = solveReduced(reducedProblem(params, [0, tEnd], settings.solver), options);
+      if (solution.status !== 'ok') throw new Error(solution.message ?? 'reduced solve failed');
+      const K = solution.strengths.at(-1)!.map((row) => row[0]!);
+      const total = K.reduce((s, k) => s + k, 0);
+      if (Math.abs(params.target - total) <= LEARNED_RTOL * params.target) {
+        return { strengths: K, learningTime: solution.learningTimes?.[0] ?? null };
+      }
+    }
+    throw new Error(`not learned by t = ${tEnd / 10} (|S − Σ K| / S > ${LEARNED_RTOL})`);
+  },
+};
+
+/** The shape of src/exact/endstate.ts's export, checked at load time. */
+type EndStateFunction = (problem: unknown) => { status: string; strengths: number[][]; message?: string };
+
+async function loadEndstateEngine(): Promise<Engine> {
+  // A variable specifier keeps the type checker from requiring the module before it exists.
+  const specifier = '../exact/endstate.ts';
+  let endState: EndStateFunction;
+  try {
+    const mod = (await import(specifier)) as { endState?: unknown };
+    if (typeof mod.endState !== 'function') throw new Error('src/exact/endstate.ts does not export endState');
+    endState = mod.endState as EndStateFunction;
+  } catch (err) {
+    throw new Error(`engine "endstate" is not available: ${(err as Error).message}`);
+  }
+  return {
+    name: 'endstate',
+    run(params) {
+      const result = endState(reducedProblem(params, [0]));
+      if (result.status !== 'ok') throw new Error(result.message ?? 'end-state solve failed');
+      return { strengths: result.strengths.map((row) => row[0]!) };
+    },
+  };
+}
+
+async function loadNetworkEngine(): Promise<Engine> {
+  const specifier = '../network/index.ts';
+  try {
+    const mod = (await import(specifier)) as { simulate?: unknown };
+    if (typeof mod.simulate !== 'function') throw new Error('src/network/index.ts does not export simulate');
+  } catch (err) {
+    throw new Error(`engine "network" is not available: ${(err as Error).message}`);
+  }
+  throw new Error('engine "network" is not wired into sweeps yet (see docs/sweeps.md)');
+}
+
+const loaded = new Map<EngineName, Promise<Engine>>();
+
+/** The engine of that name, loaded once per thread. */
+export function loadEngine(name: EngineName): Promise<Engine> {
+  let engine = loaded.get(name);
+  if (engine === undefined) {
+    engine =
+      name === 'reduced' ? Promise.resolve(reducedEngine) : name === 'endstate' ? loadEndstateEngine() : loadNetworkEngine();
+    loaded.set(name, engine);
+  }
+  return engine;
+}
+
+/** Whether an engine can be loaded in this checkout (e.g. to pick the demo's engine). */
+export async function engineAvailable(name: EngineName): Promise<boolean> {
+  try {
+    await loadEngine(name);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Plots of sweep results: the spec's `plots`, or by default one phase diagram per measure (a line with its 95%
+ * band over one axis; a heat map over two; a heat map per value of a third). Rendered to PNG and SVG.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VegaLiteSpec } from '../plot/charts.ts';
+import { renderVegaLite } from '../plot/render.ts';
+import { bandLineChart, phaseHeatmapChart } from '../plot/sweep-charts.ts';
+import type { SweepResults } from './results.ts';
+import { measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
+
+/** Axis titles in the papers' notation. */
+export function parameterTitle(p: string): string {
+  const k = /^depth(\d)$/.exec(p);
+  if (k) return `depth D${'₀₁₂₃₄₅₆₇₈₉'[Number(k[1])]} of pathway ${k[1]}`;
+  const titles: Record<string, string> = {
+    pathways: 'pathways M',
+    depth: 'depth D',
+    sigma: 'initial scale σ',
+    width: 'width N',
+    target: 'target S',
+    tau: 'time constant τ',
+  };
+  return titles[p] ?? p;
+}
+
+export function measureTitle(m: string): string {
+  const share = /^share(\d)$/.exec(m);
+  if (share) return `share of pathway ${share[1]}`;
+  const strength = /^strength(\d)$/.exec(m);
+  if (strength) return `final K of pathway ${strength[1]}`;
+  const titles: Record<string, string> = {
+    winnerShare: 'winner share',
+    participation: 'participation',
+    deepestShare: 'share of the deeper pathway',
+    learningTime: 'learning time',
+  };
+  return titles[m] ?? m;
+}
+
+/**
+ * Colour domains fixed by the measure's range, so diagrams of different sweeps compare: shares in [0, 1];
+ * winner share and participation in [1/M, 1] (1/M and 1 are the even split and the winner-takes-all ends).
+ */
+function measureDomain(measure: string, maxPathways: number): [number, number] | undefined {
+  if (/^(deepestShare|share\d)$/.test(measure)) return [0, 1];
+  if (measure === 'winnerShare' || measure === 'participation') return [1 / maxPathways, 1];
+  return undefined;
+}
+
+export function defaultPlots(spec: SweepSpec): PlotSpec[] {
+  const axes = spec.axes.map((a) => a.name);
+  const small = (p: ParameterName): boolean => (spec.axes.find((a) => a.name === p)?.values.length ?? 0) <= 6;
+  return measureColumns(spec).flatMap((measure): PlotSpec[] => {
+    if (axes.length === 1) return [{ kind: 'line', measure, x: axes[0]! }];
+    if (axes.length === 2) return [{ kind: 'heatmap', measure, x: axes[0]!, y: axes[1]! }];
+    if (axes.length === 3 && small(axes[2]!)) return [{ kind: 'heatmap', measure, x: axes[0]!, y: axes[1]!, facet: axes[2]! }];
+    return [];
+  });
+}
+
+export function plotFileStem(plot: PlotSpec): string {
+  return plot.file ?? [plot.measure, plot.x, plot.y ?? plot.series, plot.facet].filter((s) => s !== undefined).join('-');
+}
+
+/** The Vega-Lite spec of one plot of the results. */
+export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>, plot: PlotSpec): VegaLiteSpec {
+  const used = [plot.x, plot.y, plot.series, plot.facet].filter((p): p is ParameterName => p !== undefined);
+  const data = results.rows
+    .filter((r) => r.measure === plot.measure && r.mean !== null)
+    .map((r) => ({
+      ...Object.fromEntries(used.map((p) => [p, r.coords[p]])),
+      mean: r.mean,
+      ciLow: r.ciLow ?? r.mean,
+      ciHigh: r.ciHigh ?? r.mean,
+      seeds: r.seeds,
+    }));
+  // A plot shows every axis (as x, y, series or facet): a hidden axis would stack several cells on one mark.
+  const others = spec.axes.map((a) => a.name).filter((p) => !used.includes(p));
+  if (others.length > 0) {
+    throw new Error(`plot ${plotFileStem(plot)}: axes ${others.join(', ')} are not shown; add them as y, series or facet`);
+  }
+  const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'})`;
+  const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet) };
+  if (plot.kind === 'heatmap') {
+    const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? 2]));
+    const domain = measureDomain(plot.measure, maxM);
+    return phaseHeatmapChart({
+      data,
+      x: plot.x,
+      y: plot.y!,
+      value: 'mean',
+      title,
+      xTitle: parameterTitle(plot.x),
+      yTitle: parameterTitle(plot.y!),
+      valueTitle: measureTitle(plot.measure),
+      ...(domain === undefined ? {} : { valueDomain: domain }),
+      ...facet,
+    });
+  }
+  const xs = spec.axes.find((a) => a.name === plot.x)!.values;
+  const xLog = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10 && ['sigma', 'width', 'target'].includes(plot.x);
+  return bandLineChart({
+    data,
+    x: plot.x,
+    mean: 'mean',
+    lo: 'ciLow',
+    hi: 'ciHigh',
+    title,
+    xTitle: parameterTitle(plot.x),
+    yTitle: `${measureTitle(plot.measure)} (mean, 95% CI)`,
+    xLog,
+    ...(plot.series === undefined ? {} : { series: plot.series, seriesTitle: parameterTitle(plot.series) }),
+    ...facet,
+  });
+}
+
+/** Renders every plot into `dir` as <stem>.png and <stem>.svg; returns the stems written. */
+export async function renderSweepPlots(
+  spec: SweepSpec,
+  results: Pick<SweepResults, 'rows'>,
+  dir: string,
+  plots: readonly PlotSpec[] = spec.plots ?? defaultPlots(spec),
+): Promise<string[]> {
+  const stems: string[] = [];
+  for (const plot of plots) {
+    const { svg, png } = await renderVegaLite(sweepChart(spec, results, plot));
+    const stem = plotFileStem(plot);
+    writeFileSync(join(dir, `${stem}.svg`), svg);
+    writeFileSync(join(dir, `${stem}.png`), png);
+    stems.push(stem);
+  }
+  return stems;
+}

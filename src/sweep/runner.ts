@@ -1,0 +1,191 @@
+/**
+ * The sweep runner: runs the points of a sweep (or of one shard) that are not yet on disk, in worker threads,
+ * appending each finished point to points.jsonl at once; then writes results.csv, results.json and the plots.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { pointAt, pointCount, shardIndices } from './points.ts';
+import { renderSweepPlots } from './plots.ts';
+import { Progress, type ProgressMode } from './progress.ts';
+import { buildResults, resultsCsv, type SweepResults } from './results.ts';
+import { runPoint, type PointRecord } from './run-point.ts';
+import { specToJson, type SweepSpec } from './spec.ts';
+import { compactPoints, openSweepDir, PointLog, readPoints, writeAtomic, type Shard } from './store.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+
+export interface RunOptions {
+  readonly outDir: string;
+  readonly shard?: Shard | null;
+  /** Worker threads; 0 runs the points in this thread. Default: the machine's available parallelism. */
+  readonly workers?: number;
+  readonly progress?: ProgressMode;
+  /** Where progress goes (default stderr). */
+  readonly progressSink?: { write(text: string): void };
+  /** Stops dispatching and ends the workers: finished points are on disk, a rerun resumes. */
+  readonly signal?: AbortSignal;
+  /** Render plots once complete (default true). */
+  readonly plots?: boolean;
+}
+
+export interface RunSummary {
+  /** Points of this run's share of the sweep (all of them, or the shard's). */
+  readonly total: number;
+  /** Found on disk, not rerun. */
+  readonly resumed: number;
+  /** Run now. */
+  readonly ran: number;
+  readonly failed: number;
+  /** Every point of this shard (or sweep) is on disk. */
+  readonly complete: boolean;
+  readonly interrupted: boolean;
+  readonly elapsedMs: number;
+  readonly results: SweepResults;
+}
+
+export const RESULTS_CSV = 'results.csv';
+export const RESULTS_JSON = 'results.json';
+
+export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const shard = options.shard ?? null;
+  openSweepDir(options.outDir, spec, shard);
+  const records = readPoints(options.outDir, true);
+  const mine = shardIndices(pointCount(spec), shard ?? undefined);
+  const todo = mine.filter((i) => !records.has(i));
+  const resumed = mine.length - todo.length;
+  const progress = new Progress(todo.length, resumed, options.progress ?? 'off', options.progressSink ?? process.stderr);
+
+  const log = new PointLog(options.outDir);
+  let ran = 0;
+  let failed = 0;
+  const onRecord = (record: PointRecord): void => {
+    log.append(record);
+    records.set(record.index, record);
+    ran++;
+    if (record.status === 'failed') failed++;
+    progress.tick(record.status === 'failed');
+  };
+  const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+  try {
+    if (workers <= 0) await runHere(spec, todo, onRecord, options.signal);
+    else await runInWorkers(spec, todo, workers, onRecord, options.signal);
+  } finally {
+    log.close();
+  }
+  const interrupted = options.signal?.aborted === true;
+  if (!interrupted) progress.finish();
+
+  const complete = mine.every((i) => records.has(i));
+  if (complete) compactPoints(options.outDir, records.values());
+  const results = writeResults(spec, options.outDir, records.values());
+  if (complete && options.plots !== false) await renderSweepPlots(spec, results, options.outDir);
+  return { total: mine.length, resumed, ran, failed, complete, interrupted, elapsedMs: performance.now() - started, results };
+}
+
+/** Writes results.csv and results.json for the points given (any order). */
+export function writeResults(spec: SweepSpec, dir: string, records: Iterable<PointRecord>): SweepResults {
+  const sorted = [...records].sort((a, b) => a.index - b.index);
+  const results = buildResults(spec, sorted);
+  writeAtomic(join(dir, RESULTS_CSV), resultsCsv(spec, results));
+  writeAtomic(join(dir, RESULTS_JSON), JSON.stringify(results, null, 1) + '\n');
+  return results;
+}
+
+async function runHere(
+  spec: SweepSpec,
+  todo: readonly number[],
+  onRecord: (r: PointRecord) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (const index of todo) {
+    if (signal?.aborted) return;
+    onRecord(await runPoint(spec, index));
+    // Let signal handlers (Ctrl-C) run between points.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Batch size: large enough that message round trips don't dominate tiny points, small enough that the last
+ * batches finish together (about 16 batches per worker).
+ */
+export function batchSize(points: number, workers: number): number {
+  return Math.max(1, Math.min(64, Math.ceil(points / (workers * 16))));
+}
+
+function runInWorkers(
+  spec: SweepSpec,
+  todo: readonly number[],
+  count: number,
+  onRecord: (r: PointRecord) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const size = batchSize(todo.length, count);
+  let next = 0;
+  const url = new URL('./worker-entry.mjs', import.meta.url);
+  const pending = new Set<number>(todo);
+  return new Promise<void>((resolve, reject) => {
+    const pool: Worker[] = [];
+    let live = count;
+    let settled = false;
+    const stopAll = (): void => {
+      for (const w of pool) void w.terminate();
+    };
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      stopAll();
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = (): void => settle();
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) return settle();
+
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(url, { workerData: { spec: specToJson(spec) } });
+      pool.push(worker);
+      let inFlight: number[] = [];
+      worker.on('message', (message: FromWorker) => {
+        if (settled) return;
+        if (message.type === 'point') {
+          pending.delete(message.record.index);
+          inFlight = inFlight.filter((i) => i !== message.record.index);
+          onRecord(message.record);
+          return;
+        }
+        if (next < todo.length && !signal?.aborted) {
+          inFlight = todo.slice(next, next + size);
+          next += inFlight.length;
+          worker.postMessage({ indices: inFlight } satisfies ToWorker);
+        } else {
+          live--;
+          void worker.terminate();
+          if (live === 0) settle();
+        }
+      });
+      worker.on('error', (err) => {
+        // A worker that dies takes its batch with it: record those points as failed rather than stop the sweep.
+        if (settled) return;
+        for (const index of inFlight) {
+          if (!pending.has(index)) continue;
+          pending.delete(index);
+          onRecord(failedRecord(spec, index, `worker thread died: ${err.message}`));
+        }
+        inFlight = [];
+        live--;
+        if (live === 0) {
+          if (next < todo.length) settle(new Error(`all worker threads died; last error: ${err.message}`));
+          else settle();
+        }
+      });
+    }
+  });
+}
+
+function failedRecord(spec: SweepSpec, index: number, message: string): PointRecord {
+  const { cell, replicate, coords, seed } = pointAt(spec, index);
+  return { index, cell, replicate, coords, seed, status: 'failed', values: {}, message };
+}
