@@ -1,0 +1,353 @@
+/**
+ * Training engines: the state of a network as one flat parameter vector θ (every layer is a view into it),
+ * the flow direction −∂L/∂θ, a gradient-descent step, the loss and the read-out K_a = Uᵀ Ω_a V.
+ *
+ * Linear pathways use thin products (DESIGN §3.2): with P^d = W^{d−1}⋯W^1 (prefix, N×n_in, P^0 = I) and
+ * Q^d = W^D⋯W^d (suffix, n_out×N, Q^{D} = I), the residual E = Σ^{yx} − Ω Σ^x gives
+ *     −∂L/∂W^d = Q^{d+1ᵀ} E P^{dᵀ},
+ * a rank-n_in outer product, so a step is O(D N² n) and never forms an N×N product.
+ * Nonlinear pathways backpropagate through the dataset (O(D N² P), P samples).
+ */
+import {
+  mulInto,
+  outerInto,
+  rankUpdateForward,
+  thinLeftMulInto,
+  transposeMulInto,
+  zeros,
+  type Mat,
+} from './matrix.ts';
+import type { Network } from './network.ts';
+import type { Task } from './task.ts';
+
+export interface Engine {
+  readonly network: Network;
+  readonly task: Task;
+  /** All weights, pathway by pathway, layer by layer, row-major; the network's layers are views into it. */
+  readonly theta: Float64Array;
+  /** Recomputes cached products after θ was changed from outside (e.g. by an integrator). */
+  refresh(): void;
+  /** out = −∂L/∂θ (the gradient-flow velocity with τ = 1) at the current θ; needs a fresh state. */
+  flowInto(out: Float64Array): void;
+  /** θ ← θ − η ∂L/∂θ; leaves the state fresh. */
+  step(eta: number): void;
+  loss(): number;
+  /** Ω_a (n_out×n_in) of every pathway: for nonlinear pathways, their outputs on the standard basis inputs. */
+  pathwayMaps(): Mat[];
+}
+
+/** Moves every layer of the network into one flat vector and returns it. */
+function bindTheta(net: Network): Float64Array {
+  let n = 0;
+  for (const p of net.pathways) for (const l of p.layers) n += l.data.length;
+  const theta = new Float64Array(n);
+  let o = 0;
+  for (const p of net.pathways) {
+    p.layers.forEach((l, d) => {
+      theta.set(l.data, o);
+      p.layers[d] = { rows: l.rows, cols: l.cols, data: theta.subarray(o, o + l.data.length) };
+      o += l.data.length;
+    });
+  }
+  return theta;
+}
+
+export function createEngine(net: Network, task: Task): Engine {
+  return net.nonlinearity === 'linear' ? new LinearEngine(net, task) : new BackpropEngine(net, task);
+}
+
+interface PathwayBuffers {
+  /** prefix[d] = P^d, dims[d]×n_in; two sets swapped by each step. */
+  prefix: Float64Array[];
+  prefixNext: Float64Array[];
+  /** suffix[d] = Q^d, n_out×dims[d] for d = 1…D (suffix[D] = I). */
+  suffix: Float64Array[];
+  /** Q^{d+1ᵀ} E, dims[d+1]×n_in. */
+  left: Float64Array[];
+}
+
+export class LinearEngine implements Engine {
+  readonly network: Network;
+  readonly task: Task;
+  readonly theta: Float64Array;
+  private readonly nIn: number;
+  private readonly nOut: number;
+  private readonly buffers: PathwayBuffers[];
+  /** E = Σ^{yx} − Ω Σ^x, n_out×n_in */
+  private readonly residual: Float64Array;
+  private readonly omega: Float64Array;
+
+  constructor(net: Network, task: Task) {
+    this.network = net;
+    this.task = task;
+    this.theta = bindTheta(net);
+    this.nIn = task.inputDim;
+    this.nOut = task.outputDim;
+    const eye = (n: number): Float64Array => {
+      const m = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) m[i * n + i] = 1;
+      return m;
+    };
+    this.buffers = net.pathways.map((p) => {
+      const D = p.depth;
+      const prefix = p.dims.map((rows, d) => (d === 0 ? eye(this.nIn) : new Float64Array(rows * this.nIn)));
+      const prefixNext = p.dims.map((rows, d) => (d === 0 ? prefix[0]! : new Float64Array(rows * this.nIn)));
+      const suffix = p.dims.map((cols, d) => (d === D ? eye(this.nOut) : new Float64Array(this.nOut * cols)));
+      const left = p.dims.slice(1).map((rows) => new Float64Array(rows * this.nIn));
+      return { prefix, prefixNext, suffix, left };
+    });
+    this.residual = new Float64Array(this.nOut * this.nIn);
+    this.omega = new Float64Array(this.nOut * this.nIn);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.network.pathways.forEach((p, a) => {
+      const b = this.buffers[a]!;
+      for (let d = 0; d < p.depth; d++) {
+        const w = p.layers[d]!;
+        mulInto(b.prefix[d + 1]!, w.data, b.prefix[d]!, w.rows, w.cols, this.nIn);
+      }
+    });
+    this.refreshSuffixAndResidual();
+  }
+
+  private refreshSuffixAndResidual(): void {
+    const { nIn, nOut } = this;
+    this.omega.fill(0);
+    this.network.pathways.forEach((p, a) => {
+      const b = this.buffers[a]!;
+      // Q^0 is never used (no layer below the first), so the backward sweep stops at d = 1.
+      for (let d = p.depth - 1; d >= 1; d--) {
+        const w = p.layers[d]!;
+        thinLeftMulInto(b.suffix[d]!, b.suffix[d + 1]!, w.data, nOut, w.rows, w.cols);
+      }
+      const out = b.prefix[p.depth]!;
+      for (let i = 0; i < out.length; i++) this.omega[i] += out[i]!;
+    });
+    const sx = this.task.sigmaX.data;
+    const syx = this.task.sigmaYX.data;
+    if (this.task.whitened) {
+      for (let i = 0; i < this.residual.length; i++) this.residual[i] = syx[i]! - this.omega[i]!;
+    } else {
+      mulInto(this.residual, this.omega, sx, nOut, nIn, nIn);
+      for (let i = 0; i < this.residual.length; i++) this.residual[i] = syx[i]! - this.residual[i]!;
+    }
+  }
+
+  flowInto(out: Float64Array): void {
+    let o = 0;
+    this.network.pathways.forEach((p, a) => {
+      const b = this.buffers[a]!;
+      for (let d = 0; d < p.depth; d++) {
+        const w = p.layers[d]!;
+        const left = b.left[d]!;
+        transposeMulInto(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows, this.nIn);
+        outerInto(out.subarray(o, o + w.data.length), left, b.prefix[d]!, w.rows, w.cols, this.nIn);
+        o += w.data.length;
+      }
+    });
+  }
+
+  step(eta: number): void {
+    this.network.pathways.forEach((p, a) => {
+      const b = this.buffers[a]!;
+      for (let d = 0; d < p.depth; d++) {
+        const w = p.layers[d]!;
+        const left = b.left[d]!;
+        transposeMulInto(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows, this.nIn);
+        // Update with the old prefix P^d(t), and form P^{d+1}(t+1) from the new P^d(t+1) in the same pass.
+        rankUpdateForward(w.data, left, b.prefix[d]!, eta, w.rows, w.cols, this.nIn, b.prefixNext[d]!, b.prefixNext[d + 1]!);
+      }
+      const tmp = b.prefix;
+      b.prefix = b.prefixNext;
+      b.prefixNext = tmp;
+    });
+    this.refreshSuffixAndResidual();
+  }
+
+  loss(): number {
+    return linearLoss(this.task, this.omega);
+  }
+
+  pathwayMaps(): Mat[] {
+    return this.network.pathways.map((p, a) => ({
+      rows: this.nOut,
+      cols: this.nIn,
+      data: Float64Array.from(this.buffers[a]!.prefix[p.depth]!),
+    }));
+  }
+}
+
+/** ½ tr(Ω Σ^x Ωᵀ) − tr(Σ^{yxᵀ} Ω) + ½‖Σ^{yx}‖², which is ½‖Σ^{yx} − Ω‖² for whitened inputs. */
+export function linearLoss(task: Task, omega: Float64Array): number {
+  const nIn = task.inputDim;
+  const nOut = task.outputDim;
+  const syx = task.sigmaYX.data;
+  if (task.whitened) {
+    let s = 0;
+    for (let i = 0; i < omega.length; i++) s += (syx[i]! - omega[i]!) ** 2;
+    return 0.5 * s;
+  }
+  const os = new Float64Array(nOut * nIn);
+  mulInto(os, omega, task.sigmaX.data, nOut, nIn, nIn);
+  let s = 0;
+  for (let i = 0; i < omega.length; i++) s += 0.5 * os[i]! * omega[i]! - syx[i]! * omega[i]! + 0.5 * syx[i]! * syx[i]!;
+  return s;
+}
+
+type Activation = { f: (z: number) => number; df: (z: number) => number };
+const ACTIVATIONS: Record<'linear' | 'relu' | 'tanh', Activation> = {
+  linear: { f: (z) => z, df: () => 1 },
+  relu: { f: (z) => (z > 0 ? z : 0), df: (z) => (z > 0 ? 1 : 0) },
+  tanh: {
+    f: Math.tanh,
+    df: (z) => {
+      const t = Math.tanh(z);
+      return 1 - t * t;
+    },
+  },
+};
+
+/**
+ * Backpropagation on the dataset: pre-activations Z^{d+1} = W^d H^d, H^{d+1} = φ(Z^{d+1}), H^0 = Xᵀ,
+ * Ŷ = Σ_a H_a^D, loss (c/2)‖Yᵀ − Ŷ‖². φ is applied after every layer, the last included (DESIGN §2.1).
+ */
+export class BackpropEngine implements Engine {
+  readonly network: Network;
+  readonly task: Task;
+  readonly theta: Float64Array;
+  private readonly act: Activation;
+  private readonly samples: number;
+  /** Xᵀ, n_in×P */
+  private readonly input: Float64Array;
+  /** Yᵀ, n_out×P */
+  private readonly target: Float64Array;
+  private readonly grad: Float64Array;
+
+  constructor(net: Network, task: Task) {
+    this.network = net;
+    this.task = task;
+    this.theta = bindTheta(net);
+    this.act = ACTIVATIONS[net.nonlinearity];
+    const { x, y } = task.dataset;
+    this.samples = x.rows;
+    this.input = transposeData(x);
+    this.target = transposeData(y);
+    this.grad = new Float64Array(this.theta.length);
+  }
+
+  refresh(): void {}
+
+  /** Activations of every layer of one pathway for inputs `h0` (n_in×cols): [H^0, …, H^D] and [Z^1, …, Z^D]. */
+  private forward(a: number, h0: Float64Array, cols: number): { h: Float64Array[]; z: Float64Array[] } {
+    const p = this.network.pathways[a]!;
+    const h = [h0];
+    const z: Float64Array[] = [new Float64Array(0)];
+    for (let d = 0; d < p.depth; d++) {
+      const w = p.layers[d]!;
+      const zd = new Float64Array(w.rows * cols);
+      mulInto(zd, w.data, h[d]!, w.rows, w.cols, cols);
+      z.push(zd);
+      h.push(zd.map(this.act.f));
+    }
+    return { h, z };
+  }
+
+  private outputs(h0: Float64Array, cols: number): { total: Float64Array; passes: { h: Float64Array[]; z: Float64Array[] }[] } {
+    const total = new Float64Array(this.task.outputDim * cols);
+    const passes = this.network.pathways.map((p, a) => {
+      const pass = this.forward(a, h0, cols);
+      const out = pass.h[p.depth]!;
+      for (let i = 0; i < out.length; i++) total[i] += out[i]!;
+      return pass;
+    });
+    return { total, passes };
+  }
+
+  flowInto(out: Float64Array): void {
+    const P = this.samples;
+    const c = this.task.dataset.weight;
+    const { total, passes } = this.outputs(this.input, P);
+    // δ = c (Yᵀ − Ŷ): the negative loss gradient with respect to the network output.
+    const delta = new Float64Array(total.length);
+    for (let i = 0; i < delta.length; i++) delta[i] = c * (this.target[i]! - total[i]!);
+    let o = this.theta.length;
+    for (let a = this.network.pathways.length - 1; a >= 0; a--) {
+      const p = this.network.pathways[a]!;
+      const { h, z } = passes[a]!;
+      let g = delta.map((v, i) => v * this.act.df(z[p.depth]![i]!));
+      for (let d = p.depth - 1; d >= 0; d--) {
+        const w = p.layers[d]!;
+        o -= w.data.length;
+        // −∂L/∂W^d = G^{d+1} H^{dᵀ}
+        const target = out.subarray(o, o + w.data.length);
+        target.fill(0);
+        for (let i = 0; i < w.rows; i++) {
+          for (let s = 0; s < P; s++) {
+            const gis = g[i * P + s]!;
+            if (gis === 0) continue;
+            for (let j = 0; j < w.cols; j++) target[i * w.cols + j] += gis * h[d]![j * P + s]!;
+          }
+        }
+        if (d > 0) {
+          const back = new Float64Array(w.cols * P);
+          transposeMulInto(back, w.data, g, w.rows, w.cols, P);
+          const zd = z[d]!;
+          g = back.map((v, i) => v * this.act.df(zd[i]!));
+        }
+      }
+    }
+  }
+
+  step(eta: number): void {
+    this.flowInto(this.grad);
+    for (let i = 0; i < this.theta.length; i++) this.theta[i] += eta * this.grad[i]!;
+  }
+
+  loss(): number {
+    const { total } = this.outputs(this.input, this.samples);
+    let s = 0;
+    for (let i = 0; i < total.length; i++) s += (this.target[i]! - total[i]!) ** 2;
+    return 0.5 * this.task.dataset.weight * s;
+  }
+
+  pathwayMaps(): Mat[] {
+    const n = this.task.inputDim;
+    const eye = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+    return this.network.pathways.map((p, a) => {
+      const out = this.forward(a, eye, n).h[p.depth]!;
+      return { rows: this.task.outputDim, cols: n, data: out };
+    });
+  }
+}
+
+function transposeData(m: Mat): Float64Array {
+  const t = zeros(m.cols, m.rows);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t.data[j * m.rows + i] = m.data[i * m.cols + j]!;
+  return t.data;
+}
+
+/** K_a = Uᵀ Ω_a V (K×K) for every pathway. */
+export function modeMatrices(task: Task, maps: readonly Mat[]): Mat[] {
+  const K = task.singularValues.length;
+  const nIn = task.inputDim;
+  const nOut = task.outputDim;
+  return maps.map((omega) => {
+    const ov = new Float64Array(nOut * K);
+    mulInto(ov, omega.data, task.v.data, nOut, nIn, K);
+    const k = zeros(K, K);
+    transposeMulInto(k.data, task.u.data, ov, nOut, K, K);
+    return k;
+  });
+}
+
+/** The diagonal K_aα, indexed [a][α]. */
+export function diagonalStrengths(matrices: readonly Mat[]): number[][] {
+  return matrices.map((k) => {
+    const out: number[] = [];
+    for (let m = 0; m < k.rows; m++) out.push(k.data[m * k.cols + m]!);
+    return out;
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * simulate(spec): build the task and network a spec describes, train it, and return the records in the
+ * contract of `dln simulate` (the sweep engine calls this too).
+ */
+import { createEngine } from './engine.ts';
+import { createNetwork, type Network } from './network.ts';
+import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.ts';
+import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
+import { train, type TrainResult } from './train.ts';
+
+export interface SimulationResult {
+  readonly status: 'ok' | 'failed';
+  /** Present when status is `failed`. */
+  readonly message?: string;
+  /** Flow time of each record (step s of gradient descent has time s·η). */
+  readonly times: number[];
+  /** strengths[record][a][α] = K_aα = (Uᵀ Ω_a V)_αα. */
+  readonly strengths: number[][][];
+  /** ½‖Σ^{yx} − Ω‖² (whitened inputs), or the dataset loss for nonlinear pathways. */
+  readonly loss: number[];
+}
+
+export function buildTask(spec: TaskSpec): Task {
+  return 'dataset' in spec ? hierarchicalTask() : singularValueTask(spec.singularValues, spec.basis, spec.seed);
+}
+
+export interface Simulation {
+  readonly spec: SimulationSpec;
+  readonly task: Task;
+  readonly network: Network;
+  readonly training: TrainResult;
+  readonly result: SimulationResult;
+}
+
+/** Like simulate, but also returns the task, the trained network and the full records (K_a matrices). */
+export function runSimulation(input: unknown): Simulation {
+  const spec = parseSimulationSpec(input);
+  const task = buildTask(spec.task);
+  const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
+  const engine = createEngine(network, task);
+  const training = train(engine, spec.train);
+  const result: SimulationResult = {
+    status: training.status,
+    ...(training.message === undefined ? {} : { message: training.message }),
+    times: training.records.map((r) => r.time),
+    strengths: training.records.map((r) => r.strengths),
+    loss: training.records.map((r) => r.loss),
+  };
+  return { spec, task, network, training, result };
+}
+
+/** Validates `spec` (throwing a ValidationError naming the bad field), simulates, returns the CLI's JSON. */
+export function simulate(spec: unknown): SimulationResult {
+  return runSimulation(spec).result;
+}

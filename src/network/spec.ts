@@ -1,0 +1,140 @@
+/**
+ * The simulation spec of `dln simulate` and `simulate()`, validated at the boundary (every error names the
+ * field, the value and what is allowed).
+ */
+import {
+  ValidationError,
+  expectArray,
+  expectNumber,
+  expectNumberArray,
+  expectOneOf,
+  expectRecord,
+  rejectUnknownKeys,
+} from '../util/validation.ts';
+import type { NetworkInit, Nonlinearity } from './network.ts';
+import type { Basis } from './task.ts';
+import type { TrainSpec } from './train.ts';
+
+export type TaskSpec =
+  | { readonly singularValues: readonly number[]; readonly basis?: Basis; readonly seed?: number }
+  | { readonly dataset: 'hierarchical' };
+
+export interface SimulationSpec {
+  readonly task: TaskSpec;
+  readonly depths: readonly number[];
+  readonly width: number | readonly number[];
+  readonly init: NetworkInit;
+  readonly nonlinearity?: Nonlinearity;
+  readonly train: TrainSpec;
+}
+
+/** Widths beyond this would need > 1 GB per N×N layer pair: almost certainly a typo. */
+const MAX_WIDTH = 8192;
+const MAX_DEPTH = 100;
+const SEED_RULE = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
+
+export function parseSimulationSpec(input: unknown): SimulationSpec {
+  const obj = expectRecord(input, 'spec', 'a JSON object with task, depths, width, init and train');
+  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'train'], '');
+  const task = parseTask(obj['task']);
+  const K = 'singularValues' in task ? task.singularValues.length : 8;
+  const depths = expectNumberArray(obj['depths'], 'depths', { integer: true, min: 1, max: MAX_DEPTH });
+  if (depths.length === 0) throw new ValidationError('depths', obj['depths'], 'at least one pathway depth');
+  const M = depths.length;
+  const width =
+    typeof obj['width'] === 'number' || obj['width'] === undefined
+      ? expectNumber(obj['width'], 'width', { integer: true, min: 1, max: MAX_WIDTH })
+      : expectNumberArray(obj['width'], 'width', { integer: true, min: 1, max: MAX_WIDTH }, M, 'one width per pathway');
+  const nonlinearity =
+    obj['nonlinearity'] === undefined
+      ? 'linear'
+      : expectOneOf(obj['nonlinearity'], 'nonlinearity', ['linear', 'relu', 'tanh'] as const);
+  const init = parseInit(obj['init'], depths, K, width);
+  const train = parseTrain(obj['train']);
+  return { task, depths, width, init, nonlinearity, train };
+}
+
+function parseTask(value: unknown): TaskSpec {
+  const obj = expectRecord(value, 'task', '{ singularValues: [...] } or { dataset: "hierarchical" }');
+  if ('dataset' in obj) {
+    rejectUnknownKeys(obj, ['dataset'], 'task');
+    return { dataset: expectOneOf(obj['dataset'], 'task.dataset', ['hierarchical'] as const) };
+  }
+  rejectUnknownKeys(obj, ['singularValues', 'basis', 'seed'], 'task');
+  const s = expectNumberArray(obj['singularValues'], 'task.singularValues', { exclusiveMin: 0 });
+  if (s.length === 0) throw new ValidationError('task.singularValues', obj['singularValues'], 'at least one singular value');
+  s.forEach((v, i) => {
+    if (i > 0 && v > s[i - 1]!) {
+      throw new ValidationError(`task.singularValues[${i}]`, v, `non-increasing values (≤ ${s[i - 1]})`);
+    }
+  });
+  const basis = obj['basis'] === undefined ? 'identity' : expectOneOf(obj['basis'], 'task.basis', ['identity', 'random'] as const);
+  if (basis === 'random' && obj['seed'] === undefined) {
+    throw new ValidationError('task.seed', undefined, 'an integer seed when task.basis is "random"');
+  }
+  const seed = obj['seed'] === undefined ? 0 : expectNumber(obj['seed'], 'task.seed', SEED_RULE);
+  return { singularValues: s, basis, seed };
+}
+
+function parseInit(value: unknown, depths: number[], K: number, width: number | number[]): NetworkInit {
+  const obj = expectRecord(value, 'init', '{ kind: "gaussian" | "orthogonal" | "aligned" | "lowRank", ... }');
+  const kind = expectOneOf(obj['kind'], 'init.kind', ['gaussian', 'orthogonal', 'aligned', 'lowRank'] as const);
+  const seed = expectNumber(obj['seed'], 'init.seed', SEED_RULE);
+  if (kind === 'aligned') {
+    rejectUnknownKeys(obj, ['kind', 'layers', 'seed'], 'init');
+    const widths = typeof width === 'number' ? depths.map(() => width) : width;
+    widths.forEach((N, a) => {
+      if (depths[a]! > 1 && N < K) {
+        throw new ValidationError(typeof width === 'number' ? 'width' : `width[${a}]`, N, `≥ K = ${K} (an aligned init needs one hidden direction per mode)`);
+      }
+    });
+    const layers = expectArray(obj['layers'], 'init.layers', depths.length, 'one entry per pathway').map((p, a) =>
+      expectArray(p, `init.layers[${a}]`, depths[a], `one entry per layer (depth ${depths[a]})`).map((l, d) =>
+        expectNumberArray(l, `init.layers[${a}][${d}]`, {}, K, 'one value per mode'),
+      ),
+    );
+    return { kind, layers, seed };
+  }
+  if (kind === 'lowRank') {
+    rejectUnknownKeys(obj, ['kind', 'sigma', 'rank', 'seed'], 'init');
+    const sigma = expectNumber(obj['sigma'], 'init.sigma', { min: 0 });
+    const rank = expectNumber(obj['rank'], 'init.rank', { integer: true, min: 1 });
+    return { kind, sigma, rank, seed };
+  }
+  rejectUnknownKeys(obj, ['kind', 'sigma', 'seed'], 'init');
+  return { kind, sigma: expectNumber(obj['sigma'], 'init.sigma', { min: 0 }), seed };
+}
+
+function parseTrain(value: unknown): TrainSpec {
+  const obj = expectRecord(value, 'train', '{ method: "gd", learningRate, steps, recordEvery } or { method: "flow", times }');
+  const method = expectOneOf(obj['method'], 'train.method', ['gd', 'flow'] as const);
+  if (method === 'gd') {
+    rejectUnknownKeys(obj, ['method', 'learningRate', 'steps', 'recordEvery'], 'train');
+    const learningRate = expectNumber(obj['learningRate'], 'train.learningRate', { exclusiveMin: 0 });
+    const steps = expectNumber(obj['steps'], 'train.steps', { integer: true, min: 0 });
+    const recordEvery = expectNumber(obj['recordEvery'], 'train.recordEvery', { integer: true, min: 1 });
+    return { method, learningRate, steps, recordEvery };
+  }
+  rejectUnknownKeys(obj, ['method', 'times', 'solver'], 'train');
+  const times = expectNumberArray(obj['times'], 'train.times', { min: 0 });
+  if (times.length === 0) throw new ValidationError('train.times', obj['times'], 'at least one output time');
+  for (let i = 1; i < times.length; i++) {
+    if (!(times[i]! > times[i - 1]!)) {
+      throw new ValidationError(`train.times[${i}]`, times[i], `strictly increasing times (> ${times[i - 1]})`);
+    }
+  }
+  if (obj['solver'] === undefined) return { method, times };
+  const s = expectRecord(obj['solver'], 'train.solver', '{ rtol?, atol?, maxSteps? }');
+  rejectUnknownKeys(s, ['rtol', 'atol', 'maxSteps'], 'train.solver');
+  return {
+    method,
+    times,
+    solver: {
+      ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'train.solver.rtol', { min: 1e-15, max: 1 }) }),
+      ...(s['atol'] === undefined ? {} : { atol: expectNumber(s['atol'], 'train.solver.atol', { exclusiveMin: 0 }) }),
+      ...(s['maxSteps'] === undefined
+        ? {}
+        : { maxSteps: expectNumber(s['maxSteps'], 'train.solver.maxSteps', { integer: true, min: 1 }) }),
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Training runs with records: gradient descent (record at step s has time s·η, τ = 1) and gradient flow
+ * through the package's integrators (one solve per interval between record times, so the dense output of a
+ * high-dimensional state is never kept for the whole run).
+ */
+import { integrate } from '../integrate/index.ts';
+import type { MethodName } from '../integrate/types.ts';
+import { diagonalStrengths, modeMatrices, type Engine } from './engine.ts';
+import type { Mat } from './matrix.ts';
+
+export type TrainSpec =
+  | { readonly method: 'gd'; readonly learningRate: number; readonly steps: number; readonly recordEvery: number }
+  | {
+      readonly method: 'flow';
+      readonly times: readonly number[];
+      readonly solver?: { readonly method?: MethodName; readonly rtol?: number; readonly atol?: number; readonly maxSteps?: number };
+    };
+
+export interface Record {
+  readonly time: number;
+  /** Full K_a = Uᵀ Ω_a V per pathway. */
+  readonly modes: Mat[];
+  /** diag K_a: strengths[a][α]. */
+  readonly strengths: number[][];
+  readonly loss: number;
+}
+
+export interface TrainResult {
+  readonly status: 'ok' | 'failed';
+  readonly message?: string;
+  readonly records: Record[];
+}
+
+export function snapshot(engine: Engine, time: number): Record {
+  const modes = modeMatrices(engine.task, engine.pathwayMaps());
+  return { time, modes, strengths: diagonalStrengths(modes), loss: engine.loss() };
+}
+
+/** The recorded steps: 0, k, 2k, … and the last step n. */
+export function recordSteps(steps: number, every: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s <= steps; s += every) out.push(s);
+  if (out[out.length - 1] !== steps) out.push(steps);
+  return out;
+}
+
+export function train(engine: Engine, spec: TrainSpec): TrainResult {
+  return spec.method === 'gd' ? descend(engine, spec) : flow(engine, spec);
+}
+
+function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): TrainResult {
+  const { learningRate: eta } = spec;
+  const records: Record[] = [];
+  engine.refresh();
+  let done = 0;
+  for (const s of recordSteps(spec.steps, spec.recordEvery)) {
+    for (; done < s; done++) engine.step(eta);
+    const rec = snapshot(engine, s * eta);
+    if (!Number.isFinite(rec.loss)) {
+      return {
+        status: 'failed',
+        message: `gradient descent diverged: the loss is ${rec.loss} at step ${s}; lower train.learningRate (${eta})`,
+        records,
+      };
+    }
+    records.push(rec);
+  }
+  return { status: 'ok', records };
+}
+
+function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): TrainResult {
+  const theta = engine.theta;
+  const n = theta.length;
+  const rtol = spec.solver?.rtol ?? 1e-8;
+  const atol = spec.solver?.atol ?? 1e-10;
+  const method = spec.solver?.method ?? 'dopri5';
+  const rhs = (_t: number, y: Float64Array, dydt: Float64Array): void => {
+    theta.set(y);
+    engine.refresh();
+    engine.flowInto(dydt);
+  };
+  const records: Record[] = [];
+  engine.refresh();
+  let t = 0;
+  let y = Float64Array.from(theta);
+  for (const target of spec.times) {
+    if (target > t) {
+      const sol = integrate(
+        { dimension: n, rhs, t0: t, y0: y, tEnd: target },
+        { rtol, atol, ...(spec.solver?.maxSteps ? { maxSteps: spec.solver.maxSteps } : {}) },
+        method,
+      );
+      if (sol.status === 'failed') {
+        theta.set(sol.yEnd);
+        engine.refresh();
+        return { status: 'failed', message: `gradient flow stopped at t = ${sol.tReached}: ${sol.message}`, records };
+      }
+      y = Float64Array.from(sol.yEnd);
+      t = target;
+    }
+    theta.set(y);
+    engine.refresh();
+    records.push(snapshot(engine, target));
+  }
+  return { status: 'ok', records };
+}
