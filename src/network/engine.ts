@@ -179,21 +179,25 @@ export class LinearEngine implements Engine {
   }
 }
 
-/** ½ tr(Ω Σ^x Ωᵀ) − tr(Σ^{yxᵀ} Ω) + ½‖Σ^{yx}‖², which is ½‖Σ^{yx} − Ω‖² for whitened inputs. */
+/**
+ * The dataset loss (c/2) Σ_p ‖y_p − Ω x_p‖² = ½ tr(Ω Σ^x Ωᵀ) − tr(Σ^{yxᵀ} Ω) + (c/2)‖Y‖², computed from the
+ * covariances; for whitened tasks posed by singular values (X = I, c = 1) it is ½‖Σ^{yx} − Ω‖².
+ */
 export function linearLoss(task: Task, omega: Float64Array): number {
   const nIn = task.inputDim;
   const nOut = task.outputDim;
   const syx = task.sigmaYX.data;
-  if (task.whitened) {
-    let s = 0;
-    for (let i = 0; i < omega.length; i++) s += (syx[i]! - omega[i]!) ** 2;
-    return 0.5 * s;
+  if (task.whitened && task.dataset.x.rows === nIn && Math.abs(task.targetEnergy - 0.5 * syx.reduce((a, v) => a + v * v, 0)) <= 1e-12 * task.targetEnergy) {
+    // No irreducible part: the direct form keeps full relative accuracy as the loss goes to 0.
+    let d = 0;
+    for (let i = 0; i < omega.length; i++) d += (syx[i]! - omega[i]!) ** 2;
+    return 0.5 * d;
   }
   const os = new Float64Array(nOut * nIn);
   mulInto(os, omega, task.sigmaX.data, nOut, nIn, nIn);
   let s = 0;
-  for (let i = 0; i < omega.length; i++) s += 0.5 * os[i]! * omega[i]! - syx[i]! * omega[i]! + 0.5 * syx[i]! * syx[i]!;
-  return s;
+  for (let i = 0; i < omega.length; i++) s += 0.5 * os[i]! * omega[i]! - syx[i]! * omega[i]!;
+  return s + task.targetEnergy;
 }
 
 type Activation = { f: (z: number) => number; df: (z: number) => number };

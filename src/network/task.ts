@@ -39,6 +39,8 @@ export interface Task {
   /** λ_α = v_αᵀ Σ^x v_α, the input variance along each mode. */
   readonly inputVariances: number[];
   readonly dataset: Dataset;
+  /** (c/2)‖Y‖²: the loss of the zero network. */
+  readonly targetEnergy: number;
 }
 
 /** Builds a task from Σ^{yx}, Σ^x and the dataset; U, S, V from a thin SVD of Σ^{yx}. */
@@ -69,6 +71,7 @@ function makeTask(sigmaYX: Mat, sigmaX: Mat, dataset: Dataset, basis?: { u: Mat;
     v,
     inputVariances,
     dataset,
+    targetEnergy: 0.5 * dataset.weight * dataset.y.data.reduce((acc, v) => acc + v * v, 0),
   };
 }
 
