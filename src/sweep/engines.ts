@@ -100,15 +100,67 @@ async function loadEndstateEngine(): Promise<Engine> {
   };
 }
 
+/** The shape of src/network/index.ts's `simulate` (the `dln simulate` contract), checked at load time. */
+type SimulateFunction = (spec: unknown) => { status: string; message?: string; times: number[]; strengths: number[][][] };
+
+/** 0, then 200 times geometrically spaced from 10⁻⁴·T to T. */
+export function flowRecordTimes(T: number): number[] {
+  return [0, ...Array.from({ length: 200 }, (_, i) => (i === 199 ? T : T * 1e-4 ** (1 - i / 199)))];
+}
+
+/** The `dln simulate` spec of a point: one mode of singular value S, Gaussian layers of scale σ and width N. */
+export function networkSpec(params: PointParameters, settings: EngineSettings): Record<string, unknown> {
+  const net = settings.network ?? {};
+  // Default: gradient flow to `time`, recorded on a log grid so the learning time can be read off the records.
+  const train = net['train'] ?? { method: 'flow', times: flowRecordTimes(settings.time!) };
+  return {
+    task: { singularValues: [params.target] },
+    depths: [...params.depths],
+    width: params.width,
+    init: { kind: net['init'] ?? 'gaussian', sigma: params.sigma, seed: params.seed },
+    ...(net['nonlinearity'] === undefined ? {} : { nonlinearity: net['nonlinearity'] }),
+    train,
+  };
+}
+
 async function loadNetworkEngine(): Promise<Engine> {
   const specifier = '../network/index.ts';
+  let simulate: SimulateFunction;
   try {
     const mod = (await import(specifier)) as { simulate?: unknown };
     if (typeof mod.simulate !== 'function') throw new Error('src/network/index.ts does not export simulate');
+    simulate = mod.simulate as SimulateFunction;
   } catch (err) {
     throw new Error(`engine "network" is not available: ${(err as Error).message}`);
   }
-  throw new Error('engine "network" is not wired into sweeps yet (see docs/sweeps.md)');
+  return {
+    name: 'network',
+    run(params, settings) {
+      const result = simulate(networkSpec(params, settings));
+      if (result.status !== 'ok') throw new Error(result.message ?? 'simulation failed');
+      const K = result.strengths.at(-1)!.map((row) => row[0]!);
+      return { strengths: K, learningTime: recordedLearningTime(result.times, result.strengths, settings.learningFraction * params.target) };
+    },
+  };
+}
+
+/**
+ * Learning time from recorded strengths: the first crossing of Σ_a K_a ≥ threshold, linearly interpolated
+ * between the two records around it (the simulator has no dense output; null if never crossed).
+ */
+export function recordedLearningTime(times: readonly number[], strengths: readonly (readonly (readonly number[])[])[], threshold: number): number | null {
+  let prevT = NaN;
+  let prevSum = NaN;
+  for (let i = 0; i < times.length; i++) {
+    const sum = strengths[i]!.reduce((s, row) => s + row[0]!, 0);
+    if (sum >= threshold) {
+      if (i === 0) return times[0]!;
+      return prevT + ((threshold - prevSum) / (sum - prevSum)) * (times[i]! - prevT);
+    }
+    prevT = times[i]!;
+    prevSum = sum;
+  }
+  return null;
 }
 
 const loaded = new Map<EngineName, Promise<Engine>>();

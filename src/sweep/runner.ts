@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly progressSink?: { write(text: string): void };
   /** Stops dispatching and ends the workers: finished points are on disk, a rerun resumes. */
   readonly signal?: AbortSignal;
+  /** Called after each finished point has been written (e.g. to stop a run after a few points). */
+  readonly onPoint?: (record: PointRecord, done: number) => void;
   /** Render plots once complete (default true). */
   readonly plots?: boolean;
 }
@@ -65,6 +67,7 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
     ran++;
     if (record.status === 'failed') failed++;
     progress.tick(record.status === 'failed');
+    options.onPoint?.(record, ran);
   };
   const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
   try {

@@ -250,9 +250,9 @@ export function parseSweepSpec(input: unknown): SweepSpec {
       ...(s['maxSteps'] === undefined ? {} : { maxSteps: expectNumber(s['maxSteps'], 'solver.maxSteps', { integer: true, min: 1 }) }),
     };
   }
-  const network = obj['network'] === undefined ? undefined : expectRecord(obj['network'], 'network', 'an object of simulator options');
-  if (network !== undefined && engine !== 'network') {
-    throw new ValidationError('network', network, 'nothing unless engine is "network"');
+  const network = obj['network'] === undefined ? undefined : parseNetworkOptions(obj['network'], engine, time);
+  if (engine === 'network' && network?.['train'] === undefined && time === undefined) {
+    throw new ValidationError('time', undefined, 'an end time of gradient flow (or network.train) with engine "network"');
   }
 
   const spec: SweepSpec = {
@@ -270,6 +270,24 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   };
   const plots = obj['plots'] === undefined ? undefined : parsePlots(obj['plots'], spec);
   return plots === undefined ? spec : { ...spec, plots };
+}
+
+/**
+ * Options of the `network` engine: `train` (the `dln simulate` train object, e.g. gradient descent with a
+ * learning rate; default gradient flow to `time`), `init` ("gaussian" or "orthogonal"), `nonlinearity`.
+ * The train object is checked by the simulator itself.
+ */
+function parseNetworkOptions(value: unknown, engine: EngineName, time: number | undefined): Record<string, unknown> {
+  const obj = expectRecord(value, 'network', 'an object { train?, init?, nonlinearity? }');
+  if (engine !== 'network') throw new ValidationError('network', value, 'nothing unless engine is "network"');
+  rejectUnknownKeys(obj, ['train', 'init', 'nonlinearity'], 'network');
+  if (obj['train'] !== undefined) {
+    expectRecord(obj['train'], 'network.train', 'a dln simulate train object, e.g. { "method": "gd", "learningRate", "steps", "recordEvery" }');
+    if (time !== undefined) throw new ValidationError('time', time, 'nothing when network.train is given (it sets the time)');
+  }
+  if (obj['init'] !== undefined) expectOneOf(obj['init'], 'network.init', ['gaussian', 'orthogonal']);
+  if (obj['nonlinearity'] !== undefined) expectOneOf(obj['nonlinearity'], 'network.nonlinearity', ['linear', 'relu', 'tanh']);
+  return { ...obj };
 }
 
 /** Names of the measure columns a spec produces (`strengths` expands to one column per pathway). */

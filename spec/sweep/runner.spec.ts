@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeSweeps } from '../../src/sweep/merge.ts';
+import { runSweep, type RunOptions } from '../../src/sweep/runner.ts';
+import { parseSweepSpec } from '../../src/sweep/spec.ts';
+import { readPoints, SweepStateError } from '../../src/sweep/store.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'dln-sweep-'));
+let dirCount = 0;
+const freshDir = (): string => join(root, `run${dirCount++}`);
+
+/** 24 reduced solves over depth × σ × 3 seeds: about 0.1 s in one thread. */
+const spec = parseSweepSpec({
+  name: 'runner-test',
+  engine: 'reduced',
+  seed: 5,
+  seeds: 3,
+  fixed: { width: 50, target: 3 },
+  axes: { depth: [1, 2, 3, 4], sigma: [0.3, 1] },
+  measures: ['winnerShare', 'participation', 'learningTime', 'strengths'],
+});
+
+const FILES = ['sweep.json', 'points.jsonl', 'results.csv', 'results.json'];
+const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8');
+
+async function run(options: Partial<RunOptions> = {}): Promise<{ dir: string; summary: Awaited<ReturnType<typeof runSweep>> }> {
+  const dir = options.outDir ?? freshDir();
+  const summary = await runSweep(spec, { workers: 0, plots: false, ...options, outDir: dir });
+  return { dir, summary };
+}
+
+describe('sweep runner', () => {
+  let whole: string;
+  before(async () => {
+    whole = (await run()).dir;
+  });
+
+  it('finishes every point once and writes tidy rows: one per cell and measure, with seeds counted', async () => {
+    const points = read(whole, 'points.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { index: number; status: string });
+    expect(points.map((p) => p.index)).to.deep.equal([...Array(24).keys()]);
+    expect(points.every((p) => p.status === 'ok')).to.equal(true);
+    const csv = read(whole, 'results.csv').trim().split('\n');
+    expect(csv[0]).to.equal('depth,sigma,measure,mean,ci_low,ci_high,sd,seeds,failed');
+    // 8 cells × (winnerShare, participation, learningTime, strength1, strength2)
+    expect(csv.length - 1).to.equal(8 * 5);
+    expect(csv[1]).to.match(/^1,0\.3,winnerShare,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,3,0$/);
+  });
+
+  it('gives the same files, row for row, when run as 2 shards and merged', async () => {
+    const a = (await run({ shard: { index: 1, count: 2 } })).dir;
+    const b = (await run({ shard: { index: 2, count: 2 }, workers: 2 })).dir;
+    expect(read(a, 'points.jsonl').trim().split('\n')).to.have.length(12);
+    const merged = freshDir();
+    const summary = await mergeSweeps([b, a], merged, { plots: false });
+    expect(summary.complete).to.equal(true);
+    for (const f of FILES) expect(read(merged, f), f).to.equal(read(whole, f));
+  });
+
+  it('does not depend on the number of worker threads', async () => {
+    for (const workers of [1, 2]) {
+      const dir = (await run({ workers })).dir;
+      for (const f of FILES) expect(read(dir, f), `${f} with ${workers} workers`).to.equal(read(whole, f));
+    }
+  });
+
+  it('resumes an interrupted run with nothing lost and nothing repeated', async () => {
+    const dir = freshDir();
+    const controller = new AbortController();
+    const first = await run({
+      outDir: dir,
+      workers: 2,
+      signal: controller.signal,
+      onPoint: (_, done) => done === 7 && controller.abort(),
+    });
+    expect(first.summary.interrupted).to.equal(true);
+    expect(first.summary.complete).to.equal(false);
+    const onDisk = readPoints(dir).size;
+    expect(onDisk).to.equal(first.summary.ran).and.be.at.least(7).and.below(24);
+    // A run killed mid-write leaves a torn line: it must be dropped, not break the resume.
+    appendFileSync(join(dir, 'points.jsonl'), '{"index":23,"cell":7,"repl');
+    const second = await run({ outDir: dir, workers: 2 });
+    expect(second.summary.resumed).to.equal(onDisk);
+    expect(second.summary.ran).to.equal(24 - onDisk);
+    expect(second.summary.complete).to.equal(true);
+    for (const f of FILES) expect(read(dir, f), f).to.equal(read(whole, f));
+  });
+
+  it('records per-point failures with their message and carries on; a rerun does not repeat them', async () => {
+    const failing = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, solver: { maxSteps: 3 } });
+    const dir = freshDir();
+    const summary = await runSweep(failing, { outDir: dir, workers: 0, plots: false });
+    expect(summary.complete).to.equal(true);
+    expect(summary.failed).to.be.greaterThan(0);
+    const results = JSON.parse(read(dir, 'results.json')) as { failures: { message: string }[]; pointsFailed: number };
+    expect(results.pointsFailed).to.equal(summary.failed);
+    expect(results.failures[0]!.message).to.match(/step/i);
+    const rerun = await runSweep(failing, { outDir: dir, workers: 0, plots: false });
+    expect(rerun.ran).to.equal(0);
+    expect(rerun.resumed).to.equal(24);
+  });
+
+  it('refuses to resume a different sweep or shard in the same directory', async () => {
+    const other = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, seed: 6 });
+    let caught: unknown;
+    try {
+      await runSweep(other, { outDir: whole, workers: 0, plots: false });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(SweepStateError);
+    expect((caught as Error).message).to.contain('different sweep');
+    caught = undefined;
+    try {
+      await runSweep(spec, { outDir: whole, workers: 0, plots: false, shard: { index: 1, count: 3 } });
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as Error).message).to.contain('holds whole sweep, not shard 1/3');
+  });
+});
