@@ -63,3 +63,13 @@ describe('sweep points and seeds', () => {
     );
   });
 });
+
+describe('shard arguments', () => {
+  it('parses i/k and rejects anything else, naming the option', async () => {
+    const { parseShard } = await import('../../src/sweep/store.ts');
+    expect(parseShard('2/8')).to.deep.equal({ index: 2, count: 8 });
+    for (const bad of ['3/2', '0/2', '1/0', '1', 'a/b', '1/2/3']) {
+      expect(() => parseShard(bad), bad).to.throw(/^--shard: got /);
+    }
+  });
+});

@@ -4,12 +4,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { mergeSweeps } from '../sweep/merge.ts';
-import { renderSweepPlots } from '../sweep/plots.ts';
 import type { SweepResults } from '../sweep/results.ts';
-import { RESULTS_JSON, runSweep } from '../sweep/runner.ts';
-import { parseSweepSpec } from '../sweep/spec.ts';
-import { parseShard, shardText, SweepStateError } from '../sweep/store.ts';
 import { CliError, readJsonFile, reportError } from './io.ts';
 
 function workerCount(text: string): number {
@@ -22,7 +17,21 @@ function workerCount(text: string): number {
 
 /** Errors from the output directory's state are the user's to fix, like bad input. */
 function report(err: unknown, context: string): number {
-  return reportError(err instanceof SweepStateError ? new CliError(err.message) : err, context);
+  return reportError(err instanceof Error && err.name === 'SweepStateError' ? new CliError(err.message) : err, context);
+}
+
+/**
+ * The sweep modules, loaded when a sweep command runs: plotting pulls in Vega, which would otherwise slow
+ * every `dln` command's start-up.
+ */
+async function sweepModules() {
+  const [runner, spec, store, merge] = await Promise.all([
+    import('../sweep/runner.ts'),
+    import('../sweep/spec.ts'),
+    import('../sweep/store.ts'),
+    import('../sweep/merge.ts'),
+  ]);
+  return { ...runner, ...spec, ...store, ...merge };
 }
 
 export function registerSweepCommands(program: Command): void {
@@ -41,6 +50,7 @@ export function registerSweepCommands(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
+        const { parseSweepSpec, parseShard, runSweep, shardText, RESULTS_JSON } = await sweepModules();
         const spec = parseSweepSpec(readJsonFile(file));
         const shard = opts.shard === undefined ? null : parseShard(opts.shard);
         const summary = await runSweep(spec, {
@@ -79,6 +89,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--no-plots', 'do not render plots')
     .action(async (dirs: string[], opts: { out: string; plots: boolean }) => {
       try {
+        const { mergeSweeps } = await sweepModules();
         const merged = await mergeSweeps(dirs, opts.out, { plots: opts.plots });
         process.stdout.write(`${merged.spec.name}: merged ${merged.points} of ${merged.total} points → ${opts.out}\n`);
         if (!merged.complete) {
@@ -97,6 +108,8 @@ export function registerSweepCommands(program: Command): void {
     .option('--out <dir>', 'where to write the plots (default: next to the results)')
     .action(async (target: string, opts: { out?: string }) => {
       try {
+        const { parseSweepSpec, RESULTS_JSON } = await sweepModules();
+        const { renderSweepPlots } = await import('../sweep/plots.ts');
         const isDir = existsSync(target) && statSync(target).isDirectory();
         const file = isDir ? join(target, RESULTS_JSON) : target;
         const results = readJsonFile(file) as Partial<SweepResults>;

@@ -5,7 +5,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pointCount } from './points.ts';
-import { renderSweepPlots } from './plots.ts';
 import type { PointRecord } from './run-point.ts';
 import { writeResults } from './runner.ts';
 import { specToJson, type SweepSpec } from './spec.ts';
@@ -49,7 +48,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string, optio
   compactPoints(outDir, merged.values());
   const results = writeResults(spec!, outDir, merged.values());
   const complete = merged.size === total;
-  if (complete && options.plots !== false) await renderSweepPlots(spec!, results, outDir);
+  if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec!, results, outDir);
   return { spec: spec!, points: merged.size, total, complete, results };
 }
 

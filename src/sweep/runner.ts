@@ -6,7 +6,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pointAt, pointCount, shardIndices } from './points.ts';
-import { renderSweepPlots } from './plots.ts';
 import { Progress, type ProgressMode } from './progress.ts';
 import { buildResults, resultsCsv, type SweepResults } from './results.ts';
 import { runPoint, type PointRecord } from './run-point.ts';
@@ -82,7 +81,7 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   const complete = mine.every((i) => records.has(i));
   if (complete) compactPoints(options.outDir, records.values());
   const results = writeResults(spec, options.outDir, records.values());
-  if (complete && options.plots !== false) await renderSweepPlots(spec, results, options.outDir);
+  if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec, results, options.outDir);
   return { total: mine.length, resumed, ran, failed, complete, interrupted, elapsedMs: performance.now() - started, results };
 }
 

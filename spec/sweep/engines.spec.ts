@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { depthOneStrengths } from '../../src/exact/depth1.ts';
+import { depthTwoState } from '../../src/exact/depth2.ts';
+import { wideGaussianInit } from '../../src/reduced/init.ts';
+import { engineAvailable, loadEngine, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
+import { pointMeasures } from '../../src/sweep/measure.ts';
+import type { PointParameters } from '../../src/sweep/points.ts';
+
+const settings: EngineSettings = { learningFraction: 0.5 };
+const point = (depths: number[], sigma: number, seed: number, width = 50, target = 3): PointParameters => ({
+  depths,
+  sigma,
+  width,
+  target,
+  tau: 1,
+  seed,
+});
+
+describe('sweep engines', () => {
+  it('reduced: the end state of depth-1 pathways is the start plus equal increments (closed form)', async () => {
+    const engine = await loadEngine('reduced');
+    for (const seed of [1, 2, 3]) {
+      const params = point([1, 1, 1], 0.4, seed);
+      const { p } = wideGaussianInit(0.4, 50, seed, 3, 1);
+      const exact = depthOneStrengths(p.map((row) => row[0]!), 3, Infinity);
+      const { strengths } = await engine.run(params, settings);
+      // The engine stops once |S − Σ K|/S ≤ 1e-6; each pathway holds a third of what is left, plus solver error (rtol 1e-8).
+      strengths.forEach((k, a) => expect(k).to.be.closeTo(exact[a]!, 2e-6));
+    }
+  });
+
+  it('reduced: the end state of depth-2 pathways matches the Riccati closed form at t → ∞', async () => {
+    const engine = await loadEngine('reduced');
+    for (const sigma of [0.05, 0.3, 1]) {
+      const params = point([2, 2], sigma, 9);
+      const { p, q } = wideGaussianInit(sigma, 50, 9, 2, 1);
+      const exact = depthTwoState(p.map((r) => r[0]!), q.map((r) => r[0]!), 3, 1e6).strengths;
+      const { strengths } = await engine.run(params, settings);
+      // As above: the stopping rule leaves |S − Σ K| ≤ 3e-6, shared between the pathways.
+      strengths.forEach((k, a) => expect(k).to.be.closeTo(exact[a]!, 5e-6));
+    }
+  });
+
+  it('reduced: finds the learning time of depth-1 pathways, t = ln 2 / M for Σ K(0) ≈ 0 (closed form)', async () => {
+    const engine = await loadEngine('reduced');
+    const params = point([1, 1], 1e-6, 4, 1);
+    const { learningTime } = await engine.run(params, settings);
+    // Σ(t) = S(1 − e^{−Mt}) + Σ₀ e^{−Mt} reaches S/2 at t = ln 2/M up to O(Σ₀/S) = O(1e-6).
+    expect(learningTime!).to.be.closeTo(Math.LN2 / 2, 1e-5);
+  });
+
+  it('end state and reduced engines agree on final strengths where both apply', async function () {
+    if (!(await engineAvailable('endstate'))) {
+      this.skip(); // src/exact/endstate.ts not present in this checkout
+    }
+    const endstate = await loadEngine('endstate');
+    const reduced = await loadEngine('reduced');
+    const cases: [number[], number][] = [
+      [[2, 2], 0.5],
+      [[3, 3], 0.3],
+      [[4, 4], 0.8],
+      [[2, 4], 0.5],
+      [[2, 4], 1.25],
+      [[1, 3], 0.7],
+      [[3, 6], 1],
+      [[5, 5, 5], 0.6],
+    ];
+    for (const [depths, sigma] of cases) {
+      for (const seed of [1, 2]) {
+        const params = point(depths, sigma, seed, 100);
+        const a = (await endstate.run(params, settings)).strengths;
+        const b = (await reduced.run(params, settings)).strengths;
+        // The reduced run stops at |S − Σ K|/S ≤ 1e-6 with rtol 1e-8; the end state is exact up to its root find.
+        a.forEach((k, i) => expect(k, `${depths} σ=${sigma} seed ${seed} pathway ${i}`).to.be.closeTo(b[i]!, 1e-5 * 3));
+      }
+    }
+  });
+});
+
+describe('sweep measures', () => {
+  it('computes shares, winner share, participation and the deeper pathway’s share from strengths', () => {
+    const v = pointMeasures(['winnerShare', 'participation', 'deepestShare', 'share1', 'strengths'], point([2, 5], 1, 1), {
+      strengths: [0.75, 2.25],
+    });
+    // shares ¼, ¾: participation = 1/(2(1/16 + 9/16)) = 0.8
+    expect(v).to.deep.equal({ winnerShare: 0.75, participation: 0.8, deepestShare: 0.75, share1: 0.25, strength1: 0.75, strength2: 2.25 });
+    const tied = pointMeasures(['deepestShare'], point([4, 4, 2], 1, 1), { strengths: [1, 2, 3] });
+    // The two deepest pathways hold 1/6 and 2/6: their mean share is 1/4.
+    expect(tied['deepestShare']).to.be.closeTo(0.25, 1e-15);
+  });
+
+  it('reads a learning time off records by linear interpolation, null when never reached', () => {
+    const K = (s: number) => [[s / 2], [s / 2]];
+    expect(recordedLearningTime([0, 1, 2, 3], [K(0), K(0.5), K(1.5), K(3)], 1)).to.equal(1.5);
+    expect(recordedLearningTime([0, 1], [K(0), K(0.5)], 1)).to.equal(null);
+  });
+});
