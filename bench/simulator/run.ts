@@ -1,0 +1,65 @@
+/**
+ * Time per gradient-descent step of the full simulator (thin products, O(D N² K) per step) at
+ * N ∈ {256, 1000}, D = 4, M = 2, K = 8, beside bench/simulator/numpy_peer.py running the same algorithm,
+ * when /usr/bin/python3 has numpy (one BLAS thread, like this single-threaded simulator).
+ * Target (issue 4): ≤ 1.5× numpy's time per step.
+ *
+ *   npx tsx bench/simulator/run.ts [--widths 256,1000] [--repeats 5]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from '../../src/network/engine.ts';
+import { createNetwork } from '../../src/network/network.ts';
+import { singularValueTask } from '../../src/network/task.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const widths = option('widths', '256,1000').split(',').map(Number);
+const repeats = Number(option('repeats', '5'));
+const D = 4;
+const M = 2;
+const K = 8;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeSimulator(N: number, steps: number): number {
+  const singularValues = Array.from({ length: K }, (_, i) => 3 - (2.5 * i) / (K - 1));
+  const task = singularValueTask(singularValues);
+  const net = createNetwork(task, { depths: new Array<number>(M).fill(D), width: N }, { kind: 'gaussian', sigma: 1, seed: 1 });
+  const engine = createEngine(net, task);
+  const eta = 1e-3;
+  for (let s = 0; s < Math.max(2, Math.floor(steps / 5)); s++) engine.step(eta);
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) engine.step(eta);
+    times.push((performance.now() - t0) / steps);
+  }
+  return median(times);
+}
+
+function timeNumpy(N: number, steps: number): number | null {
+  const script = fileURLToPath(new URL('./numpy_peer.py', import.meta.url));
+  const run = spawnSync('/usr/bin/python3', [script, String(N), String(D), String(M), String(K), String(steps), String(repeats)], {
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  });
+  if (run.status !== 0) return null;
+  return (JSON.parse(run.stdout) as { msPerStep: number }).msPerStep;
+}
+
+console.log(`full simulator, gradient descent: D = ${D}, M = ${M}, K = ${K}; median of ${repeats} timed blocks (ms per step)`);
+console.log('N\tsimulator\tnumpy\tratio');
+for (const N of widths) {
+  const steps = N >= 1000 ? 10 : 50;
+  const ours = timeSimulator(N, steps);
+  const peer = timeNumpy(N, steps);
+  const ratio = peer === null ? 'n/a' : (ours / peer).toFixed(2);
+  console.log(`${N}\t${ours.toFixed(3)}\t${peer === null ? 'n/a (no numpy)' : peer.toFixed(3)}\t${ratio}`);
+}
