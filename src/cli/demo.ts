@@ -1,6 +1,10 @@
 /**
- * `npm run demo`: the package's main job on a built-in problem. Solves a two-pathway reduced model and writes
- * out/demo/ (or --out DIR): the problem, the result, a tidy CSV of K_aα(t), a PNG/SVG plot and a summary.
+ * `npm run demo`: the package's main job on built-in problems, written to out/demo/ (or --out DIR):
+ *   - one two-pathway reduced solve: the problem, the result, a tidy CSV of K_aα(t), a PNG/SVG plot;
+ *   - three phase diagrams (issue 5), each a sweep of examples/sweep-*.json with its figures and CSV:
+ *     (a) winner share over depth and σ, (b) the deeper pathway's share over (D₁, D₂) at small and large σ,
+ *     (c) winner share over width and depth;
+ *   - summary.md: what the diagrams show, checked against the theory (src/cli/demo-checks.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +14,7 @@ import { renderVegaLite } from '../plot/render.ts';
 import { solveReduced } from '../reduced/solve.ts';
 import type { ReducedProblem } from '../reduced/types.ts';
 import { strengthsCsv } from './format.ts';
+import { runDemoSweeps } from './demo-sweeps.ts';
 
 /** Two depth-4 pathways from a wide-Gaussian start: deep enough that each mode concentrates in one pathway. */
 export const DEMO_PROBLEM: ReducedProblem = {
@@ -22,7 +27,9 @@ export const DEMO_PROBLEM: ReducedProblem = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'out/demo' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: 'out/demo' }, workers: { type: 'string' }, engine: { type: 'string' } },
+  });
   const outDir = values.out!;
   mkdirSync(outDir, { recursive: true });
   const started = performance.now();
@@ -49,6 +56,8 @@ async function main(): Promise<void> {
   const lines = [
     '# dln-dynamics demo',
     '',
+    '## One solve: two depth-4 pathways',
+    '',
     `Problem: ${JSON.stringify({ ...DEMO_PROBLEM, times: `[0 … ${DEMO_PROBLEM.times.at(-1)}] (${DEMO_PROBLEM.times.length} points)` })}`,
     '',
     `Solved in ${elapsedMs.toFixed(1)} ms: ${result.stats.steps} steps, ${result.stats.rejectedSteps} rejected, ` +
@@ -66,6 +75,11 @@ async function main(): Promise<void> {
     '',
     'Files: problem.json, result.json, strengths.csv (t, pathway, mode, strength), strengths.png, strengths.svg.',
   ];
+  const sweeps = await runDemoSweeps(outDir, {
+    ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+    ...(values.engine === undefined ? {} : { engine: values.engine }),
+  });
+  lines.push('', ...sweeps);
   writeFileSync(join(outDir, 'summary.md'), lines.join('\n') + '\n');
   process.stdout.write(lines.join('\n') + `\n\nWrote ${outDir}/\n`);
 }

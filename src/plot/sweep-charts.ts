@@ -6,8 +6,8 @@
 import { heatmapChart, lineBandChart, type VegaLiteSpec } from './charts.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-/** Grid values such as 0.138949549437 are labelled with 3 significant digits. */
-const SHORT_LABEL = "format(datum.value, '.3~g')";
+/** Grid values such as 0.138949549437 are labelled with 3 significant digits; whole numbers ≥ 1000 as 10,000. */
+const SHORT_LABEL = "datum.value >= 1000 && datum.value == floor(datum.value) ? format(datum.value, ',') : format(datum.value, '.3~g')";
 
 export interface SweepChartBase {
   readonly data: readonly Record<string, unknown>[];
@@ -62,6 +62,8 @@ export function phaseHeatmapChart(opts: PhaseHeatmapOptions): VegaLiteSpec {
   for (const key of ['x', 'y'] as const) {
     encoding[key] = { ...encoding[key], axis: { ...((encoding[key]!['axis'] as object | undefined) ?? {}), labelExpr: SHORT_LABEL } };
   }
+  // The colour bar's title is the measure's full name: let it run wider than Vega's 180 px default.
+  encoding['color'] = { ...encoding['color'], legend: { ...((encoding['color']!['legend'] as object | undefined) ?? {}), titleLimit: 400 } };
   return facetColumns(view, opts.facet, opts.facetTitle);
 }
 
@@ -94,5 +96,11 @@ export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
     width: opts.width ?? 420,
     height: opts.height ?? 280,
   });
-  return facetColumns({ ...view, $schema: SCHEMA }, opts.facet, opts.facetTitle);
+  // Series are grid values: short legend labels, in numeric order.
+  const layers = (view['layer'] as { encoding: Record<string, Record<string, unknown>> }[]).map((layer) => {
+    const color = layer.encoding['color'];
+    if (color === undefined) return layer;
+    return { ...layer, encoding: { ...layer.encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL } } } };
+  });
+  return facetColumns({ ...view, $schema: SCHEMA, layer: layers }, opts.facet, opts.facetTitle);
 }

@@ -33,7 +33,7 @@ export function measureTitle(m: string): string {
   const titles: Record<string, string> = {
     winnerShare: 'winner share',
     participation: 'participation',
-    deepestShare: 'share of the deeper pathway',
+    deepestShare: "deeper pathway's share",
     learningTime: 'learning time',
   };
   return titles[m] ?? m;
@@ -67,13 +67,16 @@ export function plotFileStem(plot: PlotSpec): string {
 /** The Vega-Lite spec of one plot of the results. */
 export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>, plot: PlotSpec): VegaLiteSpec {
   const used = [plot.x, plot.y, plot.series, plot.facet].filter((p): p is ParameterName => p !== undefined);
+  // A share's t-interval can poke out of [0, 1] with few seeds; the band is drawn clipped to what is possible.
+  const [lo, hi] = /^(winnerShare|participation|deepestShare|share\d)$/.test(plot.measure) ? [0, 1] : [-Infinity, Infinity];
+  const clip = (v: number): number => Math.min(hi, Math.max(lo, v));
   const data = results.rows
     .filter((r) => r.measure === plot.measure && r.mean !== null)
     .map((r) => ({
       ...Object.fromEntries(used.map((p) => [p, r.coords[p]])),
       mean: r.mean,
-      ciLow: r.ciLow ?? r.mean,
-      ciHigh: r.ciHigh ?? r.mean,
+      ciLow: clip(r.ciLow ?? r.mean!),
+      ciHigh: clip(r.ciHigh ?? r.mean!),
       seeds: r.seeds,
     }));
   // A plot shows every axis (as x, y, series or facet): a hidden axis would stack several cells on one mark.
