@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { renderVegaLite } from '../../src/plot/render.ts';
+import { buildResults } from '../../src/sweep/results.ts';
+import type { PointRecord } from '../../src/sweep/run-point.ts';
+import { defaultPlots, sweepChart } from '../../src/sweep/plots.ts';
+import { pointAt } from '../../src/sweep/points.ts';
+import { parseSweepSpec } from '../../src/sweep/spec.ts';
+
+const spec = parseSweepSpec({
+  engine: 'reduced',
+  seeds: 2,
+  fixed: { sigma: 0.5 },
+  axes: { depth: [2, 3], width: [10, 100], target: [1, 3] },
+  measures: ['winnerShare'],
+});
+// Synthetic points: the value encodes the cell so the chart data can be checked against it.
+const records: PointRecord[] = Array.from({ length: 16 }, (_, index) => {
+  const p = pointAt(spec, index);
+  return { ...p, status: 'ok', values: { winnerShare: 0.5 + p.cell / 20 + p.replicate / 100 } };
+});
+const results = buildResults(spec, records);
+
+describe('sweep plots', () => {
+  it('by default draws a heat map per measure over the first two axes, a panel per value of the third', () => {
+    expect(defaultPlots(spec)).to.deep.equal([{ kind: 'heatmap', measure: 'winnerShare', x: 'depth', y: 'width', facet: 'target' }]);
+  });
+
+  it('labels the axes, the panels and the colour bar, on a fixed [1/M, 1] scale for the winner share', () => {
+    const chart = sweepChart(spec, results, defaultPlots(spec)[0]!) as Record<string, any>;
+    expect(chart['facet'].column).to.include({ field: 'target', title: 'target S' });
+    const enc = chart['spec'].encoding;
+    expect(enc.x.title).to.equal('depth D');
+    expect(enc.y.title).to.equal('width N');
+    expect(enc.color.title).to.equal('winner share');
+    expect(enc.color.legend.type).to.equal('gradient');
+    expect(enc.color.scale.domain).to.deep.equal([0.5, 1]);
+    // one datum per cell, its mean the average of the two replicates' values: 0.5 + cell/20 + 0.005
+    expect(chart['data'].values).to.have.length(8);
+    expect(chart['data'].values[3].mean).to.be.closeTo(0.5 + 3 / 20 + 0.005, 1e-12);
+  });
+
+  it('draws a line with a band clipped to [0, 1] for shares, and refuses to hide an axis', async () => {
+    const chart = sweepChart(spec, results, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth', facet: 'target' }) as Record<string, any>;
+    // With 2 seeds t_{0.975,1} = 12.7 makes the interval ±12.7·sd/√2 — wider than [0, 1] here; the band is clipped.
+    for (const d of chart['data'].values) {
+      expect(d.ciLow).to.be.at.least(0);
+      expect(d.ciHigh).to.be.at.most(1);
+    }
+    const { png, svg } = await renderVegaLite(chart);
+    expect(Buffer.from(png.subarray(1, 4)).toString()).to.equal('PNG');
+    expect(svg).to.contain('width N');
+    expect(() => sweepChart(spec, results, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth' })).to.throw(/target are not shown/);
+  });
+});
