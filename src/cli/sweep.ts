@@ -41,7 +41,7 @@ export function registerSweepCommands(program: Command): void {
     .argument('<spec.json>', 'sweep spec, see docs/sweeps.md')
     .requiredOption('--out <dir>', 'output directory (points.jsonl, results.csv, results.json, plots)')
     .option('--shard <i/k>', 'run only the i-th of k disjoint parts (merge them with dln merge)')
-    .option('--workers <n>', 'worker threads (default: available cores; 0 = main thread)', workerCount)
+    .option('--workers <n>', 'worker threads (default: auto — all cores unless the sweep is quick; 0 = main thread)', workerCount)
     .option('--no-progress', 'no progress output')
     .option('--no-plots', 'do not render plots')
     .action(async (file: string, opts: { out: string; shard?: string; workers?: number; progress: boolean; plots: boolean }) => {
@@ -70,7 +70,7 @@ export function registerSweepCommands(program: Command): void {
         }
         const failed = summary.results.pointsFailed;
         process.stdout.write(
-          `${spec.name}: ${shardText(shard)}, ${summary.total} points (${summary.resumed} resumed, ${summary.ran} run, ${failed} failed) in ${(summary.elapsedMs / 1000).toFixed(1)} s → ${opts.out}\n`,
+          `${spec.name}: ${shardText(shard)}, ${summary.total} points (${summary.resumed} resumed, ${summary.ran} run, ${failed} failed) in ${(summary.elapsedMs / 1000).toFixed(1)} s on ${summary.workers === 0 ? 'the main thread' : `${summary.workers} worker thread(s)`} → ${opts.out}\n`,
         );
         if (failed > 0) process.stderr.write(`dln: ${failed} point(s) failed; their messages are under "failures" in ${join(opts.out, RESULTS_JSON)}\n`);
       } catch (err) {

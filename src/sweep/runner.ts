@@ -16,7 +16,10 @@ import type { FromWorker, ToWorker } from './worker-protocol.ts';
 export interface RunOptions {
   readonly outDir: string;
   readonly shard?: Shard | null;
-  /** Worker threads; 0 runs the points in this thread. Default: the machine's available parallelism. */
+  /**
+   * Worker threads; 0 runs the points in this thread. Default (auto): time a few points here, then use all
+   * available cores only if the remaining points would take more than ~2 s on one thread.
+   */
   readonly workers?: number;
   readonly progress?: ProgressMode;
   /** Where progress goes (default stderr). */
@@ -41,10 +44,16 @@ export interface RunSummary {
   readonly complete: boolean;
   readonly interrupted: boolean;
   readonly elapsedMs: number;
+  /** Worker threads used (0: the main thread). */
+  readonly workers: number;
   readonly results: SweepResults;
 }
 
 export const RESULTS_CSV = 'results.csv';
+
+/** Auto worker count: points timed on the main thread first, and the remaining work that justifies threads. */
+const PROBE_POINTS = 4;
+const AUTO_WORKERS_AFTER_MS = 2000;
 export const RESULTS_JSON = 'results.json';
 
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
@@ -68,10 +77,22 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
     progress.tick(record.status === 'failed');
     options.onPoint?.(record, ran);
   };
-  const workers = Math.min(options.workers ?? availableParallelism(), todo.length);
+  let workers = options.workers;
   try {
-    if (workers <= 0) await runHere(spec, todo, onRecord, options.signal);
-    else await runInWorkers(spec, todo, workers, onRecord, options.signal);
+    let rest = todo;
+    if (workers === undefined) {
+      // Auto: time a few points here; start workers only if the rest would take longer than their start-up
+      // (≈ 0.3–1 s each: loading tsx and the engine) is worth paying for.
+      const probe = todo.slice(0, PROBE_POINTS);
+      const t0 = performance.now();
+      await runHere(spec, probe, onRecord, options.signal);
+      const perPoint = (performance.now() - t0) / Math.max(1, probe.length);
+      rest = todo.slice(probe.length);
+      workers = perPoint * rest.length > AUTO_WORKERS_AFTER_MS ? availableParallelism() : 0;
+    }
+    workers = Math.min(workers, rest.length);
+    if (workers <= 0) await runHere(spec, rest, onRecord, options.signal);
+    else await runInWorkers(spec, rest, workers, onRecord, options.signal);
   } finally {
     log.close();
   }
@@ -82,7 +103,7 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   if (complete) compactPoints(options.outDir, records.values());
   const results = writeResults(spec, options.outDir, records.values());
   if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec, results, options.outDir);
-  return { total: mine.length, resumed, ran, failed, complete, interrupted, elapsedMs: performance.now() - started, results };
+  return { total: mine.length, resumed, ran, failed, complete, interrupted, elapsedMs: performance.now() - started, workers: workers ?? 0, results };
 }
 
 /** Writes results.csv and results.json for the points given (any order). */
