@@ -49,6 +49,17 @@ describe('sweep engines', () => {
     expect(learningTime!).to.be.closeTo(Math.LN2 / 2, 1e-5);
   });
 
+  it('network: depth-1 pathways learn S with the closed-form learning time ln 2 / M', async function () {
+    if (!(await engineAvailable('network'))) this.skip(); // src/network/ not present in this checkout
+    const engine = await loadEngine('network');
+    const { strengths, learningTime } = await engine.run(point([1, 1], 1e-4, 1, 4), { learningFraction: 0.5, time: 20 });
+    // Σ K(t) = S + (Σ₀ − S) e^{−2t}: at t = 20 the residual is ~3e-17 S; the simulator's flow tolerance bounds the rest.
+    expect(strengths[0]! + strengths[1]!).to.be.closeTo(3, 1e-6);
+    // Records are log-spaced (ratio 10^{4/199} ≈ 1.047, spacing ≈ 0.016 at t ≈ 0.35); linear interpolation of the
+    // exponential there errs by ≲ spacing²·max|Σ''|/(8·|Σ'|) ≈ 1e-4, and Σ₀ ~ 1e-4 shifts t by O(1e-4).
+    expect(learningTime!).to.be.closeTo(Math.LN2 / 2, 5e-4);
+  });
+
   it('end state and reduced engines agree on final strengths where both apply', async function () {
     if (!(await engineAvailable('endstate'))) {
       this.skip(); // src/exact/endstate.ts not present in this checkout
