@@ -101,6 +101,21 @@ describe('sweep runner', () => {
     expect(rerun.resumed).to.equal(24);
   });
 
+  it('survives a worker thread that dies: its point is recorded as failed, the rest of its batch still runs', async () => {
+    process.env['DLN_TEST_CRASH_AT'] = '9';
+    try {
+      const { dir, summary } = await run({ workers: 2, workerScript: new URL('./fixtures/crash-worker.mjs', import.meta.url) });
+      expect(summary.complete).to.equal(true);
+      const points = readPoints(dir);
+      expect(points.get(9)!.status).to.equal('failed');
+      expect(points.get(9)!.message).to.contain('worker thread died');
+      const reference = readPoints(whole);
+      for (const [index, record] of points) if (index !== 9) expect(record, `point ${index}`).to.deep.equal(reference.get(index));
+    } finally {
+      delete process.env['DLN_TEST_CRASH_AT'];
+    }
+  });
+
   it('refuses to resume a different sweep or shard in the same directory', async () => {
     const other = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, seed: 6 });
     let caught: unknown;

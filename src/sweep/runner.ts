@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly onPoint?: (record: PointRecord, done: number) => void;
   /** Render plots once complete (default true). */
   readonly plots?: boolean;
+  /** The worker thread's entry module (tests substitute one that crashes). */
+  readonly workerScript?: URL;
 }
 
 export interface RunSummary {
@@ -54,6 +56,8 @@ export const RESULTS_CSV = 'results.csv';
 /** Auto worker count: points timed on the main thread first, and the remaining work that justifies threads. */
 const PROBE_POINTS = 4;
 const AUTO_WORKERS_AFTER_MS = 2000;
+
+const WORKER_SCRIPT = new URL('./worker-entry.mjs', import.meta.url);
 export const RESULTS_JSON = 'results.json';
 
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
@@ -92,7 +96,7 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
     }
     workers = Math.min(workers, rest.length);
     if (workers <= 0) await runHere(spec, rest, onRecord, options.signal);
-    else await runInWorkers(spec, rest, workers, onRecord, options.signal);
+    else await runInWorkers(spec, rest, workers, onRecord, options.signal, options.workerScript ?? WORKER_SCRIPT);
   } finally {
     log.close();
   }
@@ -137,29 +141,29 @@ export function batchSize(points: number, workers: number): number {
   return Math.max(1, Math.min(64, Math.ceil(points / (workers * 16))));
 }
 
+/** Replacement workers allowed beyond the first ones: a worker that cannot even start must not respawn forever. */
+const EXTRA_WORKER_STARTS = 8;
+
 function runInWorkers(
   spec: SweepSpec,
   todo: readonly number[],
   count: number,
   onRecord: (r: PointRecord) => void,
   signal: AbortSignal | undefined,
+  script: URL,
 ): Promise<void> {
   const size = batchSize(todo.length, count);
-  let next = 0;
-  const url = new URL('./worker-entry.mjs', import.meta.url);
-  const pending = new Set<number>(todo);
+  const queue: number[][] = [];
+  for (let i = 0; i < todo.length; i += size) queue.push(todo.slice(i, i + size));
   return new Promise<void>((resolve, reject) => {
-    const pool: Worker[] = [];
-    let live = count;
+    const live = new Set<Worker>();
+    let deaths = 0;
     let settled = false;
-    const stopAll = (): void => {
-      for (const w of pool) void w.terminate();
-    };
     const settle = (err?: Error): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      stopAll();
+      for (const w of live) void w.terminate();
       if (err) reject(err);
       else resolve();
     };
@@ -167,44 +171,54 @@ function runInWorkers(
     signal?.addEventListener('abort', onAbort);
     if (signal?.aborted) return settle();
 
-    for (let w = 0; w < count; w++) {
-      const worker = new Worker(url, { workerData: { spec: specToJson(spec) } });
-      pool.push(worker);
+    const start = (): void => {
+      const worker = new Worker(script, { workerData: { spec: specToJson(spec) } });
+      live.add(worker);
       let inFlight: number[] = [];
+      let retired = false;
+      let lastError: string | undefined;
       worker.on('message', (message: FromWorker) => {
         if (settled) return;
         if (message.type === 'point') {
-          pending.delete(message.record.index);
           inFlight = inFlight.filter((i) => i !== message.record.index);
           onRecord(message.record);
           return;
         }
-        if (next < todo.length && !signal?.aborted) {
-          inFlight = todo.slice(next, next + size);
-          next += inFlight.length;
-          worker.postMessage({ indices: inFlight } satisfies ToWorker);
-        } else {
-          live--;
-          void worker.terminate();
-          if (live === 0) settle();
+        const batch = signal?.aborted ? undefined : queue.shift();
+        if (batch !== undefined) {
+          inFlight = [...batch];
+          worker.postMessage({ indices: batch } satisfies ToWorker);
+          return;
         }
+        retired = true;
+        live.delete(worker);
+        void worker.terminate();
+        if (live.size === 0) settle();
       });
       worker.on('error', (err) => {
-        // A worker that dies takes its batch with it: record those points as failed rather than stop the sweep.
-        if (settled) return;
-        for (const index of inFlight) {
-          if (!pending.has(index)) continue;
-          pending.delete(index);
-          onRecord(failedRecord(spec, index, `worker thread died: ${err.message}`));
+        lastError = err.message;
+      });
+      worker.on('exit', (code) => {
+        if (settled || retired) return;
+        // A worker died (crash, out of memory). Points run one at a time in batch order, so the point it was on
+        // is the first unfinished one of its batch: record that one as failed, give the rest to a new worker.
+        live.delete(worker);
+        deaths++;
+        const why = lastError ?? `exit code ${code}`;
+        if (inFlight.length > 0) {
+          onRecord(failedRecord(spec, inFlight[0]!, `worker thread died: ${why}`));
+          if (inFlight.length > 1) queue.unshift(inFlight.slice(1));
         }
-        inFlight = [];
-        live--;
-        if (live === 0) {
-          if (next < todo.length) settle(new Error(`all worker threads died; last error: ${err.message}`));
-          else settle();
+        if (queue.length === 0) {
+          if (live.size === 0) settle();
+        } else if (deaths > count + EXTRA_WORKER_STARTS) {
+          settle(new Error(`worker threads keep dying (${deaths} so far); last: ${why}`));
+        } else {
+          start();
         }
       });
-    }
+    };
+    for (let w = 0; w < count; w++) start();
   });
 }
 
