@@ -14,11 +14,11 @@ describe('sweep progress', () => {
     const { progress, out, advance } = fake('bar', 100);
     advance(1000);
     for (let i = 0; i < 25; i++) progress.tick(false);
-    // After 26 points in 1.2 s: 21.7 pt/s, 74 left → 3.4 s.
     expect(out[0]).to.match(/^\r\x1b\[2K░{30} 1\/100 points/);
     expect(out).to.have.length(1); // redrawn at most every 100 ms of the (frozen) clock
     advance(200);
     progress.tick(true);
+    // After 26 points in 1.2 s: 21.7 pt/s, 74 left → 3.4 s.
     expect(out.at(-1)).to.contain('26/100 points (26%), 21.7 pt/s, ETA 3s, 1 failed');
     expect(out.at(-1)).to.match(/^\r\x1b\[2K█{8}░{22} /); // round(30 · 26%) = 8 cells filled
   });

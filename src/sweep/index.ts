@@ -1,19 +1,31 @@
-/** Phase-diagram sweeps (DESIGN §4): specs, points and seeds, engines, the runner, merging and plots. */
-export { parseSweepSpec, specToJson, measureColumns, ENGINES, PARAMETERS, MEASURE_NAMES, DEFAULTS } from './spec.ts';
-export type { SweepSpec, Axis, PlotSpec, EngineName, ParameterName, MeasureName } from './spec.ts';
-export { pointAt, pointCount, cellCount, cellCoordinates, pointSeed, pointParameters, shardIndices } from './points.ts';
-export type { SweepPoint, PointParameters, Coordinates } from './points.ts';
-export { loadEngine, engineAvailable, reducedProblem, learningTimeScale } from './engines.ts';
-export type { Engine, EngineOutcome, EngineSettings } from './engines.ts';
-export { runPoint } from './run-point.ts';
-export type { PointRecord } from './run-point.ts';
-export { runSweep, writeResults, RESULTS_CSV, RESULTS_JSON } from './runner.ts';
-export type { RunOptions, RunSummary } from './runner.ts';
+/**
+ * Phase-diagram sweeps (DESIGN §4): specs, points and seeds, engines, the runner, merging and plots.
+ * Generic names carry a Sweep prefix here so the package index can re-export everything without clashes.
+ * Plotting (renderSweepPlots, sweepChart in ./plots.ts) is left out: it loads Vega, which would slow every import.
+ */
+export {
+  parseSweepSpec,
+  specToJson as sweepSpecToJson,
+  measureColumns,
+  ENGINES as SWEEP_ENGINES,
+  PARAMETERS as SWEEP_PARAMETERS,
+  MEASURE_NAMES as SWEEP_MEASURES,
+  DEFAULTS as SWEEP_DEFAULTS,
+} from './spec.ts';
+export type { SweepSpec, Axis as SweepAxis, PlotSpec as SweepPlotSpec, EngineName as SweepEngineName, ParameterName as SweepParameter, MeasureName as SweepMeasure } from './spec.ts';
+export { pointAt as sweepPointAt, pointCount as sweepPointCount, cellCoordinates as sweepCellCoordinates, pointSeed as sweepPointSeed, pointParameters as sweepPointParameters, shardIndices } from './points.ts';
+export type { SweepPoint, PointParameters as SweepPointParameters, Coordinates as SweepCoordinates } from './points.ts';
+export { loadEngine as loadSweepEngine, engineAvailable as sweepEngineAvailable } from './engines.ts';
+export type { Engine as SweepEngine, EngineOutcome as SweepEngineOutcome, EngineSettings as SweepEngineSettings } from './engines.ts';
+export { runPoint as runSweepPoint } from './run-point.ts';
+export type { PointRecord as SweepPointRecord } from './run-point.ts';
+export { runSweep, writeResults as writeSweepResults } from './runner.ts';
+export type { RunOptions as SweepRunOptions, RunSummary as SweepRunSummary } from './runner.ts';
 export { mergeSweeps } from './merge.ts';
-export type { MergeSummary } from './merge.ts';
-export { buildResults, resultsCsv } from './results.ts';
-export type { SweepResults, ResultRow, PointFailure } from './results.ts';
-export { renderSweepPlots, sweepChart, defaultPlots } from './plots.ts';
-export { parseShard, readPoints, readManifest, SweepStateError } from './store.ts';
-export type { Shard } from './store.ts';
-export { summarize, studentQuantile975 } from './stats.ts';
+export type { MergeSummary as SweepMergeSummary } from './merge.ts';
+export { buildResults as buildSweepResults, resultsCsv as sweepResultsCsv } from './results.ts';
+export type { SweepResults, ResultRow as SweepResultRow, PointFailure as SweepPointFailure } from './results.ts';
+export { parseShard, readPoints as readSweepPoints, readManifest as readSweepManifest, SweepStateError } from './store.ts';
+export type { Shard as SweepShard } from './store.ts';
+export { summarize as summarizeSeeds, studentQuantile975 } from './stats.ts';
+export type { Summary as SeedSummary } from './stats.ts';
