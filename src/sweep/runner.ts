@@ -44,6 +44,7 @@ export interface RunSummary {
   readonly failed: number;
   /** Every point of this shard (or sweep) is on disk. */
   readonly complete: boolean;
+  /** Stopped by the signal before completing. */
   readonly interrupted: boolean;
   readonly elapsedMs: number;
   /** Worker threads used (0: the main thread). */
@@ -52,13 +53,13 @@ export interface RunSummary {
 }
 
 export const RESULTS_CSV = 'results.csv';
+export const RESULTS_JSON = 'results.json';
 
 /** Auto worker count: points timed on the main thread first, and the remaining work that justifies threads. */
 const PROBE_POINTS = 4;
 const AUTO_WORKERS_AFTER_MS = 2000;
 
 const WORKER_SCRIPT = new URL('./worker-entry.mjs', import.meta.url);
-export const RESULTS_JSON = 'results.json';
 
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -100,10 +101,10 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   } finally {
     log.close();
   }
-  const interrupted = options.signal?.aborted === true;
+  const complete = mine.every((i) => records.has(i));
+  const interrupted = options.signal?.aborted === true && !complete;
   if (!interrupted) progress.finish();
 
-  const complete = mine.every((i) => records.has(i));
   if (complete) compactPoints(options.outDir, records.values());
   const results = writeResults(spec, options.outDir, records.values());
   if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec, results, options.outDir);
