@@ -2,7 +2,8 @@
  * Time per gradient-descent step of the full simulator (thin products, O(D N² K) per step) at
  * N ∈ {256, 1000}, D = 4, M = 2, K = 8, beside bench/simulator/numpy_peer.py running the same algorithm,
  * when /usr/bin/python3 has numpy (one BLAS thread, like this single-threaded simulator).
- * Target (issue 4): ≤ 1.5× numpy's time per step.
+ * Target (issue 4): ≤ 1.5× numpy's time per step. Timings on a shared machine are noisy: compare the columns
+ * of one run, not runs with each other.
  *
  *   npx tsx bench/simulator/run.ts [--widths 256,1000] [--repeats 5]
  */
@@ -28,11 +29,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timeSimulator(N: number, steps: number): number {
+function timeSimulator(N: number, steps: number, kernels: 'auto' | 'js'): number {
   const singularValues = Array.from({ length: K }, (_, i) => 3 - (2.5 * i) / (K - 1));
   const task = singularValueTask(singularValues);
   const net = createNetwork(task, { depths: new Array<number>(M).fill(D), width: N }, { kind: 'gaussian', sigma: 1, seed: 1 });
-  const engine = createEngine(net, task);
+  const engine = createEngine(net, task, { kernels });
   const eta = 1e-3;
   for (let s = 0; s < Math.max(2, Math.floor(steps / 5)); s++) engine.step(eta);
   const times: number[] = [];
@@ -55,11 +56,13 @@ function timeNumpy(N: number, steps: number): number | null {
 }
 
 console.log(`full simulator, gradient descent: D = ${D}, M = ${M}, K = ${K}; median of ${repeats} timed blocks (ms per step)`);
-console.log('N\tsimulator\tnumpy\tratio');
+console.log('(simulator: WebAssembly SIMD kernels, the default; js: the generated JavaScript kernels, the fallback)');
+console.log('N\tsimulator\tjs\tnumpy\tratio\tratio(js)');
 for (const N of widths) {
   const steps = N >= 1000 ? 10 : 50;
-  const ours = timeSimulator(N, steps);
+  const ours = timeSimulator(N, steps, 'auto');
+  const js = timeSimulator(N, steps, 'js');
   const peer = timeNumpy(N, steps);
-  const ratio = peer === null ? 'n/a' : (ours / peer).toFixed(2);
-  console.log(`${N}\t${ours.toFixed(3)}\t${peer === null ? 'n/a (no numpy)' : peer.toFixed(3)}\t${ratio}`);
+  const ratio = (x: number): string => (peer === null ? 'n/a' : (x / peer).toFixed(2));
+  console.log(`${N}\t${ours.toFixed(3)}\t${js.toFixed(3)}\t${peer === null ? 'n/a (no numpy)' : peer.toFixed(3)}\t${ratio(ours)}\t${ratio(js)}`);
 }

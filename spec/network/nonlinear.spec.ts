@@ -15,7 +15,7 @@ describe('nonlinear pathways', () => {
       // Ω_a column j: push e_j through every layer, ReLU after each one (the last included).
       const omega: number[][] = Array.from({ length: 15 }, () => new Array<number>(8).fill(0));
       for (let j = 0; j < 8; j++) {
-        let h = Array.from({ length: 8 }, (_, i) => (i === j ? 1 : 0));
+        let h: number[] = Array.from({ length: 8 }, (_, i) => (i === j ? 1 : 0));
         for (const layer of p.layers) {
           h = Array.from({ length: layer.rows }, (_, r) => relu(h.reduce((s, x, c) => s + layer.data[r * layer.cols + c]! * x, 0)));
         }

@@ -9,6 +9,7 @@
  * Nonlinear pathways backpropagate through the dataset (O(D N² P), P samples).
  */
 import { kernelsFor, type Kernels } from './kernels.ts';
+import { Arena, MAX_ARENA_DOUBLES, arenaSize, fromPanelTransposed, toPanel, wasmKernels, type WasmKernels } from './wasm.ts';
 import { mulInto, outerInto, transposeMulInto, zeros, type Mat } from './matrix.ts';
 import type { Network } from './network.ts';
 import type { Task } from './task.ts';
@@ -29,11 +30,14 @@ export interface Engine {
   pathwayMaps(): Mat[];
 }
 
-/** Moves every layer of the network into one flat vector and returns it. */
-function bindTheta(net: Network): Float64Array {
+type Allocate = (length: number) => Float64Array;
+const plainAllocate: Allocate = (length) => new Float64Array(length);
+
+/** Moves every layer of the network into one flat vector (from `allocate`) and returns it. */
+function bindTheta(net: Network, allocate: Allocate = plainAllocate): Float64Array {
   let n = 0;
   for (const p of net.pathways) for (const l of p.layers) n += l.data.length;
-  const theta = new Float64Array(n);
+  const theta = allocate(n);
   let o = 0;
   for (const p of net.pathways) {
     p.layers.forEach((l, d) => {
@@ -45,8 +49,21 @@ function bindTheta(net: Network): Float64Array {
   return theta;
 }
 
-export function createEngine(net: Network, task: Task): Engine {
-  return net.nonlinearity === 'linear' ? new LinearEngine(net, task) : new BackpropEngine(net, task);
+export interface EngineOptions {
+  /**
+   * `auto` (default): WebAssembly SIMD kernels where the thin dimension allows (even n_in for updates and
+   * prefixes, even n_out for suffixes, ≤ 16), generated JavaScript kernels elsewhere; `js`: JavaScript only.
+   */
+  readonly kernels?: 'auto' | 'js';
+}
+
+export function createEngine(net: Network, task: Task, options: EngineOptions = {}): Engine {
+  return net.nonlinearity === 'linear' ? new LinearEngine(net, task, options) : new BackpropEngine(net, task);
+}
+
+function identityInto(m: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) m[i * n + i] = 1;
+  return m;
 }
 
 interface PathwayBuffers {
@@ -72,31 +89,94 @@ export class LinearEngine implements Engine {
   /** Kernels specialised to n_in (updates, prefixes) and n_out (suffixes). */
   private readonly inputKernels: Kernels;
   private readonly outputKernels: Kernels;
+  /** SIMD kernels in the arena holding every buffer, when available (see wasm.ts). */
+  private readonly wasmIn: WasmKernels | null = null;
+  private readonly wasmOut: WasmKernels | null = null;
+  /** Pair-panel scratch of the SIMD kernels: Bᵀ for updates, the suffix product's output. */
+  private readonly panelIn: Float64Array;
+  private readonly panelOut: Float64Array;
 
-  constructor(net: Network, task: Task) {
+  constructor(net: Network, task: Task, options: EngineOptions = {}) {
     this.network = net;
     this.task = task;
-    this.theta = bindTheta(net);
     this.nIn = task.inputDim;
     this.nOut = task.outputDim;
-    this.inputKernels = kernelsFor(this.nIn);
-    this.outputKernels = kernelsFor(this.nOut);
-    const eye = (n: number): Float64Array => {
-      const m = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) m[i * n + i] = 1;
-      return m;
-    };
+    const nIn = this.nIn;
+    const nOut = this.nOut;
+    this.inputKernels = kernelsFor(nIn);
+    this.outputKernels = kernelsFor(nOut);
+    const maxDim = Math.max(...net.pathways.flatMap((p) => p.dims));
+    const panelLength = (k: number): number => 2 * k * Math.ceil(maxDim / 2);
+    // Every buffer the kernels touch, in allocation order, to size the arena.
+    const lengths: number[] = [];
+    for (const p of net.pathways) for (const l of p.layers) lengths.push(l.data.length);
+    lengths.push(nIn * nIn, nOut * nOut, panelLength(nIn), panelLength(nOut));
+    for (const p of net.pathways) {
+      p.dims.forEach((dim) => lengths.push(2 * dim * nIn, nOut * dim, dim * nIn));
+    }
+    const wantWasm = (options.kernels ?? 'auto') === 'auto' && (nIn % 2 === 0 || nOut % 2 === 0);
+    const size = arenaSize(lengths);
+    const arena = wantWasm && size <= MAX_ARENA_DOUBLES ? new Arena(size) : null;
+    const allocate: Allocate = arena ? (n) => arena.alloc(n) : plainAllocate;
+    this.theta = bindTheta(net, allocate);
+    const eyeIn = identityInto(allocate(nIn * nIn), nIn);
+    const eyeOut = identityInto(allocate(nOut * nOut), nOut);
+    this.panelIn = allocate(panelLength(nIn));
+    this.panelOut = allocate(panelLength(nOut));
+    if (arena) {
+      this.wasmIn = wasmKernels(nIn, arena);
+      this.wasmOut = wasmKernels(nOut, arena);
+    }
     this.buffers = net.pathways.map((p) => {
       const D = p.depth;
-      const prefix = p.dims.map((rows, d) => (d === 0 ? eye(this.nIn) : new Float64Array(rows * this.nIn)));
-      const prefixNext = p.dims.map((rows, d) => (d === 0 ? prefix[0]! : new Float64Array(rows * this.nIn)));
-      const suffix = p.dims.map((cols, d) => (d === D ? eye(this.nOut) : new Float64Array(this.nOut * cols)));
-      const left = p.dims.slice(1).map((rows) => new Float64Array(rows * this.nIn));
+      const prefix: Float64Array[] = [];
+      const prefixNext: Float64Array[] = [];
+      const suffix: Float64Array[] = [];
+      const left: Float64Array[] = [];
+      p.dims.forEach((dim, d) => {
+        const pair = allocate(2 * dim * nIn);
+        prefix.push(d === 0 ? eyeIn : pair.subarray(0, dim * nIn));
+        prefixNext.push(d === 0 ? eyeIn : pair.subarray(dim * nIn));
+        const suf = allocate(nOut * dim);
+        suffix.push(d === D ? eyeOut : suf);
+        const l = allocate(dim * nIn);
+        if (d > 0) left.push(l);
+      });
       return { prefix, prefixNext, suffix, left };
     });
-    this.residual = new Float64Array(this.nOut * this.nIn);
-    this.omega = new Float64Array(this.nOut * this.nIn);
+    this.residual = new Float64Array(nOut * nIn);
+    this.omega = new Float64Array(nOut * nIn);
     this.refresh();
+  }
+
+  /** Which kernels run the step: for reports and benchmarks. */
+  get kernelKind(): string {
+    const kind = (w: WasmKernels | null): string => (w ? 'wasm-simd' : 'js');
+    return `updates/prefixes ${kind(this.wasmIn)}, suffixes ${kind(this.wasmOut)}`;
+  }
+
+  private forward(out: Float64Array, w: Mat, p: Float64Array): void {
+    if (this.wasmIn) this.wasmIn.forward(out.byteOffset, w.data.byteOffset, p.byteOffset, w.rows, w.cols);
+    else this.inputKernels.forward(out, w.data, p, w.rows, w.cols);
+  }
+
+  private backward(out: Float64Array, q: Float64Array, w: Mat): void {
+    if (this.wasmOut) {
+      this.panelOut.fill(0, 0, 2 * this.nOut * Math.ceil(w.cols / 2));
+      this.wasmOut.backward(this.panelOut.byteOffset, q.byteOffset, w.data.byteOffset, w.rows, w.cols);
+      fromPanelTransposed(this.panelOut, w.cols, this.nOut, out);
+    } else {
+      this.outputKernels.backward(out, q, w.data, w.rows, w.cols);
+    }
+  }
+
+  private update(w: Mat, a: Float64Array, b: Float64Array, eta: number): void {
+    if (this.wasmIn) {
+      toPanel(b, w.cols, this.nIn, this.panelIn);
+      this.wasmIn.update(w.data.byteOffset, a.byteOffset, this.panelIn.byteOffset, eta, w.rows, w.cols);
+    } else {
+      this.inputKernels.update(w.data, a, b, eta, w.rows, w.cols);
+    }
   }
 
   refresh(): void {
@@ -104,7 +184,7 @@ export class LinearEngine implements Engine {
       const b = this.buffers[a]!;
       for (let d = 0; d < p.depth; d++) {
         const w = p.layers[d]!;
-        this.inputKernels.forward(b.prefix[d + 1]!, w.data, b.prefix[d]!, w.rows, w.cols);
+        this.forward(b.prefix[d + 1]!, w, b.prefix[d]!);
       }
     });
     this.refreshSuffixAndResidual();
@@ -118,7 +198,7 @@ export class LinearEngine implements Engine {
       // Q^0 is never used (no layer below the first), so the backward sweep stops at d = 1.
       for (let d = p.depth - 1; d >= 1; d--) {
         const w = p.layers[d]!;
-        this.outputKernels.backward(b.suffix[d]!, b.suffix[d + 1]!, w.data, w.rows, w.cols);
+        this.backward(b.suffix[d]!, b.suffix[d + 1]!, w);
       }
       const out = b.prefix[p.depth]!;
       for (let i = 0; i < out.length; i++) this.omega[i] += out[i]!;
@@ -140,7 +220,7 @@ export class LinearEngine implements Engine {
       for (let d = 0; d < p.depth; d++) {
         const w = p.layers[d]!;
         const left = b.left[d]!;
-        transposeMulInto(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows, this.nIn);
+        this.inputKernels.transposeLeft(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows);
         outerInto(out.subarray(o, o + w.data.length), left, b.prefix[d]!, w.rows, w.cols, this.nIn);
         o += w.data.length;
       }
@@ -153,11 +233,11 @@ export class LinearEngine implements Engine {
       for (let d = 0; d < p.depth; d++) {
         const w = p.layers[d]!;
         const left = b.left[d]!;
-        transposeMulInto(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows, this.nIn);
+        this.inputKernels.transposeLeft(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows);
         // Update with the old prefix P^d(t), then form P^{d+1}(t+1) from the new P^d(t+1). (A fused single pass
         // measured slower than the two row-blocked passes.)
-        this.inputKernels.update(w.data, left, b.prefix[d]!, eta, w.rows, w.cols);
-        this.inputKernels.forward(b.prefixNext[d + 1]!, w.data, b.prefixNext[d]!, w.rows, w.cols);
+        this.update(w, left, b.prefix[d]!, eta);
+        this.forward(b.prefixNext[d + 1]!, w, b.prefixNext[d]!);
       }
       const tmp = b.prefix;
       b.prefix = b.prefixNext;

@@ -6,7 +6,7 @@
  * several rows of W per sweep gains up to 2× more. The source of each kernel is generated once per k and
  * compiled with `new Function`; for k > MAX_UNROLLED the generic loops of matrix.ts are used instead.
  */
-import { mulInto, rankUpdateForward, thinLeftMulInto } from './matrix.ts';
+import { mulInto, rankUpdateForward, thinLeftMulInto, transposeMulInto } from './matrix.ts';
 
 export const MAX_UNROLLED = 16;
 
@@ -20,8 +20,12 @@ export type Forward = (out: Float64Array, w: Float64Array, p: Float64Array, m: n
 /** out (k×n) = Q (k×m) · W (m×n): the suffix product. */
 export type Backward = (out: Float64Array, q: Float64Array, w: Float64Array, m: number, n: number) => void;
 
+/** out (m×k) = Qᵀ E for Q (r×m), E (r×k): the left factor Q^{d+1ᵀ}(Σ^{yx} − ΩΣ^x) of a layer's gradient. */
+export type TransposeLeft = (out: Float64Array, q: Float64Array, e: Float64Array, r: number, m: number) => void;
+
 export interface Kernels {
   readonly k: number;
+  readonly transposeLeft: TransposeLeft;
   readonly update: Update;
   readonly forward: Forward;
   readonly backward: Backward;
@@ -64,6 +68,21 @@ function generateUpdate(k: number): Update {
   return new Function('w', 'a', 'b', 'eta', 'm', 'n', rowBlocks(blockRows(k, 4), body)) as Update;
 }
 
+function generateTransposeLeft(k: number): TransposeLeft {
+  const L = range(k);
+  const source = `
+    for (let i = 0; i < m; i++) {
+      ${L.map((l) => `let s${l} = 0;`).join(' ')}
+      for (let s = 0; s < r; s++) {
+        const qs = q[s * m + i];
+        const es = s * ${k};
+        ${L.map((l) => `s${l} += qs * e[es + ${l}];`).join(' ')}
+      }
+      ${L.map((l) => `out[i * ${k} + ${l}] = s${l};`).join(' ')}
+    }`;
+  return new Function('out', 'q', 'e', 'r', 'm', source) as TransposeLeft;
+}
+
 function generateForward(k: number): Forward {
   const L = range(k);
   const body = (R: number): string => {
@@ -99,6 +118,7 @@ function generateBackward(k: number): Backward {
 function genericKernels(k: number): Kernels {
   return {
     k,
+    transposeLeft: (out, q, e, r, m) => transposeMulInto(out, q, e, r, m, k),
     update: (w, a, b, eta, m, n) => rankUpdateForward(w, a, b, eta, m, n, k, null, null),
     forward: (out, w, p, m, n) => mulInto(out, w, p, m, n, k),
     backward: (out, q, w, m, n) => thinLeftMulInto(out, q, w, k, m, n),
@@ -111,7 +131,13 @@ export function kernelsFor(k: number): Kernels {
   if (!kernels) {
     kernels =
       k <= MAX_UNROLLED
-        ? { k, update: generateUpdate(k), forward: generateForward(k), backward: generateBackward(k) }
+        ? {
+            k,
+            transposeLeft: generateTransposeLeft(k),
+            update: generateUpdate(k),
+            forward: generateForward(k),
+            backward: generateBackward(k),
+          }
         : genericKernels(k);
     cache.set(k, kernels);
   }

@@ -1,0 +1,379 @@
+/**
+ * The step kernels as WebAssembly SIMD (f64x2), generated per thin dimension k (even k only).
+ *
+ * JavaScript has no SIMD and V8 does not vectorise, so the unrolled kernels of kernels.ts run at one
+ * multiply-add per instruction pair. Two lanes per instruction roughly halve that. The module is assembled
+ * here byte by byte (a few dozen opcodes), compiled synchronously, and works on one WebAssembly.Memory that
+ * holds every buffer of a LinearEngine, so no data is copied in or out of the kernels.
+ *
+ * Layouts: the update needs Bᵀ and the suffix product writes its output in a "pair panel" layout —
+ * element (j, l) of an n×k block at [(j >> 1)·2k + 2l + (j & 1)] — so that both lanes of a vector are two
+ * consecutive columns j, j+1 and every load sits at a compile-time offset. `toPanel` / `fromPanel` convert
+ * (O(n k), negligible next to the O(N² k) kernels).
+ */
+
+// ---------------------------------------------------------------------------------------------------------
+// A minimal assembler.
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** Instruction emitter for one function body; locals are declared up front by type. */
+class Body {
+  readonly code: number[] = [];
+  private readonly localTypes: number[] = [];
+  constructor(private readonly params: number) {}
+
+  local(type: number): number {
+    this.localTypes.push(type);
+    return this.params + this.localTypes.length - 1;
+  }
+
+  get(i: number): this { this.code.push(0x20, ...uleb(i)); return this; }
+  set(i: number): this { this.code.push(0x21, ...uleb(i)); return this; }
+  i32(v: number): this { this.code.push(0x41, ...sleb(v)); return this; }
+  add(): this { this.code.push(0x6a); return this; }
+  mul(): this { this.code.push(0x6c); return this; }
+  geS(): this { this.code.push(0x4e); return this; }
+  f64load(offset: number): this { this.code.push(0x2b, 3, ...uleb(offset)); return this; }
+  f64store(offset: number): this { this.code.push(0x39, 3, ...uleb(offset)); return this; }
+  f64mul(): this { this.code.push(0xa2); return this; }
+  f64add(): this { this.code.push(0xa0); return this; }
+  v128load(offset: number): this { this.code.push(0xfd, ...uleb(0x00), 4, ...uleb(offset)); return this; }
+  v128store(offset: number): this { this.code.push(0xfd, ...uleb(0x0b), 4, ...uleb(offset)); return this; }
+  v128zero(): this { this.code.push(0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)); return this; }
+  splat(): this { this.code.push(0xfd, ...uleb(0x14)); return this; }
+  lane0(): this { this.code.push(0xfd, ...uleb(0x21), 0); return this; }
+  vadd(): this { this.code.push(0xfd, ...uleb(0xf0)); return this; }
+  vmul(): this { this.code.push(0xfd, ...uleb(0xf2)); return this; }
+
+  /** local += constant (i32). */
+  bump(i: number, by: number): this { return this.get(i).i32(by).add().set(i); }
+  /** local += other local (i32). */
+  bumpBy(i: number, by: number): this { return this.get(i).get(by).add().set(i); }
+
+  /** while (counter < limit) { body; counter += step } with the test `counter + step − 1 < limit`. */
+  loop(counter: number, limit: number, step: number, body: () => void): this {
+    this.code.push(0x02, 0x40, 0x03, 0x40); // block, loop
+    this.get(counter);
+    if (step > 1) this.i32(step - 1).add();
+    this.get(limit).geS();
+    this.code.push(0x0d, 1); // br_if 1: leave the block
+    body();
+    this.bump(counter, step);
+    this.code.push(0x0c, 0, 0x0b, 0x0b); // br 0, end loop, end block
+    return this;
+  }
+
+  /** if (counter < limit) { body } */
+  ifBelow(counter: number, limit: number, body: () => void): this {
+    this.code.push(0x02, 0x40);
+    this.get(counter).get(limit).geS();
+    this.code.push(0x0d, 0);
+    body();
+    this.code.push(0x0b);
+    return this;
+  }
+
+  encode(): number[] {
+    const groups: number[][] = [];
+    for (const t of this.localTypes) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]! += 1;
+      else groups.push([1, t]);
+    }
+    const locals = vector(groups.map(([count, type]) => [...uleb(count!), type!]));
+    const body = [...locals, ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The kernels. Pointer arguments are byte addresses into the shared memory.
+
+/**
+ * forward(out, w, p, m, n): out (m×k) = W (m×n) · P (n×k), R = 2 rows of W per sweep sharing each load of P.
+ * Measured at N = 1000, k = 8 (best of 20): R = 1, 2, 3, 4 → 1.11, 0.64, 1.05, 0.91 ms.
+ */
+const FORWARD_ROWS = 2;
+function forwardBody(k: number): Body {
+  const [OUT, W, P, M, N] = [0, 1, 2, 3, 4];
+  const R = FORWARD_ROWS;
+  const b = new Body(5);
+  const i = b.local(I32);
+  const j = b.local(I32);
+  const wp = b.local(I32);
+  const pp = b.local(I32);
+  const rowBytes = b.local(I32);
+  const pv = b.local(V128);
+  const pairs = k / 2;
+  const x = Array.from({ length: R }, () => b.local(V128));
+  const acc = Array.from({ length: R }, () => Array.from({ length: pairs }, () => b.local(V128)));
+  b.get(N).i32(8).mul().set(rowBytes);
+  b.i32(0).set(i);
+  const rows = (rowsHere: number): void => {
+    for (let r = 0; r < rowsHere; r++) for (let l = 0; l < pairs; l++) b.v128zero().set(acc[r]![l]!);
+    b.get(P).set(pp);
+    b.i32(0).set(j);
+    b.loop(j, N, 1, () => {
+      for (let r = 0; r < rowsHere; r++) {
+        b.get(wp);
+        for (let e = 0; e < r; e++) b.get(rowBytes).add();
+        b.f64load(0).splat().set(x[r]!);
+      }
+      for (let l = 0; l < pairs; l++) {
+        b.get(pp).v128load(16 * l).set(pv);
+        for (let r = 0; r < rowsHere; r++) b.get(acc[r]![l]!).get(x[r]!).get(pv).vmul().vadd().set(acc[r]![l]!);
+      }
+      b.bump(wp, 8).bump(pp, 8 * k);
+    });
+    for (let r = 0; r < rowsHere; r++) for (let l = 0; l < pairs; l++) b.get(OUT).get(acc[r]![l]!).v128store(8 * k * r + 16 * l);
+    b.bump(OUT, 8 * k * rowsHere);
+    // wp has advanced by one row; skip the other rows of the block as well.
+    for (let e = 1; e < rowsHere; e++) b.bumpBy(wp, rowBytes);
+  };
+  b.get(W).set(wp);
+  b.loop(i, M, R, () => rows(R));
+  if (R > 1) b.loop(i, M, 1, () => rows(1));
+  return b;
+}
+
+/**
+ * update(w, a, bp, eta, m, n): W (m×n) += η A (m×k) Bᵀ with B given as a pair panel `bp` (n×k, padded to
+ * even n with zeros).
+ */
+function updateBody(k: number): Body {
+  const [W, A, BP, ETA, M, N] = [0, 1, 2, 3, 4, 5];
+  const b = new Body(6);
+  const i = b.local(I32);
+  const j = b.local(I32);
+  const wp = b.local(I32);
+  const bp = b.local(I32);
+  const acc = b.local(V128);
+  const tail = b.local(F64);
+  const c = Array.from({ length: k }, () => b.local(V128));
+  b.get(W).set(wp);
+  b.i32(0).set(i);
+  b.loop(i, M, 1, () => {
+    for (let l = 0; l < k; l++) b.get(A).f64load(8 * l).get(ETA).f64mul().splat().set(c[l]!);
+    b.get(BP).set(bp);
+    b.i32(0).set(j);
+    b.loop(j, N, 2, () => {
+      b.get(wp).v128load(0).set(acc);
+      for (let l = 0; l < k; l++) b.get(acc).get(c[l]!).get(bp).v128load(16 * l).vmul().vadd().set(acc);
+      b.get(wp).get(acc).v128store(0);
+      b.bump(wp, 16).bump(bp, 16 * k);
+    });
+    b.ifBelow(j, N, () => {
+      // Odd n: the last column alone, from lane 0 of its (zero-padded) panel pair.
+      b.get(wp).f64load(0).set(tail);
+      for (let l = 0; l < k; l++) b.get(tail).get(c[l]!).lane0().get(bp).f64load(16 * l).f64mul().f64add().set(tail);
+      b.get(wp).get(tail).f64store(0);
+      b.bump(wp, 8);
+    });
+    b.bump(A, 8 * k);
+  });
+  return b;
+}
+
+/**
+ * backward(op, q, w, m, n): out (k×n) = Q (k×m) · W (m×n), accumulated into the pair panel `op` (zeroed by
+ * the caller). Two rows of W per sweep.
+ */
+function backwardBody(k: number): Body {
+  const [OP, Q, W, M, N] = [0, 1, 2, 3, 4];
+  const b = new Body(5);
+  const i = b.local(I32);
+  const j = b.local(I32);
+  const wp = b.local(I32);
+  const op = b.local(I32);
+  const rowBytes = b.local(I32);
+  const colBytes = b.local(I32);
+  const x0 = b.local(V128);
+  const x1 = b.local(V128);
+  const q0 = Array.from({ length: k }, () => b.local(V128));
+  const q1 = Array.from({ length: k }, () => b.local(V128));
+  const acc = b.local(V128);
+  b.get(N).i32(8).mul().set(rowBytes);
+  b.get(M).i32(8).mul().set(colBytes);
+  b.get(W).set(wp);
+  b.i32(0).set(i);
+  const rows = (R: 1 | 2): void => {
+    // q_l = Q[l, i] (and Q[l, i+1]): row l of Q starts l·m·8 bytes in.
+    for (let l = 0; l < k; l++) {
+      b.get(Q).get(colBytes).i32(l).mul().add().set(op);
+      b.get(op).f64load(0).splat().set(q0[l]!);
+      if (R === 2) b.get(op).f64load(8).splat().set(q1[l]!);
+    }
+    b.get(OP).set(op);
+    b.i32(0).set(j);
+    const accumulate = (load: () => void): void => {
+      load();
+      for (let l = 0; l < k; l++) {
+        b.get(op).v128load(16 * l).get(q0[l]!).get(x0).vmul().vadd();
+        if (R === 2) b.get(q1[l]!).get(x1).vmul().vadd();
+        b.set(acc);
+        b.get(op).get(acc).v128store(16 * l);
+      }
+    };
+    b.loop(j, N, 2, () => {
+      accumulate(() => {
+        b.get(wp).v128load(0).set(x0);
+        if (R === 2) b.get(wp).get(rowBytes).add().v128load(0).set(x1);
+      });
+      b.bump(wp, 16).bump(op, 16 * k);
+    });
+    b.ifBelow(j, N, () => {
+      // Odd n: the last column alone; lane 1 of its panel pair is padding and never read back.
+      accumulate(() => {
+        b.get(wp).f64load(0).splat().set(x0);
+        if (R === 2) b.get(wp).get(rowBytes).add().f64load(0).splat().set(x1);
+      });
+      b.bump(wp, 8);
+    });
+    if (R === 2) b.bumpBy(wp, rowBytes);
+    b.bump(Q, 8 * R);
+  };
+  b.loop(i, M, 2, () => rows(2));
+  b.ifBelow(i, M, () => rows(1));
+  return b;
+}
+
+function assemble(k: number): Uint8Array {
+  const types = vector([
+    [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), 0], // forward / backward
+    [0x60, ...vector([[I32], [I32], [I32], [F64], [I32], [I32]]), 0], // update
+  ]);
+  // (import "e" "m" (memory 0)): any memory fits, so one compiled module per k serves every arena.
+  const imports = vector([[1, 0x65, 1, 0x6d, 0x02, 0x00, 0x00]]);
+  const functions = vector([[0], [1], [0]]);
+  const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+  const exports = vector([
+    [...name('forward'), 0x00, 0],
+    [...name('update'), 0x00, 1],
+    [...name('backward'), 0x00, 2],
+  ]);
+  const code = vector([forwardBody(k).encode(), updateBody(k).encode(), backwardBody(k).encode()]);
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, functions),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Memory and the kernel object.
+
+export interface WasmKernels {
+  readonly k: number;
+  forward(out: number, w: number, p: number, m: number, n: number): void;
+  update(w: number, a: number, bp: number, eta: number, m: number, n: number): void;
+  backward(op: number, q: number, w: number, m: number, n: number): void;
+}
+
+/** A bump allocator of Float64Arrays in one WebAssembly.Memory, 16-byte aligned. */
+export class Arena {
+  readonly memory: WebAssembly.Memory;
+  private next = 0;
+  constructor(doubles: number) {
+    const bytes = doubles * 8 + 4096;
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  }
+  alloc(length: number): Float64Array {
+    const view = new Float64Array(this.memory.buffer, this.next, length);
+    this.next += Math.ceil((length * 8) / 16) * 16;
+    if (this.next > this.memory.buffer.byteLength) throw new RangeError('Arena: out of space (a sizing bug)');
+    return view;
+  }
+}
+
+/** Doubles an arena needs for `length` doubles allocated one by one (alignment slack included). */
+export function arenaSize(lengths: readonly number[]): number {
+  return lengths.reduce((s, n) => s + Math.ceil(n / 2) * 2, 0);
+}
+
+/** Largest arena the wasm kernels take (i32 byte addresses; beyond this the JS kernels are used). */
+export const MAX_ARENA_DOUBLES = 2 ** 27; // 1 GiB
+
+const modules = new Map<number, WebAssembly.Module | null>();
+
+/** The compiled module for an even k, or null when this runtime lacks WebAssembly SIMD. */
+function moduleFor(k: number): WebAssembly.Module | null {
+  if (!modules.has(k)) {
+    let compiled: WebAssembly.Module | null = null;
+    try {
+      const bytes = assemble(k) as Uint8Array<ArrayBuffer>;
+      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    } catch {
+      compiled = null;
+    }
+    modules.set(k, compiled);
+  }
+  return modules.get(k)!;
+}
+
+/** The kernels for an even k (2 … 16) working on an arena's memory, or null where they do not apply. */
+export function wasmKernels(k: number, arena: Arena): WasmKernels | null {
+  if (k % 2 !== 0 || k < 2 || k > 16) return null;
+  const module = moduleFor(k);
+  if (!module) return null;
+  const instance = new WebAssembly.Instance(module, { e: { m: arena.memory } });
+  const ex = instance.exports as unknown as Omit<WasmKernels, 'k'>;
+  return { k, forward: ex.forward, update: ex.update, backward: ex.backward };
+}
+
+/** B (n×k, row-major) → pair panel (length 2k·⌈n/2⌉, zero padding). */
+export function toPanel(b: Float64Array, n: number, k: number, panel: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    const base = (j >> 1) * 2 * k + (j & 1);
+    for (let l = 0; l < k; l++) panel[base + 2 * l] = b[j * k + l]!;
+  }
+  if (n & 1) {
+    const base = (n >> 1) * 2 * k + 1;
+    for (let l = 0; l < k; l++) panel[base + 2 * l] = 0;
+  }
+}
+
+/** Pair panel of an n×k block → its transpose, row-major k×n. */
+export function fromPanelTransposed(panel: Float64Array, n: number, k: number, out: Float64Array): void {
+  for (let j = 0; j < n; j++) {
+    const base = (j >> 1) * 2 * k + (j & 1);
+    for (let l = 0; l < k; l++) out[l * n + j] = panel[base + 2 * l]!;
+  }
+}
