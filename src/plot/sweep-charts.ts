@@ -15,6 +15,8 @@ export interface SweepChartBase {
   /** Field that splits the chart into panels (one column each), and its title. */
   readonly facet?: string;
   readonly facetTitle?: string;
+  /** Written before each panel's value, e.g. "σ = ". */
+  readonly facetPrefix?: string;
   readonly width?: number;
   readonly height?: number;
 }
@@ -30,14 +32,16 @@ export interface PhaseHeatmapOptions extends SweepChartBase {
 }
 
 /** Moves a single-view spec into a column facet: data and title stay on top, the view goes into `spec`. */
-function facetColumns(view: VegaLiteSpec, facet: string | undefined, facetTitle: string | undefined): VegaLiteSpec {
+function facetColumns(view: VegaLiteSpec, opts: SweepChartBase): VegaLiteSpec {
+  const { facet, facetTitle, facetPrefix } = opts;
   if (facet === undefined) return view;
+  const labelExpr = facetPrefix === undefined ? SHORT_LABEL : `${JSON.stringify(facetPrefix).replace(/"/g, "'")} + (${SHORT_LABEL})`;
   const { $schema, title, data, config, ...inner } = view;
   return {
     $schema,
     ...(title === undefined ? {} : { title }),
     data,
-    facet: { column: { field: facet, type: 'ordinal', title: facetTitle ?? facet, header: { labelExpr: SHORT_LABEL } } },
+    facet: { column: { field: facet, type: 'ordinal', title: facetTitle ?? facet, header: { labelExpr, labelFontSize: 12 } } },
     spec: inner,
     ...(config === undefined ? {} : { config }),
   };
@@ -64,7 +68,7 @@ export function phaseHeatmapChart(opts: PhaseHeatmapOptions): VegaLiteSpec {
   }
   // The colour bar's title is the measure's full name: let it run wider than Vega's 180 px default.
   encoding['color'] = { ...encoding['color'], legend: { ...((encoding['color']!['legend'] as object | undefined) ?? {}), titleLimit: 400 } };
-  return facetColumns(view, opts.facet, opts.facetTitle);
+  return facetColumns(view, opts);
 }
 
 export interface BandLineOptions extends SweepChartBase {
@@ -102,5 +106,5 @@ export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
     if (color === undefined) return layer;
     return { ...layer, encoding: { ...layer.encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL } } } };
   });
-  return facetColumns({ ...view, $schema: SCHEMA, layer: layers }, opts.facet, opts.facetTitle);
+  return facetColumns({ ...view, $schema: SCHEMA, layer: layers }, opts);
 }

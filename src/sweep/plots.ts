@@ -25,6 +25,14 @@ export function parameterTitle(p: string): string {
   return titles[p] ?? p;
 }
 
+/** The parameter's symbol, for panel labels such as "σ = 0.5". */
+export function parameterSymbol(p: string): string {
+  const k = /^depth(\d)$/.exec(p);
+  if (k) return `D${'₀₁₂₃₄₅₆₇₈₉'[Number(k[1])]}`;
+  const symbols: Record<string, string> = { pathways: 'M', depth: 'D', sigma: 'σ', width: 'N', target: 'S', tau: 'τ' };
+  return symbols[p] ?? p;
+}
+
 export function measureTitle(m: string): string {
   const share = /^share(\d)$/.exec(m);
   if (share) return `share of pathway ${share[1]}`;
@@ -85,7 +93,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
     throw new Error(`plot ${plotFileStem(plot)}: axes ${others.join(', ')} are not shown; add them as y, series or facet`);
   }
   const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'})`;
-  const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet) };
+  const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
   if (plot.kind === 'heatmap') {
     const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? 2]));
     const domain = measureDomain(plot.measure, maxM);
