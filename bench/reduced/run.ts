@@ -25,7 +25,7 @@ import { makeProblems, toReducedProblem, writeProblems, type BenchProblem, type 
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const PEER = resolve(dirname(SCRIPT), 'scipy_peer.py');
-const ALL_METHODS: readonly MethodName[] = ['auto', 'dopri5', 'rosenbrock', 'odex'];
+const ALL_METHODS: readonly MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 const BENCH_SOLVER = { rtol: 1e-8, atol: 1e-10 } as const;
 const REFERENCE_SOLVER = { rtol: 1e-13, atol: 1e-15, maxSteps: 10_000_000 } as const;
 /** The target: auto at least this many times faster per solve than scipy LSODA … */

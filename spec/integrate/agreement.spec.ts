@@ -4,7 +4,7 @@ import { integrate } from '../../src/integrate/index.ts';
 import type { MethodName, OdeProblem } from '../../src/integrate/types.ts';
 import { dln } from './problems.ts';
 
-const methods: MethodName[] = ['auto', 'dopri5', 'rosenbrock', 'odex'];
+const methods: MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 const RTOL = 1e-9;
 const opts = { rtol: RTOL, atol: 1e-12 };
 
@@ -28,7 +28,7 @@ function linearProblem(a: number[], y0: number[], tEnd: number): OdeProblem {
   };
 }
 
-/** Solves with all four methods and checks that every pair agrees at tEnd and at an interior time. */
+/** Solves with all five methods and checks that every pair agrees at tEnd and at an interior time. */
 function checkAgreement(problem: OdeProblem, tMid: number): void {
   const sols = methods.map((m) => integrate(problem, opts, m));
   for (const s of sols) expect(s.status, `${s.method}: ${s.message}`).to.equal('ok');
@@ -39,19 +39,25 @@ function checkAgreement(problem: OdeProblem, tMid: number): void {
   // for the error growth of unstable linear systems and the DLN plateau without hiding a wrong coefficient
   // (which shows up as errors ≥ 1e-6).
   const tol = 20 * RTOL * scale;
+  // Between steps, DOP853's continuous extension is not error-controlled, and where its steps are held at the
+  // stability limit (the learned tail of a DLN mode, h·|λ| ≈ 6) it was measured up to 50·rtol off a 1e-13
+  // reference while its step end points stayed within rtol. So its interior values get 200·rtol: still far
+  // below the ≥ 1e-6 a wrong coefficient gives.
+  const midTol = (m: string): number => (m === 'dop853' ? 10 : 1) * tol;
   const mids = sols.map((s) => s.evaluate(tMid));
   for (let a = 0; a < sols.length; a++) {
     for (let b = a + 1; b < sols.length; b++) {
+      const mt = Math.max(midTol(sols[a]!.method), midTol(sols[b]!.method));
       for (let i = 0; i < problem.dimension; i++) {
         const what = `${sols[a]!.method} vs ${sols[b]!.method}, component ${i}`;
         expect(Math.abs(sols[a]!.yEnd[i]! - sols[b]!.yEnd[i]!), `${what} at tEnd`).to.be.below(tol);
-        expect(Math.abs(mids[a]![i]! - mids[b]![i]!), `${what} at t = ${tMid}`).to.be.below(tol);
+        expect(Math.abs(mids[a]![i]! - mids[b]![i]!), `${what} at t = ${tMid}`).to.be.below(mt);
       }
     }
   }
 }
 
-describe('integrate: all four methods agree', () => {
+describe('integrate: all five methods agree', () => {
   it('on random two-pathway DLN problems (D = 3, the target application)', () => {
     fc.assert(
       fc.property(

@@ -4,7 +4,7 @@ import { integrate, integrators } from '../../src/integrate/index.ts';
 import type { EventFunction, MethodName } from '../../src/integrate/types.ts';
 import { decay, dln, oscillator, oscillatorExact } from './problems.ts';
 
-const methods: MethodName[] = ['auto', 'dopri5', 'rosenbrock', 'odex'];
+const methods: MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 
 describe('integrate: dense output', () => {
   for (const m of methods) {

@@ -4,7 +4,7 @@ import { integrate, integrators } from '../../src/integrate/index.ts';
 import type { MethodName, OdeProblem, OdeSolution, SolverOptions } from '../../src/integrate/types.ts';
 import { decay, oscillator } from './problems.ts';
 
-const methods: MethodName[] = ['auto', 'dopri5', 'rosenbrock', 'odex'];
+const methods: MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 
 /** y' = y², y(0) = 1: y = 1/(1 − t) blows up at t = 1. */
 const blowUp: OdeProblem = {
@@ -93,7 +93,7 @@ describe('integrate: failure paths', () => {
     if (s.status === 'failed') expect(s.message).to.match(/non-finite/);
     expectFiniteDense(s);
     // Our own methods solve it (to atol: the state is 100× below atol).
-    for (const m of ['auto', 'dopri5', 'rosenbrock'] as MethodName[]) {
+    for (const m of ['auto', 'dopri5', 'dop853', 'rosenbrock'] as MethodName[]) {
       const r = integrate(oscillator(1e-12, 0, 14), { rtol: 1e-8, atol: 1e-10 }, m);
       expect(r.status).to.equal('ok');
       expect(Math.abs(r.yEnd[0]! - 1e-12 * Math.cos(14))).to.be.below(1e-9);
@@ -153,7 +153,7 @@ describe('integrate: failure paths', () => {
       const { jacobian: _omit, ...noJac } = decay();
       expect(() => integrate(noJac, opts, 'rosenbrock')).to.throw(Error, /rosenbrock.*jacobian is required/);
       // The other methods do not need it.
-      for (const m of ['auto', 'dopri5', 'odex'] as MethodName[]) {
+      for (const m of ['auto', 'dopri5', 'dop853', 'odex'] as MethodName[]) {
         expect(integrate(noJac, opts, m).status).to.equal('ok');
       }
     });

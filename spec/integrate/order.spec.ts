@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { dop853DenseStep, dop853FixedSteps } from '../../src/integrate/dop853.ts';
 import { dopri5FixedSteps } from '../../src/integrate/dopri5.ts';
 import { integrators } from '../../src/integrate/index.ts';
 import { rosenbrockFixedSteps } from '../../src/integrate/rosenbrock.ts';
@@ -54,6 +55,13 @@ describe('integrate: order of accuracy', () => {
         // leaves room for the pre-asymptotic first halving (measured 5.23 on y' = −y).
         for (const p of observedOrders(dopri5FixedSteps, c)) expect(p).to.be.within(4.7, 5.3);
       });
+      it(`dop853 converges with order 8 on ${c.name}`, () => {
+        // N = 2, 4, 8, 16 steps over [0, 2]: errors ~1e-7 (N = 2) down to ~1e-14 (N = 16), still ≳ 30× the
+        // rounding floor (~1e-16 per step), so each halving shows the order 8 (measured 8.03–8.17, the first
+        // halving is pre-asymptotic); ±0.4. A single wrong coefficient drops the observed order to ≤ 5.
+        const errs = [2, 4, 8, 16].map((n) => errorNorm(dop853FixedSteps(c.problem, n), c.exact));
+        for (let i = 1; i < errs.length; i++) expect(Math.log2(errs[i - 1]! / errs[i]!)).to.be.within(7.6, 8.4);
+      });
       it(`rosenbrock (RODAS4) converges with order 4 on ${c.name}`, () => {
         // Errors ~1e-6 → ~1e-10. For the forced problem the forward-difference ∂f/∂t (relative error ~1e-8)
         // adds a small constant; measured orders 4.00–4.04, so ±0.3.
@@ -62,9 +70,35 @@ describe('integrate: order of accuracy', () => {
     }
   });
 
+  describe('dense output of dop853', () => {
+    it('its 7th-degree continuous extension has local error O(h⁸) inside the step', () => {
+      // One step of size h from (1, 0) of the oscillator, evaluated at θ = 0.37 and θ = 0.81 (not a stage
+      // node). The continuous extension is of order 7, so its error at fixed θ is O(h⁸): halving h divides it
+      // by 2⁸ = 256. h = 0.8 … 0.1 keeps the error (~1e-7 … ~4e-15) above rounding; measured 7.99–8.03; ±0.4.
+      const hs = [0.8, 0.4, 0.2, 0.1];
+      for (const theta of [0.37, 0.81]) {
+        const errs = hs.map((h) => {
+          const [y] = dop853DenseStep(oscillator(1, 0, h), h, [theta]);
+          const e = oscillatorExact(1, 0, theta * h);
+          return Math.hypot(y![0]! - e[0], y![1]! - e[1]);
+        });
+        for (let i = 1; i < errs.length; i++) expect(Math.log2(errs[i - 1]! / errs[i]!)).to.be.within(7.6, 8.4);
+      }
+    });
+
+    it('matches the step end points exactly (θ = 0 gives y0, θ = 1 gives the new solution)', () => {
+      const h = 0.5;
+      const [y0, y1] = dop853DenseStep(oscillator(1, 0, h), h, [0, 1]);
+      expect(Array.from(y0!)).to.deep.equal([1, 0]);
+      const step = dop853FixedSteps(oscillator(1, 0, h), 1);
+      // θ = 1: y0 + Δ with Δ = y1 − y0, equal to the step's solution up to one rounding.
+      for (let i = 0; i < 2; i++) expect(y1![i]).to.be.closeTo(step[i]!, 4e-16);
+    });
+  });
+
   describe('tolerance proportionality of the adaptive solvers', () => {
     const rtols = [1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10];
-    const methods: MethodName[] = ['dopri5', 'rosenbrock', 'auto', 'odex'];
+    const methods: MethodName[] = ['dopri5', 'dop853', 'rosenbrock', 'auto', 'odex'];
     for (const m of methods) {
       it(`${m}: global error / rtol stays bounded for rtol 1e-4 … 1e-10 (decay, oscillator, forced)`, () => {
         // With atol = rtol the local error per unit step is kept ≤ tol, so the global error on a problem with

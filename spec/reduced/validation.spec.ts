@@ -47,7 +47,7 @@ describe('solveReduced: bad input gives an error naming the field, the value and
     ['times not increasing', (p) => (p['times'] = [0, 2, 1]), 'times[2]', /strictly increasing/],
     ['repeated time', (p) => (p['times'] = [0, 1, 1]), 'times[2]', /strictly increasing/],
     ['negative time', (p) => (p['times'] = [-1, 1]), 'times[0]', /≥ 0/],
-    ['unknown method', (p) => (p['solver'] = { method: 'rk4' }), 'solver.method', /"auto", "dopri5", "rosenbrock", "odex"/],
+    ['unknown method', (p) => (p['solver'] = { method: 'rk4' }), 'solver.method', /"auto", "dopri5", "dop853", "rosenbrock", "odex"/],
     ['misspelt field', (p) => (p['singularvalues'] = [1]), 'singularvalues', /known fields/],
     ['two initial conditions at once', (p) => (p['init'].layers = []), 'init', /exactly one of .* not layers and q together/],
     ['wide-Gaussian width 0', (p) => (p['init'] = { wideGaussian: { sigma: 1, width: 0, seed: 1 } }), 'init.wideGaussian.width', /integer ≥ 1/],

@@ -53,6 +53,9 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`${where} problem.dimension must be an integer >= 1 (got ${show(n)})`);
   }
+  if (problem.autonomous !== undefined && typeof problem.autonomous !== 'boolean') {
+    throw new TypeError(`${where} problem.autonomous must be a boolean or undefined (got ${show(problem.autonomous)})`);
+  }
   if (typeof problem.rhs !== 'function') {
     throw new TypeError(`${where} problem.rhs must be a function (got ${show(problem.rhs)})`);
   }
@@ -116,9 +119,11 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
 
 /**
  * Storage layout of one step's interpolant.
- * - `Nested5`: five vectors r1..r5 per step, y(θ) = r1 + θ(r2 + (1−θ)(r3 + θ(r4 + (1−θ) r5))). This is Hairer's
- *   DOPRI5 continuous extension; RODAS's cubic y0 + θ(Δ + (1−θ)(d2 + θ d3)) is the same form with r5 = 0, so
- *   `auto` keeps both pieces in one store.
+ * - `Nested5`: five (or eight) vectors r1..r5 per step, y(θ) = r1 + θ(r2 + (1−θ)(r3 + θ(r4 + (1−θ) r5))). This
+ *   is Hairer's DOPRI5 continuous extension; RODAS's cubic y0 + θ(Δ + (1−θ)(d2 + θ d3)) is the same form with
+ *   r5 = 0, so `auto` keeps both pieces in one store. With nvec = 8 the nesting continues,
+ *   … + (1−θ)(r5 + θ(r6 + (1−θ)(r7 + θ r8))): DOP853's 7th-degree continuous extension (lower-order pieces
+ *   store zeros in the extra vectors).
  * - `Chebyshev`: `nvec` samples per step at Chebyshev–Lobatto points of [0, 1], evaluated by barycentric
  *   interpolation (the odex adapter).
  */
@@ -150,7 +155,7 @@ export class DenseStore {
   readonly nodes: Float64Array | null;
   readonly weights: Float64Array | null;
 
-  constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, initialSteps = 64) {
+  constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, initialSteps = 256) {
     this.n = n;
     this.kind = kind;
     this.nvec = nvec;
@@ -206,6 +211,32 @@ export class DenseStore {
 
   /** Evaluates step i's interpolant at t into out. */
   evalStep(i: number, t: number, out: Float64Array): void {
+    this.evalStepInto(i, t, out, 0);
+  }
+
+  /**
+   * Evaluates at the increasing times `ts` (all within [tStart, tLast]) into out[k·n … (k+1)·n): one forward
+   * sweep over the steps instead of a search per time.
+   */
+  evaluateSweep(ts: ArrayLike<number>, out: Float64Array): void {
+    const n = this.n;
+    const count = this.count;
+    if (count === 0) {
+      for (let k = 0; k < ts.length; k++) out.set(this.y0, k * n);
+      return;
+    }
+    const buf = this.buf;
+    const rec = this.rec;
+    let i = 0;
+    for (let k = 0; k < ts.length; k++) {
+      const t = ts[k]!;
+      while (i + 1 < count && buf[(i + 1) * rec]! <= t) i++;
+      this.evalStepInto(i, t, out, k * n);
+    }
+  }
+
+  /** Evaluates step i's interpolant at t into out[outOff … outOff + n). */
+  private evalStepInto(i: number, t: number, out: Float64Array, outOff: number): void {
     const n = this.n;
     const rec = this.rec;
     const c = this.buf;
@@ -216,9 +247,19 @@ export class DenseStore {
     const off = i * rec + 1;
     if (this.kind === Nested5) {
       const th1 = 1 - theta;
+      if (this.nvec === 8) {
+        for (let j = 0; j < n; j++) {
+          const o = off + j;
+          const inner = c[o + 5 * n]! + th1 * (c[o + 6 * n]! + theta * c[o + 7 * n]!);
+          out[outOff + j] =
+            c[o]! +
+            theta * (c[o + n]! + th1 * (c[o + 2 * n]! + theta * (c[o + 3 * n]! + th1 * (c[o + 4 * n]! + theta * inner))));
+        }
+        return;
+      }
       for (let j = 0; j < n; j++) {
         const o = off + j;
-        out[j] =
+        out[outOff + j] =
           c[o]! + theta * (c[o + n]! + th1 * (c[o + 2 * n]! + theta * (c[o + 3 * n]! + th1 * c[o + 4 * n]!)));
       }
       return;
@@ -232,20 +273,20 @@ export class DenseStore {
       // At (or within rounding of) a node the weights overflow; the node's sample is the value there.
       if (Math.abs(theta - nodes[k]!) <= 1e-15) {
         const o = off + k * n;
-        for (let j = 0; j < n; j++) out[j] = c[o + j]!;
+        for (let j = 0; j < n; j++) out[outOff + j] = c[o + j]!;
         return;
       }
     }
     let den = 0;
-    for (let j = 0; j < n; j++) out[j] = 0;
+    for (let j = 0; j < n; j++) out[outOff + j] = 0;
     for (let k = 0; k < m; k++) {
       const q = w[k]! / (theta - nodes[k]!);
       den += q;
       const o = off + k * n;
-      for (let j = 0; j < n; j++) out[j] += q * c[o + j]!;
+      for (let j = 0; j < n; j++) out[outOff + j] += q * c[o + j]!;
     }
     const inv = 1 / den;
-    for (let j = 0; j < n; j++) out[j] *= inv;
+    for (let j = 0; j < n; j++) out[outOff + j] *= inv;
   }
 
   /** Evaluates anywhere on [tStart, tLast] (no range check). */
@@ -255,6 +296,34 @@ export class DenseStore {
       return;
     }
     this.evalStep(this.find(t), t, out);
+  }
+}
+
+/**
+ * Reusable work objects (stage vectors) per state dimension. A run takes one and gives it back when done, so
+ * repeated solves of small systems (the reduced model solves thousands of 1–8-state systems) allocate no work
+ * arrays. Re-entrant: a solve started inside a right-hand side finds the pool empty and allocates its own.
+ * A work object must not be referenced by anything that outlives the run.
+ */
+export class WorkPool<W> {
+  private readonly free = new Map<number, W[]>();
+  private readonly make: (n: number) => W;
+
+  constructor(make: (n: number) => W) {
+    this.make = make;
+  }
+
+  take(n: number): W {
+    const list = this.free.get(n);
+    return list !== undefined && list.length > 0 ? list.pop()! : this.make(n);
+  }
+
+  give(n: number, w: W): void {
+    // Small systems only, and a few per size: the pool exists to avoid per-solve allocation, not to hold memory.
+    if (n > 256) return;
+    let list = this.free.get(n);
+    if (list === undefined) this.free.set(n, (list = []));
+    if (list.length < 4) list.push(w);
   }
 }
 
@@ -537,6 +606,23 @@ export class Solution implements OdeSolution {
     }
     this.store.evaluateAt(t, y);
     return y;
+  }
+
+  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
+    const m = times.length;
+    for (let k = 0; k < m; k++) {
+      const t = times[k]!;
+      if (!(t >= this.tStart && t <= this.tReached) || (k > 0 && !(t >= times[k - 1]!))) {
+        throw new RangeError(
+          `evaluateSweep: times[${k}] = ${fmt(t)} must be non-decreasing and within [${fmt(this.tStart)}, ${fmt(this.tReached)}]`,
+        );
+      }
+    }
+    this.store.evaluateSweep(times, out);
+    // The end point exactly, as evaluate() gives it.
+    const n = this.dimension;
+    for (let k = m - 1; k >= 0 && times[k] === this.tReached; k--) out.set(this.yEnd, k * n);
+    return out;
   }
 }
 

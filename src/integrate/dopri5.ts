@@ -2,7 +2,8 @@
  * Dormand–Prince 5(4) (DOPRI5 of Hairer, Nørsett & Wanner, "Solving ODEs I", §II.5 and the code dopri5.f):
  * explicit Runge–Kutta pair with FSAL, PI step-size control (β = 0.04, safety 0.9, step ratio in [0.2, 10]),
  * Hairer's starting-step heuristic, Shampine's 4th-order continuous extension, event location on it, and
- * Hairer's stiffness detection (h·|λ| ≥ 3.25 for 15 accepted steps) which `auto` uses to hand over.
+ * Hairer's stiffness detection (by default h·|λ| ≥ 3.25 for 15 accepted steps; `auto` uses a quicker test) with
+ * which `auto` hands over to RODAS4.
  */
 import {
   EPS,
@@ -17,6 +18,7 @@ import {
   makeContext,
   Solution,
   validateInputs,
+  WorkPool,
   type RunContext,
 } from './common.ts';
 import type { OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
@@ -72,6 +74,15 @@ export const STIFF_HLAMBDA = 3.25;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
 export const STIFF_STEPS = 15;
 
+/** When and how DOPRI5 reports stiffness: h·|λ| > hLambda on `steps` accepted steps (6 non-stiff ones reset). */
+export interface StiffnessTest {
+  readonly hLambda: number;
+  readonly steps: number;
+}
+
+/** Hairer's defaults (dopri5.f). */
+export const HAIRER_STIFFNESS: StiffnessTest = { hLambda: STIFF_HLAMBDA, steps: STIFF_STEPS };
+
 /** Preallocated stage vectors of one solve. */
 class DopriWork {
   k1: Float64Array;
@@ -84,8 +95,11 @@ class DopriWork {
   readonly ytmp: Float64Array;
   readonly ysti: Float64Array;
   y1: Float64Array;
+  /** The run's current state (swapped with y1 after each accepted step). */
+  y: Float64Array;
 
   constructor(n: number) {
+    this.y = new Float64Array(n);
     this.k1 = new Float64Array(n);
     this.k2 = new Float64Array(n);
     this.k3 = new Float64Array(n);
@@ -125,12 +139,14 @@ class DopriWork {
   }
 }
 
+const pool = new WorkPool((n) => new DopriWork(n));
+
 /**
- * Runs DOPRI5 on `ctx` from ctx.t to tEnd (or a terminal event / failure). With `detectStiff`, returns true as
+ * Runs DOPRI5 on `ctx` from ctx.t to tEnd (or a terminal event / failure). With a `stiffness` test, returns true as
  * soon as the stiffness detector fires after an accepted step; ctx then holds the current t, y, f and the
  * next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
  */
-export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
+export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
@@ -140,11 +156,15 @@ export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
   const rtol = options.rtol;
   const atol = options.atol;
   const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  const w = new DopriWork(n);
+  const detectStiff = stiffness !== null;
+  const stiffHLambda = stiffness?.hLambda ?? Infinity;
+  const stiffSteps = stiffness?.steps ?? Infinity;
+  const w = pool.take(n);
   const { k2, k3, k4, k5, k6, ysti } = w;
   let k1 = w.k1;
   // A private copy of the state so that y and y1 can swap roles each accepted step.
-  let y: Float64Array = Float64Array.from(ctx.y);
+  let y: Float64Array = w.y;
+  y.set(ctx.y);
   let t = ctx.t;
 
   if (ctx.haveF) {
@@ -155,6 +175,7 @@ export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
     const bad = firstNonFinite(k1, n);
     if (bad >= 0) {
       fail(ctx, `non-finite derivative f[${bad}] = ${fmt(k1[bad]!)} at t = ${fmt(t)} (the initial point)`);
+      pool.give(n, w);
       return false;
     }
   }
@@ -242,9 +263,9 @@ export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
           stnum += a * a;
           stden += b * b;
         }
-        if (stden > 0 && h * Math.sqrt(stnum / stden) > STIFF_HLAMBDA) {
+        if (stden > 0 && h * Math.sqrt(stnum / stden) > stiffHLambda) {
           nonsti = 0;
-          if (++iasti >= STIFF_STEPS) stiff = true;
+          if (++iasti >= stiffSteps) stiff = true;
         } else if (++nonsti >= 6) {
           iasti = 0;
         }
@@ -301,6 +322,8 @@ export function runDopri5(ctx: RunContext, detectStiff: boolean): boolean {
   ctx.haveF = true;
   ctx.t = t;
   ctx.h = h;
+  w.y = y;
+  pool.give(n, w);
   return stiff && ctx.status === 'ok' && t < tEnd;
 }
 
@@ -309,7 +332,7 @@ export function dopri5(problem: OdeProblem, options: SolverOptions): OdeSolution
   validateInputs(problem, options, 'dopri5');
   const ctx = makeContext(problem, options, Nested5, 5);
   if (ctx.events) ctx.events.init(ctx.t, ctx.y);
-  runDopri5(ctx, false);
+  runDopri5(ctx, null);
   return new Solution('dopri5', ctx);
 }
 

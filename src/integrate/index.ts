@@ -1,19 +1,22 @@
 /**
- * ODE integrators for the reduced DLN systems: `auto` (default: DOPRI5, handing over to RODAS4 when stiffness
- * is detected), `dopri5`, `rosenbrock` (RODAS4, needs the Jacobian) and `odex` (the npm package, guarded).
+ * ODE integrators for the reduced DLN systems: `auto` (default: DOP853, handing over to RODAS4 when stiffness
+ * is detected), `dopri5`, `dop853`, `rosenbrock` (RODAS4, needs the Jacobian) and `odex` (the npm package,
+ * guarded).
  */
 import { auto } from './auto.ts';
+import { dop853 } from './dop853.ts';
 import { dopri5 } from './dopri5.ts';
 import { odex } from './odex.ts';
 import { rosenbrock } from './rosenbrock.ts';
 import type { Integrator, MethodName, OdeProblem, OdeSolution, SolverOptions } from './types.ts';
 
 export type * from './types.ts';
-export { auto, dopri5, odex, rosenbrock };
+export { auto, dop853, dopri5, odex, rosenbrock };
 
 export const integrators: Readonly<Record<MethodName, Integrator>> = Object.freeze({
   auto,
   dopri5,
+  dop853,
   rosenbrock,
   odex,
 });

@@ -32,6 +32,7 @@ import {
   makeContext,
   Solution,
   validateInputs,
+  WorkPool,
   type RunContext,
 } from './common.ts';
 import type { JacobianFunction, OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
@@ -168,8 +169,15 @@ class RodasWork {
   readonly piv: Int32Array;
   /** Whether fdt (∂f/∂t) is non-zero for the current Jacobian. */
   nonAutonomous = false;
+  /** The run's state and f at the current and the new point (swapped after each accepted step). */
+  y: Float64Array;
+  f0: Float64Array;
+  f1: Float64Array;
 
   constructor(n: number) {
+    this.y = new Float64Array(n);
+    this.f0 = new Float64Array(n);
+    this.f1 = new Float64Array(n);
     this.k1 = new Float64Array(n);
     this.k2 = new Float64Array(n);
     this.k3 = new Float64Array(n);
@@ -186,8 +194,12 @@ class RodasWork {
   }
 
   /** Jacobian and ∂f/∂t at (t, y) with f0 = f(t, y). One Jacobian and one right-hand-side evaluation. */
-  linearise(rhs: RightHandSide, jacobian: JacobianFunction, n: number, t: number, y: Float64Array, f0: Float64Array): void {
+  linearise(rhs: RightHandSide, jacobian: JacobianFunction, n: number, t: number, y: Float64Array, f0: Float64Array, autonomous = false): void {
     jacobian(t, y, this.jac);
+    if (autonomous) {
+      this.nonAutonomous = false;
+      return;
+    }
     const delt = Math.sqrt(EPS * Math.max(1e-5, Math.abs(t)));
     rhs(t + delt, y, this.dy);
     let nz = false;
@@ -271,12 +283,15 @@ class RodasWork {
   }
 }
 
+const pool = new WorkPool((n) => new RodasWork(n));
+
 /**
  * Runs RODAS4 on `ctx` from ctx.t to tEnd (or a terminal event / failure). Uses ctx.f when ctx.haveF and
  * ctx.h as the first step when > 0.
  */
 export function runRosenbrock(ctx: RunContext): void {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const nvec = store.nvec;
   const rhs = problem.rhs;
   const jacobian = problem.jacobian;
   if (!jacobian) {
@@ -286,17 +301,19 @@ export function runRosenbrock(ctx: RunContext): void {
     );
   }
   const tEnd = problem.tEnd;
+  const autonomous = problem.autonomous === true;
   // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
   // the step loop.
   const eps = EPS;
   const rtol = options.rtol;
   const atol = options.atol;
   const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  const w = new RodasWork(n);
+  const w = pool.take(n);
   const { k1, k2, k3, k4, k5, k6 } = w;
-  let y: Float64Array = Float64Array.from(ctx.y);
-  let f0: Float64Array = new Float64Array(n);
-  let f1: Float64Array = new Float64Array(n);
+  let y: Float64Array = w.y;
+  y.set(ctx.y);
+  let f0: Float64Array = w.f0;
+  let f1: Float64Array = w.f1;
   let t = ctx.t;
 
   if (ctx.haveF) {
@@ -307,6 +324,7 @@ export function runRosenbrock(ctx: RunContext): void {
     const bad = firstNonFinite(f0, n);
     if (bad >= 0) {
       fail(ctx, `non-finite derivative f[${bad}] = ${fmt(f0[bad]!)} at t = ${fmt(t)} (the initial point)`);
+      pool.give(n, w);
       return;
     }
   }
@@ -340,9 +358,9 @@ export function runRosenbrock(ctx: RunContext): void {
       break;
     }
     if (needJac) {
-      w.linearise(rhs, jacobian, n, t, y, f0);
+      w.linearise(rhs, jacobian, n, t, y, f0, autonomous);
       stats.jacobianEvaluations++;
-      stats.rhsEvaluations++;
+      if (!autonomous) stats.rhsEvaluations++;
       needJac = false;
     }
     let last = false;
@@ -428,7 +446,8 @@ export function runRosenbrock(ctx: RunContext): void {
         c[o + n] = ynew[i]! - y[i]!;
         c[o + 2 * n] = DD21 * k1i + DD22 * k2i + DD23 * k3i + DD24 * k4i + DD25 * k5i;
         c[o + 3 * n] = DD31 * k1i + DD32 * k2i + DD33 * k3i + DD34 * k4i + DD35 * k5i;
-        c[o + 4 * n] = 0;
+        // The store may hold more nested vectors (DOP853's eight under `auto`): all higher terms are zero.
+        for (let v = 4; v < nvec; v++) c[o + v * n] = 0;
       }
       const ty = y;
       y = ynew;
@@ -463,6 +482,10 @@ export function runRosenbrock(ctx: RunContext): void {
   ctx.haveF = true;
   ctx.t = t;
   ctx.h = h;
+  w.y = y;
+  w.f0 = f0;
+  w.f1 = f1;
+  pool.give(n, w);
 }
 
 /** RODAS4 with dense output and events; requires problem.jacobian. */

@@ -13,6 +13,11 @@ export type JacobianFunction = (t: number, y: Float64Array, jac: Float64Array) =
 
 export interface OdeProblem {
   readonly dimension: number;
+  /**
+   * f does not depend on t. Lets the Rosenbrock method skip the difference quotient for ∂f/∂t (one
+   * right-hand side per Jacobian). Optional; false when omitted.
+   */
+  readonly autonomous?: boolean;
   readonly rhs: RightHandSide;
   /** Required by `rosenbrock`; `auto` needs it to hand over to the stiff method. */
   readonly jacobian?: JacobianFunction;
@@ -67,6 +72,11 @@ export interface DenseOutput {
   readonly tStart: number;
   readonly tReached: number;
   evaluate(t: number, out?: Float64Array): Float64Array;
+  /**
+   * Evaluates at increasing times (each in [tStart, tReached]) into out[k·dimension …]: one sweep over the
+   * steps, for read-out at many output times.
+   */
+  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array;
 }
 
 export interface OdeSolution extends DenseOutput {
@@ -84,4 +94,4 @@ export interface OdeSolution extends DenseOutput {
 
 export type Integrator = (problem: OdeProblem, options: SolverOptions) => OdeSolution;
 
-export type MethodName = 'auto' | 'dopri5' | 'rosenbrock' | 'odex';
+export type MethodName = 'auto' | 'dopri5' | 'dop853' | 'rosenbrock' | 'odex';

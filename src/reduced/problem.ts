@@ -14,7 +14,7 @@ import {
 import { balancedStates, perLayerStates, wideGaussianInit, type BalancedValues } from './init.ts';
 import type { ReducedForm } from './model.ts';
 
-export const METHODS: readonly MethodName[] = ['auto', 'dopri5', 'rosenbrock', 'odex'];
+export const METHODS: readonly MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 export const DEFAULT_SOLVER = { method: 'auto' as MethodName, rtol: 1e-8, atol: 1e-10, maxSteps: 100_000 };
 
 /** Depths beyond this are almost certainly a typo and would make q^{D−1} under/overflow. */

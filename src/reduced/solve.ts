@@ -4,8 +4,9 @@
  * to the stiff method once that mode has been learned.
  */
 import { integrate } from '../integrate/index.ts';
-import type { EventFunction, OdeSolution, SolverStats } from '../integrate/types.ts';
-import { modeModel, type ModeModel } from './model.ts';
+import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
+import { halvedModeModel, type HalvedModeModel } from './halved.ts';
+import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
 import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
 import type { ReducedProblem, ReducedResult } from './types.ts';
 
@@ -54,27 +55,42 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   }
   const { singularValues, inputVariances, depths, tau, times, solver, form } = problem;
   const tEnd = times[times.length - 1]!;
+  const M = depths.length;
+  const K = singularValues.length;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const modes: ModeSolution[] = [];
+  const integrated: IntegratedMode[] = [];
   const failures: string[] = [];
+  // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts).
+  const halve = form === 'balanced' && solver.method === 'auto';
   let tReached = tEnd;
-  for (let m = 0; m < singularValues.length; m++) {
-    const model = modeModel(form, {
-      depths,
-      singularValue: singularValues[m]!,
-      inputVariance: inputVariances[m]!,
-      tau,
-    });
-    const y0 = problem.initialStates[m]!;
-    const events = f === undefined ? undefined : [learnedEvent(model, (f * singularValues[m]!) / inputVariances[m]!)];
-    const ode =
-      tEnd > 0
-        ? integrate(
-            { dimension: model.dimension, rhs: model.rhs, jacobian: model.jacobian, t0: 0, y0, tEnd },
-            { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps, ...(events ? { events } : {}) },
-            solver.method,
-          )
-        : constantSolution(y0, solver.method);
+  for (let m = 0; m < K; m++) {
+    const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
+    const balancedY0 = problem.initialStates[m]!;
+    const threshold = f === undefined ? 0 : (f * singularValues[m]!) / inputVariances[m]!;
+    let mode: IntegratedMode;
+    let publicMode: ModeSolution;
+    if (halve) {
+      const halved = halvedModeModel(params, balancedY0);
+      const raw = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, M, threshold);
+      mode = { raw, strengths: halved.strengths };
+      let model: ModeModel | undefined;
+      const ode = liftSolution(raw, halved);
+      publicMode = {
+        mode: m,
+        ode,
+        // Built on first use: the read-out does not need it.
+        get model(): ModeModel {
+          return (model ??= modeModel(form, params));
+        },
+      };
+    } else {
+      const model = modeModel(form, params);
+      const raw = integrateMode(model.dimension, model.rhs, model.jacobian, balancedY0, tEnd, solver, f, model.strengths, M, threshold);
+      mode = { raw, strengths: model.strengths };
+      publicMode = { mode: m, model, ode: raw };
+    }
+    const ode = mode.raw;
     stats.steps += ode.stats.steps;
     stats.rejectedSteps += ode.stats.rejectedSteps;
     stats.rhsEvaluations += ode.stats.rhsEvaluations;
@@ -83,60 +99,155 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
       failures.push(`mode ${m} (S = ${singularValues[m]}): ${ode.message}`);
       tReached = Math.min(tReached, ode.tReached);
     }
-    modes.push({ mode: m, model, ode });
+    integrated.push(mode);
+    modes.push(publicMode);
   }
 
-  const M = depths.length;
-  // One state buffer per mode, allocated once: the read-out runs at every output time of every solve.
-  const states = modes.map((s) => new Float64Array(s.model.dimension));
   const kBuffer = new Float64Array(M);
+  // Read-out at the output times: one sweep over each mode's steps, strengths from the integrated state.
+  let T = times.length;
+  while (T > 0 && !(times[T - 1]! <= tReached)) T--;
+  const outTimes = times.slice(0, T);
+  const strengths: number[][][] = [];
+  const loss: number[] = new Array<number>(T).fill(0);
+  for (let i = 0; i < T; i++) {
+    const row: number[][] = [];
+    for (let a = 0; a < M; a++) row.push(new Array<number>(K));
+    strengths.push(row);
+  }
+  for (let m = 0; m < K; m++) {
+    const { raw, strengths: strengthsOf } = integrated[m]!;
+    const n = raw.dimension;
+    const values = raw.evaluateSweep(outTimes, new Float64Array(T * n));
+    const y = new Float64Array(n);
+    const S = singularValues[m]!;
+    const lambda = inputVariances[m]!;
+    for (let i = 0; i < T; i++) {
+      for (let j = 0; j < n; j++) y[j] = values[i * n + j]!;
+      strengthsOf(y, kBuffer);
+      const row = strengths[i]!;
+      let total = 0;
+      for (let a = 0; a < M; a++) {
+        row[a]![m] = kBuffer[a]!;
+        total += kBuffer[a]!;
+      }
+      const r = S - lambda * total;
+      loss[i]! += (0.5 * r * r) / lambda;
+    }
+  }
+
+  const states = integrated.map((s) => new Float64Array(s.raw.dimension));
   const at = (t: number): ReducedSnapshot => {
     if (!(t >= 0 && t <= tReached)) {
       throw new RangeError(`t: got ${t}; allowed: a time in [0, ${tReached}]`);
     }
-    const strengths: number[][] = [];
-    for (let a = 0; a < M; a++) strengths.push(new Array<number>(modes.length));
-    let loss = 0;
-    for (let m = 0; m < modes.length; m++) {
-      const { model, ode } = modes[m]!;
-      const y = ode.evaluate(t, states[m]);
-      model.strengths(y, kBuffer);
-      for (let a = 0; a < M; a++) strengths[a]![m] = kBuffer[a]!;
-      const r = model.residual(y);
-      loss += (0.5 * r * r) / inputVariances[m]!;
+    const snapshot: number[][] = [];
+    for (let a = 0; a < M; a++) snapshot.push(new Array<number>(K));
+    let total2 = 0;
+    for (let m = 0; m < K; m++) {
+      const { raw, strengths: strengthsOf } = integrated[m]!;
+      strengthsOf(raw.evaluate(t, states[m]), kBuffer);
+      let total = 0;
+      for (let a = 0; a < M; a++) {
+        snapshot[a]![m] = kBuffer[a]!;
+        total += kBuffer[a]!;
+      }
+      const r = singularValues[m]! - inputVariances[m]! * total;
+      total2 += (0.5 * r * r) / inputVariances[m]!;
     }
-    return { strengths, loss };
+    return { strengths: snapshot, loss: total2 };
   };
 
-  const outTimes = times.filter((t) => t <= tReached);
-  const snapshots = outTimes.map(at);
   const result: ReducedResult = {
     status: failures.length ? 'failed' : 'ok',
     ...(failures.length ? { message: failures.join('; ') } : {}),
     times: outTimes,
-    strengths: snapshots.map((s) => s.strengths),
-    loss: snapshots.map((s) => s.loss),
+    strengths,
+    loss,
     stats,
   };
   const learning =
     f === undefined
       ? {}
       : {
-          learningTimes: modes.map(({ mode, model, ode }): number | null => {
-            const threshold = (f * singularValues[mode]!) / inputVariances[mode]!;
-            const total0 = model.strengths(ode.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
+          learningTimes: integrated.map(({ raw, strengths: strengthsOf }, m): number | null => {
+            const threshold = (f * singularValues[m]!) / inputVariances[m]!;
+            const total0 = strengthsOf(raw.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
             // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
             if (total0 >= threshold) return 0;
-            return ode.events.length ? ode.events[0]!.t : null;
+            return raw.events.length ? raw.events[0]!.t : null;
           }),
         };
   return { ...result, ...learning, problem, modes, tReached, at, toJSON: () => result };
 }
 
+/** A mode as integrated: its solution in the integrated layout and the strengths of that layout. */
+interface IntegratedMode {
+  readonly raw: OdeSolution;
+  readonly strengths: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
+}
+
+type Strengths = (y: ArrayLike<number>, out: Float64Array) => Float64Array;
+
+function integrateMode(
+  dimension: number,
+  rhs: RightHandSide,
+  jacobian: JacobianFunction,
+  y0: Float64Array,
+  tEnd: number,
+  solver: NormalisedProblem['solver'],
+  learningFraction: number | undefined,
+  strengths: Strengths,
+  pathways: number,
+  threshold: number,
+): OdeSolution {
+  if (!(tEnd > 0)) return constantSolution(y0, solver.method);
+  const events = learningFraction === undefined ? undefined : [learnedEvent(strengths, pathways, threshold)];
+  return integrate(
+    { dimension, rhs, jacobian, autonomous: true, t0: 0, y0, tEnd },
+    { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps, ...(events ? { events } : {}) },
+    solver.method,
+  );
+}
+
+/** The solution of a halved mode seen in the balanced (q, p) layout of `ModeModel`. */
+function liftSolution(raw: OdeSolution, halved: HalvedModeModel): OdeSolution {
+  const n = halved.liftedDimension;
+  const scratch = new Float64Array(halved.dimension);
+  const liftNew = (y: Float64Array): Float64Array => halved.lift(y, new Float64Array(n));
+  return {
+    method: raw.method,
+    status: raw.status,
+    message: raw.message,
+    stats: raw.stats,
+    events: raw.events.map((e) => ({ index: e.index, t: e.t, y: liftNew(e.y) })),
+    yEnd: liftNew(raw.yEnd),
+    ...(raw.stiffFrom !== undefined ? { stiffFrom: raw.stiffFrom } : {}),
+    dimension: n,
+    tStart: raw.tStart,
+    tReached: raw.tReached,
+    evaluate(t, out) {
+      raw.evaluate(t, scratch);
+      return halved.lift(scratch, out ?? new Float64Array(n));
+    },
+    evaluateSweep(ts, out) {
+      const k = halved.dimension;
+      const values = raw.evaluateSweep(ts, new Float64Array(ts.length * k));
+      const y = new Float64Array(k);
+      const x = new Float64Array(n);
+      for (let i = 0; i < ts.length; i++) {
+        for (let j = 0; j < k; j++) y[j] = values[i * k + j]!;
+        out.set(halved.lift(y, x), i * n);
+      }
+      return out;
+    },
+  };
+}
+
 /** g = Σ_a K_a − threshold, crossing upward when the mode is learned (the learning-time event). */
-function learnedEvent(model: ModeModel, threshold: number): EventFunction {
-  const k = new Float64Array(model.offsets.length - 1);
-  return { g: (_t, y) => model.strengths(y, k).reduce((s, v) => s + v, 0) - threshold, direction: 1 };
+function learnedEvent(strengths: Strengths, pathways: number, threshold: number): EventFunction {
+  const k = new Float64Array(pathways);
+  return { g: (_t, y) => strengths(y, k).reduce((s, v) => s + v, 0) - threshold, direction: 1 };
 }
 
 /** The solution of a solve with nothing to integrate (all output times are 0). */
@@ -157,6 +268,13 @@ function constantSolution(y0: Float64Array, method: string): OdeSolution {
       const target = out ?? new Float64Array(y0.length);
       target.set(yEnd);
       return target;
+    },
+    evaluateSweep(ts, out) {
+      for (let i = 0; i < ts.length; i++) {
+        if (ts[i] !== 0) throw new RangeError(`t: got ${ts[i]}; allowed: 0 (nothing was integrated)`);
+        out.set(yEnd, i * y0.length);
+      }
+      return out;
     },
   };
 }
