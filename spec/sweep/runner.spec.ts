@@ -99,6 +99,10 @@ describe('sweep runner', () => {
     const rerun = await runSweep(failing, { outDir: dir, workers: 0, plots: false });
     expect(rerun.ran).to.equal(0);
     expect(rerun.resumed).to.equal(24);
+    // Retrying reruns exactly the failed points (with the same spec they fail again, and supersede the old lines).
+    const retry = await runSweep(failing, { outDir: dir, workers: 0, plots: false, retryFailed: true });
+    expect(retry.ran).to.equal(summary.failed);
+    expect(readPoints(dir).size).to.equal(24);
   });
 
   it('survives a worker thread that dies: its point is recorded as failed, the rest of its batch still runs', async () => {

@@ -44,7 +44,8 @@ export function registerSweepCommands(program: Command): void {
     .option('--workers <n>', 'worker threads (default: auto — all cores unless the sweep is quick; 0 = main thread)', workerCount)
     .option('--no-progress', 'no progress output')
     .option('--no-plots', 'do not render plots')
-    .action(async (file: string, opts: { out: string; shard?: string; workers?: number; progress: boolean; plots: boolean }) => {
+    .option('--retry-failed', 'run again the points that failed in an earlier run')
+    .action(async (file: string, opts: { out: string; shard?: string; workers?: number; progress: boolean; plots: boolean; retryFailed?: boolean }) => {
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
@@ -60,6 +61,7 @@ export function registerSweepCommands(program: Command): void {
           progress: !opts.progress ? 'off' : process.stderr.isTTY ? 'bar' : 'lines',
           signal: controller.signal,
           plots: opts.plots,
+          retryFailed: opts.retryFailed === true,
         });
         if (summary.interrupted) {
           process.stderr.write(

@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly onPoint?: (record: PointRecord, done: number) => void;
   /** Render plots once complete (default true). */
   readonly plots?: boolean;
+  /** Run again the points recorded as failed (their new records supersede the old lines). */
+  readonly retryFailed?: boolean;
   /** The worker thread's entry module (tests substitute one that crashes). */
   readonly workerScript?: URL;
 }
@@ -67,7 +69,7 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   openSweepDir(options.outDir, spec, shard);
   const records = readPoints(options.outDir, true);
   const mine = shardIndices(pointCount(spec), shard ?? undefined);
-  const todo = mine.filter((i) => !records.has(i));
+  const todo = mine.filter((i) => !records.has(i) || (options.retryFailed === true && records.get(i)!.status === 'failed'));
   const resumed = mine.length - todo.length;
   const progress = new Progress(todo.length, resumed, options.progress ?? 'off', options.progressSink ?? process.stderr);
 

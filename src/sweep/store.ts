@@ -95,7 +95,8 @@ export function readPoints(dir: string, repair = false): Map<number, PointRecord
       throw new SweepStateError(`${path}:${i + 1}: not a JSON point record; the file is corrupt`);
     }
     if (!Number.isInteger(record.index)) throw new SweepStateError(`${path}:${i + 1}: record without an index`);
-    if (!records.has(record.index)) records.set(record.index, record);
+    // A later line for the same point is a retry of a failed one (--retry-failed): it supersedes.
+    records.set(record.index, record);
   });
   return records;
 }
