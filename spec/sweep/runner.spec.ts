@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeSweeps } from '../../src/sweep/merge.ts';
@@ -56,6 +56,25 @@ describe('sweep runner', () => {
     const summary = await mergeSweeps([b, a], merged, { plots: false });
     expect(summary.complete).to.equal(true);
     for (const f of FILES) expect(read(merged, f), f).to.equal(read(whole, f));
+  });
+
+  it('merge refuses inputs from different sweeps, and points that disagree', async () => {
+    const other = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, seed: 6 });
+    const otherDir = freshDir();
+    await runSweep(other, { outDir: otherDir, workers: 0, plots: false });
+    let caught: unknown;
+    await mergeSweeps([whole, otherDir], freshDir(), { plots: false }).catch((err: unknown) => (caught = err));
+    expect(caught).to.be.instanceOf(SweepStateError);
+    expect((caught as Error).message).to.contain('holds a different sweep');
+
+    const tampered = freshDir();
+    await run({ outDir: tampered, shard: { index: 1, count: 2 } });
+    const lines = read(tampered, 'points.jsonl').split('\n');
+    lines[0] = lines[0]!.replace(/"winnerShare":[0-9.e-]+/, '"winnerShare":0.5');
+    writeFileSync(join(tampered, 'points.jsonl'), lines.join('\n'));
+    caught = undefined;
+    await mergeSweeps([whole, tampered], freshDir(), { plots: false }).catch((err: unknown) => (caught = err));
+    expect((caught as Error).message).to.contain('point 0 differs between input directories');
   });
 
   it('does not depend on the number of worker threads', async () => {
