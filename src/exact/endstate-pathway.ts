@@ -1,0 +1,166 @@
+/**
+ * One pathway of one mode on the clock u = ∫ r dt/τ (DESIGN §2.3): its strength K(u) and dK/du, without the
+ * other pathways. Initial values are normalised to q ≥ 0 (flipping an even number of layers is a symmetry).
+ *
+ * Kinds, for the forward direction u ≥ 0 (the engine mirrors p → −p, u → −u for the other direction):
+ *   linear  D = 1: K = p₀ + u.
+ *   hyper   D = 2: K = A e^{2u} − B e^{−2u}, A = ¼(p₀ + q₀)², B = ¼(p₀ − q₀)².
+ *   still   D ≥ 3 with q₀ = 0: every factor but one is 0 and stays 0, K ≡ 0.
+ *   blowup  D ≥ 3, p₀ > −q₀: p reaches +∞ at the finite clock u* = T₀ (blow-up).
+ *   stuck   D ≥ 3, p₀ ≤ −q₀ < 0 (c ≤ 0): p rises towards −√−c, q → 0, K → 0⁻ as u → ∞.
+ * Positions are clock distances measured from the nearer end of the trajectory: T = u* − u to the blow-up
+ * (p ≥ 0), or B = u − u₋ from the far end p = −∞ (p < 0; u₋ = −∞ when c ≤ 0), see endstate-tails.ts.
+ */
+import { cschTail, cschTailInverse, sechLength, sechTail, sechTailInverse } from './endstate-tails.ts';
+
+export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck';
+type Family = 'sech' | 'csch' | 'power';
+
+export class ClockPathway {
+  readonly kind: PathwayKind;
+  /** Clock distance from u = 0 to the blow-up (Infinity when there is none). */
+  readonly blowup: number;
+  readonly depth: number;
+  private readonly p0: number;
+  private readonly A: number;
+  private readonly B: number;
+  private readonly family: Family = 'power';
+  private readonly m: number;
+  /** √|c| and its power |c|^{m/2}, which converts normalised tail values into clock units. */
+  private readonly rho: number = 0;
+  private readonly clockScale: number = 1;
+  /** T₀ and B₀ at u = 0 in clock units; `span` = T + B (the whole trajectory, finite only when c > 0). */
+  private readonly T0: number = Infinity;
+  private readonly B0: number = Infinity;
+  private readonly span: number = Infinity;
+  /** Last θ found, the warm start of the next inversion. */
+  private theta = NaN;
+  /** True when K grows without bound on the clock without blowing up (depth 1, depth 2 with p₀ ≠ −q₀). */
+  get unbounded(): boolean {
+    return this.kind === 'linear' || (this.kind === 'hyper' && this.A > 0);
+  }
+  /** Output of `evaluate`. */
+  K = 0;
+  dK = 0;
+
+  constructor(depth: number, q0: number, p0: number) {
+    this.depth = depth;
+    this.m = depth - 2;
+    if (depth >= 2 && q0 < 0) {
+      // (q → −q) is a symmetry for odd D (D − 1 even flips); for even D flip p too (D flips in all).
+      q0 = -q0;
+      if (depth % 2 === 0) p0 = -p0;
+    }
+    this.p0 = p0;
+    this.A = depth === 2 ? 0.25 * (p0 + q0) ** 2 : 0;
+    this.B = depth === 2 ? 0.25 * (p0 - q0) ** 2 : 0;
+    if (depth === 1) {
+      this.kind = 'linear';
+      this.blowup = Infinity;
+      return;
+    }
+    if (depth === 2) {
+      this.kind = 'hyper';
+      this.blowup = Infinity;
+      return;
+    }
+    if (q0 === 0) {
+      this.kind = 'still';
+      this.blowup = Infinity;
+      return;
+    }
+    const m = this.m;
+    // c = (q − p)(q + p) keeps its digits when |p| ≈ q.
+    const c = (q0 - p0) * (q0 + p0);
+    this.kind = p0 + q0 > 0 ? 'blowup' : 'stuck';
+    if (c === 0) {
+      // q = |p|, dp/du = |p|^{D−1}: the distance to the end is |p|^{−m}/m.
+      const distance = Math.abs(p0) ** -m / m;
+      if (this.kind === 'blowup') this.T0 = distance;
+      else this.B0 = distance;
+    } else if (c > 0) {
+      this.family = 'sech';
+      this.rho = Math.sqrt(c);
+      this.clockScale = this.rho ** m;
+      const theta = 0.5 * Math.log((q0 + p0) / (q0 - p0)); // tanh θ = p/q
+      this.span = sechLength(m) / this.clockScale;
+      if (theta >= 0) {
+        this.T0 = sechTail(m, theta) / this.clockScale;
+        this.B0 = this.span - this.T0;
+      } else {
+        this.B0 = sechTail(m, -theta) / this.clockScale;
+        this.T0 = this.span - this.B0;
+      }
+    } else {
+      this.family = 'csch';
+      this.rho = Math.sqrt(-c);
+      this.clockScale = this.rho ** m;
+      const ap = Math.abs(p0);
+      const theta = 0.5 * Math.log((ap + q0) / (ap - q0)); // tanh θ = q/|p|
+      const distance = cschTail(m, theta) / this.clockScale;
+      if (this.kind === 'blowup') this.T0 = distance;
+      else this.B0 = distance;
+    }
+    this.blowup = this.kind === 'blowup' ? this.T0 : Infinity;
+  }
+
+  /**
+   * Sets K and dK/du at the clock u, given also as `toBlowup` = u_hi − u, u_hi ≤ this pathway's blow-up (both
+   * accurate): the distance to the blow-up is T₀ − u near the start and (T₀ − u_hi) + toBlowup near u_hi, so
+   * it keeps its digits at both ends.
+   */
+  evaluate(u: number, uHi: number, toBlowup: number): void {
+    switch (this.kind) {
+      case 'linear':
+        this.K = this.p0 + u;
+        this.dK = 1;
+        return;
+      case 'hyper': {
+        // K = pq with p, q = ½(p₀ + q₀)e^u ± ½(p₀ − q₀)e^{−u}; dK/du = p² + q².
+        const grow = this.A === 0 ? 0 : this.A * Math.exp(2 * u);
+        const decay = this.B === 0 ? 0 : this.B * Math.exp(-2 * u);
+        this.K = grow - decay;
+        this.dK = 2 * (grow + decay);
+        return;
+      }
+      case 'still':
+        this.K = 0;
+        this.dK = 0;
+        return;
+      default:
+    }
+    if (this.kind === 'stuck') return this.atDistance(this.B0 + u, -1);
+    const T = u <= toBlowup ? this.T0 - u : this.T0 - uHi + toBlowup;
+    if (T <= this.span / 2) this.atDistance(T, 1);
+    else this.atDistance(this.B0 + u, -1);
+  }
+
+  /** p, q at clock distance `d` from the blow-up (side +1, p ≥ 0) or from the far end (side −1, p < 0). */
+  private atDistance(d: number, side: 1 | -1): void {
+    const n = this.depth - 1;
+    let p: number;
+    let q: number;
+    if (this.family === 'power') {
+      q = (this.m * d) ** (-1 / this.m);
+      p = side * q;
+    } else {
+      const h = d * this.clockScale;
+      const guess = this.theta;
+      if (this.family === 'sech') {
+        const theta = sechTailInverse(this.m, h, guess);
+        this.theta = theta;
+        p = side * this.rho * Math.sinh(theta);
+        q = this.rho * Math.cosh(theta);
+      } else {
+        const theta = cschTailInverse(this.m, h, guess);
+        this.theta = theta;
+        p = side * this.rho * Math.cosh(theta);
+        q = this.rho * Math.sinh(theta);
+      }
+    }
+    // K = p qⁿ; dK/du = q^{2n} + n p² q^{2n−2} = q^{2n−2}(q² + n p²).
+    const qn1 = q ** (n - 1);
+    this.K = p * qn1 * q;
+    this.dK = qn1 * qn1 * (q * q + n * p * p);
+  }
+}
