@@ -7,3 +7,6 @@ export { depthOneStrengths } from './depth1.ts';
 export { equalFactorsTime, equalFactorsFactor, equalFactorsPlateau } from './equal-factors.ts';
 export type { EqualFactorsParameters } from './equal-factors.ts';
 export { hyp2f1OneBBPlusOne, digamma } from './hypergeometric.ts';
+export { endState, modeEndState, layersToBalanced } from './endstate.ts';
+export type { EndStateResult } from './endstate.ts';
+export { sechTail, cschTail, sechTailInverse, cschTailInverse, sechLength } from './endstate-tails.ts';
