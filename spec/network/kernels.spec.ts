@@ -42,10 +42,9 @@ describe('generated step kernels', () => {
 });
 
 describe('WebAssembly SIMD step kernels', () => {
-  it('update, forward and backward agree with the plain loops for even k = 2…16, odd and even m, n', () => {
+  it('update, forward and backward agree with the plain loops for k = 1…16, odd and even m, n', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 11 }), fc.integer(), (half, m, n, seed) => {
-        const k = 2 * half;
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 11 }), fc.integer(), (k, m, n, seed) => {
         const random = createRandom(seed);
         const arena = new Arena(arenaSize([m * n, m * k, n * k, 2 * k * n + 2 * k, k * m, m * k, 2 * k * n + 2 * k]));
         const wasm = wasmKernels(k, arena);

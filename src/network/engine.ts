@@ -10,7 +10,7 @@
  */
 import { kernelsFor, type Kernels } from './kernels.ts';
 import { Arena, MAX_ARENA_DOUBLES, arenaSize, fromPanelTransposed, toPanel, wasmKernels, type WasmKernels } from './wasm.ts';
-import { mulInto, outerInto, transposeMulInto, zeros, type Mat } from './matrix.ts';
+import { mulInto, transposeMulInto, zeros, type Mat } from './matrix.ts';
 import type { Network } from './network.ts';
 import type { Task } from './task.ts';
 
@@ -51,8 +51,8 @@ function bindTheta(net: Network, allocate: Allocate = plainAllocate): Float64Arr
 
 export interface EngineOptions {
   /**
-   * `auto` (default): WebAssembly SIMD kernels where the thin dimension allows (even n_in for updates and
-   * prefixes, even n_out for suffixes, ≤ 16), generated JavaScript kernels elsewhere; `js`: JavaScript only.
+   * `auto` (default): WebAssembly SIMD kernels where the thin dimension allows (n_in ≤ 16 for updates and
+   * prefixes, n_out ≤ 16 for suffixes), generated JavaScript kernels elsewhere; `js`: JavaScript only.
    */
   readonly kernels?: 'auto' | 'js';
 }
@@ -114,7 +114,7 @@ export class LinearEngine implements Engine {
     for (const p of net.pathways) {
       p.dims.forEach((dim) => lengths.push(2 * dim * nIn, nOut * dim, dim * nIn));
     }
-    const wantWasm = (options.kernels ?? 'auto') === 'auto' && (nIn % 2 === 0 || nOut % 2 === 0);
+    const wantWasm = (options.kernels ?? 'auto') === 'auto' && (nIn <= 16 || nOut <= 16);
     const size = arenaSize(lengths);
     const arena = wantWasm && size <= MAX_ARENA_DOUBLES ? new Arena(size) : null;
     const allocate: Allocate = arena ? (n) => arena.alloc(n) : plainAllocate;
@@ -221,7 +221,10 @@ export class LinearEngine implements Engine {
         const w = p.layers[d]!;
         const left = b.left[d]!;
         this.inputKernels.transposeLeft(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows);
-        outerInto(out.subarray(o, o + w.data.length), left, b.prefix[d]!, w.rows, w.cols, this.nIn);
+        // −∂L/∂W^d = left·P^{dᵀ}: the update kernel with η = 1 on a zeroed target (out is the integrator's).
+        const target = out.subarray(o, o + w.data.length);
+        target.fill(0);
+        this.inputKernels.update(target, left, b.prefix[d]!, 1, w.rows, w.cols);
         o += w.data.length;
       }
     });

@@ -1,10 +1,13 @@
 /**
- * The step kernels as WebAssembly SIMD (f64x2), generated per thin dimension k (even k only).
+ * The step kernels as WebAssembly SIMD (f64x2), generated per thin dimension k (1 … 16).
  *
  * JavaScript has no SIMD and V8 does not vectorise, so the unrolled kernels of kernels.ts run at one
  * multiply-add per instruction pair. Two lanes per instruction roughly halve that. The module is assembled
  * here byte by byte (a few dozen opcodes), compiled synchronously, and works on one WebAssembly.Memory that
  * holds every buffer of a LinearEngine, so no data is copied in or out of the kernels.
+ *
+ * The prefix kernel runs pairs of thin columns per lane pair (plus one scalar column for odd k); the update
+ * and the suffix kernels run pairs of wide columns j, j+1 and work for any k.
  *
  * Layouts: the update needs Bᵀ and the suffix product writes its output in a "pair panel" layout —
  * element (j, l) of an n×k block at [(j >> 1)·2k + 2l + (j & 1)] — so that both lanes of a vector are two
@@ -63,6 +66,8 @@ class Body {
   }
 
   get(i: number): this { this.code.push(0x20, ...uleb(i)); return this; }
+  tee(i: number): this { this.code.push(0x22, ...uleb(i)); return this; }
+  f64const0(): this { this.code.push(0x44, 0, 0, 0, 0, 0, 0, 0, 0); return this; }
   set(i: number): this { this.code.push(0x21, ...uleb(i)); return this; }
   i32(v: number): this { this.code.push(0x41, ...sleb(v)); return this; }
   add(): this { this.code.push(0x6a); return this; }
@@ -139,28 +144,39 @@ function forwardBody(k: number): Body {
   const pp = b.local(I32);
   const rowBytes = b.local(I32);
   const pv = b.local(V128);
-  const pairs = k / 2;
+  const pairs = Math.floor(k / 2);
+  const odd = k % 2 === 1;
   const x = Array.from({ length: R }, () => b.local(V128));
   const acc = Array.from({ length: R }, () => Array.from({ length: pairs }, () => b.local(V128)));
+  // Odd k: the last thin column is a scalar accumulator per row.
+  const xs = Array.from({ length: R }, () => b.local(F64));
+  const tail = Array.from({ length: R }, () => b.local(F64));
   b.get(N).i32(8).mul().set(rowBytes);
   b.i32(0).set(i);
   const rows = (rowsHere: number): void => {
     for (let r = 0; r < rowsHere; r++) for (let l = 0; l < pairs; l++) b.v128zero().set(acc[r]![l]!);
+    if (odd) for (let r = 0; r < rowsHere; r++) b.f64const0().set(tail[r]!);
     b.get(P).set(pp);
     b.i32(0).set(j);
     b.loop(j, N, 1, () => {
       for (let r = 0; r < rowsHere; r++) {
         b.get(wp);
         for (let e = 0; e < r; e++) b.get(rowBytes).add();
-        b.f64load(0).splat().set(x[r]!);
+        b.f64load(0).tee(xs[r]!).splat().set(x[r]!);
       }
       for (let l = 0; l < pairs; l++) {
         b.get(pp).v128load(16 * l).set(pv);
         for (let r = 0; r < rowsHere; r++) b.get(acc[r]![l]!).get(x[r]!).get(pv).vmul().vadd().set(acc[r]![l]!);
       }
+      if (odd) {
+        for (let r = 0; r < rowsHere; r++) b.get(tail[r]!).get(xs[r]!).get(pp).f64load(16 * pairs).f64mul().f64add().set(tail[r]!);
+      }
       b.bump(wp, 8).bump(pp, 8 * k);
     });
-    for (let r = 0; r < rowsHere; r++) for (let l = 0; l < pairs; l++) b.get(OUT).get(acc[r]![l]!).v128store(8 * k * r + 16 * l);
+    for (let r = 0; r < rowsHere; r++) {
+      for (let l = 0; l < pairs; l++) b.get(OUT).get(acc[r]![l]!).v128store(8 * k * r + 16 * l);
+      if (odd) b.get(OUT).get(tail[r]!).f64store(8 * k * r + 16 * pairs);
+    }
     b.bump(OUT, 8 * k * rowsHere);
     // wp has advanced by one row; skip the other rows of the block as well.
     for (let e = 1; e < rowsHere; e++) b.bumpBy(wp, rowBytes);
@@ -333,7 +349,7 @@ export const MAX_ARENA_DOUBLES = 2 ** 27; // 1 GiB
 
 const modules = new Map<number, WebAssembly.Module | null>();
 
-/** The compiled module for an even k, or null when this runtime lacks WebAssembly SIMD. */
+/** The compiled module for k, or null when this runtime lacks WebAssembly SIMD. */
 function moduleFor(k: number): WebAssembly.Module | null {
   if (!modules.has(k)) {
     let compiled: WebAssembly.Module | null = null;
@@ -348,9 +364,9 @@ function moduleFor(k: number): WebAssembly.Module | null {
   return modules.get(k)!;
 }
 
-/** The kernels for an even k (2 … 16) working on an arena's memory, or null where they do not apply. */
+/** The kernels for k = 1 … 16 working on an arena's memory, or null where they do not apply. */
 export function wasmKernels(k: number, arena: Arena): WasmKernels | null {
-  if (k % 2 !== 0 || k < 2 || k > 16) return null;
+  if (!Number.isInteger(k) || k < 1 || k > 16) return null;
   const module = moduleFor(k);
   if (!module) return null;
   const instance = new WebAssembly.Instance(module, { e: { m: arena.memory } });
