@@ -44,8 +44,9 @@ export function gaussLegendre(f: (x: number) => number, a: number, b: number, pa
 }
 
 /**
- * ∫_θ^∞ f for an integrand that decays at least like e^{−rate·φ}: geometric panels near θ (for integrands with
- * a power singularity just below θ), then unit panels until the rest is below 1e-18 of the total.
+ * ∫_θ^∞ f for an integrand that decays like e^{−rate·φ} (and near 0 no slower than e^{−rate·φ²/2}): geometric
+ * panels near θ (for integrands with a power singularity just below θ), then panels of at most 0.05 until the
+ * rest is below e^{−45} of the total.
  */
 export function tailIntegral(f: (x: number) => number, theta: number, rate: number): number {
   let total = 0;
@@ -57,7 +58,8 @@ export function tailIntegral(f: (x: number) => number, theta: number, rate: numb
     a += width;
     width *= 2;
   }
-  const end = a + 45 / rate;
-  total += gaussLegendre(f, a, end, Math.ceil((end - a) / 0.05));
+  // sechᵐ is a Gaussian of width 1/√m near 0 before it decays like e^{−mφ}: cover both, resolve the width.
+  const end = a + 45 / rate + 12 / Math.sqrt(rate);
+  total += gaussLegendre(f, a, end, Math.ceil((end - a) / Math.min(0.05, 0.3 / Math.sqrt(rate))));
   return total;
 }

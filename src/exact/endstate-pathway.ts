@@ -8,16 +8,21 @@
  *   still   D ≥ 3 with q₀ = 0: every factor but one is 0 and stays 0, K ≡ 0.
  *   blowup  D ≥ 3, p₀ > −q₀: p reaches +∞ at the finite clock u* = T₀ (blow-up).
  *   stuck   D ≥ 3, p₀ ≤ −q₀ < 0 (c ≤ 0): p rises towards −√−c, q → 0, K → 0⁻ as u → ∞.
+ *   frozen  D ≥ 3 with clock distances beyond double range (|c|^{(D−2)/2} under 1e-280, e.g. D = 800 at
+ *           q = 0.4): on any representable clock K stays at K₀ (itself ~0); `couldLearn` says whether it
+ *           was a blow-up pathway, which then learns only after a clock time no double can hold.
  * Positions are clock distances measured from the nearer end of the trajectory: T = u* − u to the blow-up
  * (p ≥ 0), or B = u − u₋ from the far end p = −∞ (p < 0; u₋ = −∞ when c ≤ 0), see endstate-tails.ts.
  */
 import { cschTail, cschTailInverse, sechLength, sechTail, sechTailInverse } from './endstate-tails.ts';
 
-export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck';
+export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck' | 'frozen';
 type Family = 'sech' | 'csch' | 'power';
 
 export class ClockPathway {
   readonly kind: PathwayKind;
+  /** A frozen pathway that would blow up (and so learn) after a clock time beyond double range. */
+  readonly couldLearn: boolean = false;
   /** Clock distance from u = 0 to the blow-up (Infinity when there is none). */
   readonly blowup: number;
   readonly depth: number;
@@ -33,6 +38,8 @@ export class ClockPathway {
   private readonly T0: number = Infinity;
   private readonly B0: number = Infinity;
   private readonly span: number = Infinity;
+  /** K of a frozen pathway. */
+  private readonly K0: number = 0;
   /** Last θ found, the warm start of the next inversion. */
   private theta = NaN;
   /** True when K grows without bound on the clock without blowing up (depth 1, depth 2 with p₀ ≠ −q₀). */
@@ -101,6 +108,11 @@ export class ClockPathway {
       if (this.kind === 'blowup') this.T0 = distance;
       else this.B0 = distance;
     }
+    if (!(this.clockScale >= 1e-280 && this.clockScale < Infinity && (this.kind === 'blowup' ? this.T0 : this.B0) < Infinity)) {
+      this.couldLearn = this.kind === 'blowup';
+      this.kind = 'frozen';
+      this.K0 = p0 * q0 ** (depth - 1);
+    }
     this.blowup = this.kind === 'blowup' ? this.T0 : Infinity;
   }
 
@@ -125,6 +137,10 @@ export class ClockPathway {
       }
       case 'still':
         this.K = 0;
+        this.dK = 0;
+        return;
+      case 'frozen':
+        this.K = this.K0;
         this.dK = 0;
         return;
       default:

@@ -10,16 +10,19 @@
  * blow-up), where a difference of two O(1) integrals would cancel.
  *
  * Series used (each converges at least like 2⁻ᵏ on its branch, with terms of one sign or alternating):
- *   Sₘ(θ), sinh θ ≥ 1 (or sech²θ ≤ 0.8 when m > 8):  ½ sechᵐθ Σₖ (½)ₖ/k! · t^k/(m/2 + k),  t = sech²θ ≤ ½   (incomplete beta B_t(m/2, ½))
- *   Sₘ(θ), sinh θ < 1:  Λₘ/2 − tanh θ sechᵐθ Σₖ (n/2)ₖ/(3/2)ₖ · z^k,  z = tanh²θ < ½, n = m + 1
+ *   Sₘ(θ), sinh θ ≥ 1:  ½ sechᵐθ Σₖ (½)ₖ/k! · t^k/(m/2 + k),  t = sech²θ ≤ ½   (incomplete beta ½B_t(m/2, ½))
+ *   Sₘ(θ), m > 8, t < (m/2 + 1)/(m/2 + 5/2): the continued fraction of ½B_t(m/2, ½) instead (fast where the
+ *                       series would need ~m terms)
+ *   Sₘ(θ), otherwise:   Λₘ/2 − tanh θ sechᵐθ Σₖ (n/2)ₖ/(3/2)ₖ · z^k,  z = tanh²θ < ½, n = m + 1
  *                       (∫₀^X (1+Y²)^{−n/2} dY = X ₂F₁(½, n/2; 3/2; −X²) after Pfaff's transformation)
- *   Cₘ(θ), θ ≥ 1:       2ᵐ Σₖ (m)ₖ/k! · e^{−(m+2k)θ}/(m + 2k)   (binomial series of (1 − e^{−2φ})^{−m})
- *   Cₘ(θ), θ < 1:       Cₘ(1) + Σⱼ aⱼ ∫_θ^1 φ^{2j−m} dφ,  (φ/sinh φ)ᵐ = Σⱼ aⱼ φ^{2j}   (radius π)
+ *   Cₘ(θ), θ ≥ θₛ:      2ᵐ Σₖ (m)ₖ/k! · e^{−(m+2k)θ}/(m + 2k)   (binomial series of (1 − e^{−2φ})^{−m})
+ *   Cₘ(θ), θ < θₛ:      Cₘ(θₛ) + Σⱼ aⱼ ∫_θ^θₛ φ^{2j−m} dφ,  (φ/sinh φ)ᵐ = Σⱼ aⱼ φ^{2j}   (radius π),
+ *                       θₛ = min(1, max(0.3, 5/√m))
  * m = 1 and m = 2 have elementary closed forms and explicit inverses, used directly.
  */
 
 const ASINH_ONE = Math.asinh(1);
-/** Where the csch tail switches from the exponential series to the Laurent series. */
+/** Where the csch tail switches from the exponential series to the Laurent series (lower for m > 25). */
 const CSCH_SPLIT = 1;
 const EPS = 1e-17;
 const MAX_TERMS = 5000;
@@ -40,8 +43,13 @@ export function sechTail(m: number, theta: number): number {
   }
   const sech = 1 / Math.cosh(theta);
   const t = sech * sech;
-  // Deep pathways take the positive series further in (up to 180 terms): Λₘ/2 − ∫₀^θ would cancel ~2^{m/2}-fold.
-  if (theta >= ASINH_ONE || (m > 8 && t <= 0.8)) {
+  if (m > 8) {
+    // Deep pathways: sechᵐ is a narrow peak (width ~1/√m), Λₘ/2 − ∫₀^θ cancels ~2^{m/2}-fold at sinh θ = 1 and
+    // the t-series would need ~m terms, so use the continued fraction of B_t(m/2, ½) wherever it converges
+    // fast (t < (a + 1)/(a + 3/2 + 1), a = m/2), and the complement only inside the peak (θ ≲ 1.7/√m).
+    const a = m / 2;
+    if (t < (a + 1) / (a + 2.5)) return (sech ** m * Math.tanh(theta) * betaFraction(a, 0.5, t)) / m;
+  } else if (theta >= ASINH_ONE) {
     const a = m / 2;
     let sum = 0;
     let coefficient = 1; // (½)ₖ/k! t^k
@@ -64,6 +72,40 @@ export function sechTail(m: number, theta: number): number {
     term *= ((half + k) / (1.5 + k)) * z;
   }
   return sechLength(m) / 2 - tanh * sech ** m * sum;
+}
+
+/**
+ * The continued fraction of the incomplete beta function, B_x(a, b) = x^a (1 − x)^b / a · CF, evaluated by the
+ * modified Lentz method: CF = 1/(1 + d₁/(1 + d₂/(1 + …))) with
+ *     d_{2k+1} = −(a + k)(a + b + k) x / ((a + 2k)(a + 2k + 1)),   d_{2k} = k (b − k) x / ((a + 2k − 1)(a + 2k)),
+ * which converges quickly for x < (a + 1)/(a + b + 2).
+ */
+function betaFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let k = 1; k < MAX_TERMS; k++) {
+    const even = (k * (b - k) * x) / ((a + 2 * k - 1) * (a + 2 * k));
+    d = 1 + even * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + even / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    const odd = (-(a + k) * (a + b + k) * x) / ((a + 2 * k) * (a + 2 * k + 1));
+    d = 1 + odd * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + odd / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return h;
 }
 
 /** Laurent coefficients aⱼ of (φ / sinh φ)ᵐ in powers of φ², grown on demand and cached per m. */
@@ -94,20 +136,22 @@ export function cschTail(m: number, theta: number): number {
     return Math.log1p(Math.exp(-theta)) - logOneMinusExp(theta);
   }
   if (m === 2) return 2 / Math.expm1(2 * theta); // coth θ − 1
-  if (theta >= CSCH_SPLIT) return cschFar(m, theta);
+  // The Laurent coefficients grow like j^{m−1}/(m−1)! π^{−2j}, so deep pathways switch to the (positive, longer)
+  // exponential series further in.
+  const split = Math.min(CSCH_SPLIT, Math.max(0.3, 5 / Math.sqrt(m)));
+  if (theta >= split) return cschFar(m, theta);
   let coefficients = laurentCoefficients(m, 48);
   let sum = 0;
-  const logRatio = Math.log(CSCH_SPLIT / theta);
+  const logRatio = Math.log(split / theta);
   for (let j = 0; j < MAX_TERMS; j++) {
     if (j >= coefficients.length) coefficients = laurentCoefficients(m, 2 * coefficients.length);
     const e = 2 * j - m + 1; // exponent of the antiderivative φ^e / e
-    const piece =
-      e === 0 ? logRatio : (CSCH_SPLIT ** e - theta ** e) / e; // CSCH_SPLIT = 1, kept symbolic for clarity
+    const piece = e === 0 ? logRatio : (split ** e - theta ** e) / e;
     const term = coefficients[j]! * piece;
     sum += term;
     if (e > 0 && Math.abs(term) <= EPS * Math.abs(sum)) break;
   }
-  return cschFar(m, CSCH_SPLIT) + sum;
+  return cschFar(m, split) + sum;
 }
 
 /** ln(1 − e^{−x}) for x > 0, accurate at both ends. */

@@ -75,17 +75,27 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
   }
   const finite = uHi < Infinity;
   if (!finite && !unbounded && target >= 0) {
+    const late = pathways.findIndex((pw) => pw.couldLearn);
+    if (late >= 0) {
+      throw new RangeError(
+        `pathway ${late} (depth ${pathways[late]!.depth}) is the only one that can learn this mode, but its clock ` +
+          `distance to the blow-up, |c|^{−(D−2)/2}·∫sech^{D−2}, overflows double precision: the initial scale is ` +
+          `too small for this depth to give an end state`,
+      );
+    }
     // Nothing can carry the mode: every K_a rises to its limit 0 and the total never reaches the target.
     out.fill(0);
     return;
   }
 
+  const logUHi = Math.log(uHi);
   let total = 0;
   let slope = 0;
   let size = 0; // Σ|K_a|, the scale of the round-off in total
   const evaluate = (x: number): void => {
-    const u = finite ? uHi / (1 + Math.exp(-x)) : x;
-    const w = finite ? uHi / (1 + Math.exp(x)) : Infinity;
+    // u = u_hi/(1 + e^{−x}), w = u_hi/(1 + e^{x}), written so that e^{±x} cannot overflow when u_hi is huge.
+    const u = !finite ? x : x < 0 ? Math.exp(x + logUHi) / (1 + Math.exp(x)) : uHi / (1 + Math.exp(-x));
+    const w = !finite ? Infinity : x > 0 ? Math.exp(logUHi - x) / (1 + Math.exp(-x)) : uHi / (1 + Math.exp(x));
     total = 0;
     slope = 0;
     size = 0;
@@ -109,6 +119,8 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
     const w = Math.min(target ** (-(D - 2) / D) / (D - 2), 0.5 * uHi);
     x = Math.log((uHi - w) / w);
   }
+  let previousStep = Infinity;
+  let stalls = 0;
   for (let iteration = 0; iteration < 300; iteration++) {
     evaluate(x);
     const F = total - target;
@@ -120,9 +132,21 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
     // power of w, so this is ~linear in x; for depth 2 it is ~linear in u), otherwise on F itself: from far
     // below that overshoots, and the next step comes back from above on the logarithm.
     const logNewton = target > 0 && total >= 0.01 * target && total < Infinity;
-    const step = logNewton ? -Math.log(total / target) * (total / slope) : -F / slope;
+    let step = logNewton ? -Math.log(total / target) * (total / slope) : -F / slope;
+    // In the logit a step of 30 already rescales u or w by e^{30}; longer ones come from flat stretches of F.
+    if (finite && Math.abs(step) > 30) step = Math.sign(step) * 30;
     let next = x + step;
-    if (next > lo && next < hi) {
+    // Safeguard: Newton steps that do not shrink (e.g. from far above a non-positive target, where F is
+    // exponential and every step is ~1/2 in u) give way to bisection, or to a long jump while one side of the
+    // bracket is still open.
+    const crawling = Math.abs(step) > 0.5 * previousStep;
+    previousStep = Math.abs(step);
+    stalls = crawling ? stalls + 1 : 0;
+    if (stalls >= 3) {
+      next = hi === Infinity ? x + Math.max(1, Math.abs(x)) : lo === -Infinity ? x - Math.max(1, Math.abs(x)) : 0.5 * (lo + hi);
+      stalls = 0;
+      previousStep = Infinity;
+    } else if (next > lo && next < hi) {
       // Quadratic convergence: once a step is below 1e-9 (and F is small) the next iterate is at round-off.
       if (Math.abs(step) <= 1e-9 * Math.max(1, Math.abs(x)) && Math.abs(F) <= 1e-6 * scale) {
         evaluate(next);
