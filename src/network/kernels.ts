@@ -6,7 +6,7 @@
  * several rows of W per sweep gains up to 2× more. The source of each kernel is generated once per k and
  * compiled with `new Function`; for k > MAX_UNROLLED the generic loops of matrix.ts are used instead.
  */
-import { mulInto, rankUpdateForward, thinLeftMulInto, transposeMulInto } from './matrix.ts';
+import { mulInto, rankUpdate, thinLeftMulInto, transposeMulInto } from './matrix.ts';
 
 export const MAX_UNROLLED = 16;
 
@@ -119,7 +119,7 @@ function genericKernels(k: number): Kernels {
   return {
     k,
     transposeLeft: (out, q, e, r, m) => transposeMulInto(out, q, e, r, m, k),
-    update: (w, a, b, eta, m, n) => rankUpdateForward(w, a, b, eta, m, n, k, null, null),
+    update: (w, a, b, eta, m, n) => rankUpdate(w, a, b, eta, m, n, k),
     forward: (out, w, p, m, n) => mulInto(out, w, p, m, n, k),
     backward: (out, q, w, m, n) => thinLeftMulInto(out, q, w, k, m, n),
   };

@@ -33,11 +33,6 @@ export function fromRows(rows: readonly (readonly number[])[]): Mat {
   return m;
 }
 
-export function toRows(m: Mat): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < m.rows; i++) out.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-  return out;
-}
 
 export function copy(m: Mat): Mat {
   return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
@@ -100,68 +95,20 @@ export function transposeMulInto(out: Float64Array, a: Float64Array, b: Float64A
   }
 }
 
-/**
- * The fused step of one layer: W (m×n) += η A (m×k) Bᵀ (B is n×k), then, with the updated row still in
- * cache, Pnew[i, :] = W[i, :] · Pin (n×k). One pass over W does the update and the next forward product.
- * With `pin` null only the update is done.
- */
-export function rankUpdateForward(
-  w: Float64Array,
-  a: Float64Array,
-  b: Float64Array,
-  eta: number,
-  m: number,
-  n: number,
-  k: number,
-  pin: Float64Array | null,
-  pout: Float64Array | null,
-): void {
-  const arow = new Float64Array(k);
-  const acc = new Float64Array(k);
+/** W (m×n) += η A (m×k) Bᵀ (B is n×k): the plain-loop rank-k update (reference for the generated kernels). */
+export function rankUpdate(w: Float64Array, a: Float64Array, b: Float64Array, eta: number, m: number, n: number, k: number): void {
   for (let i = 0; i < m; i++) {
     const wi = i * n;
-    for (let l = 0; l < k; l++) arow[l] = eta * a[i * k + l]!;
-    if (pin === null || pout === null) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        const bj = j * k;
-        for (let l = 0; l < k; l++) s += arow[l]! * b[bj + l]!;
-        w[wi + j] += s;
-      }
-      continue;
-    }
-    acc.fill(0);
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      const bj = j * k;
-      for (let l = 0; l < k; l++) s += arow[l]! * b[bj + l]!;
-      const wij = w[wi + j]! + s;
-      w[wi + j] = wij;
-      for (let l = 0; l < k; l++) acc[l] += wij * pin[bj + l]!;
-    }
-    for (let l = 0; l < k; l++) pout[i * k + l] = acc[l]!;
-  }
-}
-
-/** out (m×n) = A (m×k) Bᵀ (B is n×k): the rank-k gradient of one layer, written rather than added. */
-export function outerInto(out: Float64Array, a: Float64Array, b: Float64Array, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const oi = i * n;
     const ai = i * k;
     for (let j = 0; j < n; j++) {
       let s = 0;
       const bj = j * k;
       for (let l = 0; l < k; l++) s += a[ai + l]! * b[bj + l]!;
-      out[oi + j] = s;
+      w[wi + j] += eta * s;
     }
   }
 }
 
-export function frobenius(m: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < m.length; i++) s += m[i]! * m[i]!;
-  return Math.sqrt(s);
-}
 
 export function gaussian(rows: number, cols: number, std: number, random: Random): Mat {
   const m = zeros(rows, cols);
