@@ -34,9 +34,6 @@ export function fromRows(rows: readonly (readonly number[])[]): Mat {
 }
 
 
-export function copy(m: Mat): Mat {
-  return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
-}
 
 export function transpose(m: Mat): Mat {
   const t = zeros(m.cols, m.rows);
