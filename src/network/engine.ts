@@ -334,7 +334,7 @@ export class BackpropEngine implements Engine {
     for (let d = 0; d < p.depth; d++) {
       const w = p.layers[d]!;
       const zd = new Float64Array(w.rows * cols);
-      mulInto(zd, w.data, h[d]!, w.rows, w.cols, cols);
+      kernelsFor(cols).forward(zd, w.data, h[d]!, w.rows, w.cols);
       z.push(zd);
       h.push(zd.map(this.act.f));
     }
@@ -359,6 +359,7 @@ export class BackpropEngine implements Engine {
     // δ = c (Yᵀ − Ŷ): the negative loss gradient with respect to the network output.
     const delta = new Float64Array(total.length);
     for (let i = 0; i < delta.length; i++) delta[i] = c * (this.target[i]! - total[i]!);
+    const kernels = kernelsFor(P);
     let o = this.theta.length;
     for (let a = this.network.pathways.length - 1; a >= 0; a--) {
       const p = this.network.pathways[a]!;
@@ -367,21 +368,17 @@ export class BackpropEngine implements Engine {
       for (let d = p.depth - 1; d >= 0; d--) {
         const w = p.layers[d]!;
         o -= w.data.length;
-        // −∂L/∂W^d = G^{d+1} H^{dᵀ}
+        // −∂L/∂W^d = G^{d+1} H^{dᵀ}: the rank-P update kernel with η = 1 on a zeroed target.
         const target = out.subarray(o, o + w.data.length);
         target.fill(0);
-        for (let i = 0; i < w.rows; i++) {
-          for (let s = 0; s < P; s++) {
-            const gis = g[i * P + s]!;
-            if (gis === 0) continue;
-            for (let j = 0; j < w.cols; j++) target[i * w.cols + j] += gis * h[d]![j * P + s]!;
-          }
-        }
+        kernels.update(target, g, h[d]!, 1, w.rows, w.cols);
         if (d > 0) {
-          const back = new Float64Array(w.cols * P);
-          transposeMulInto(back, w.data, g, w.rows, w.cols, P);
+          // G^d = (W^{dᵀ} G^{d+1}) ∘ φ'(Z^d), formed as (G^{d+1ᵀ} W^d)ᵀ so W is read row by row.
+          const gt = transposeFlat(g, w.rows, P);
+          const backT = new Float64Array(P * w.cols);
+          kernels.backward(backT, gt, w.data, w.rows, w.cols);
           const zd = z[d]!;
-          g = back.map((v, i) => v * this.act.df(zd[i]!));
+          g = transposeFlat(backT, P, w.cols).map((v, i) => v * this.act.df(zd[i]!));
         }
       }
     }
@@ -408,6 +405,13 @@ export class BackpropEngine implements Engine {
       return { rows: this.task.outputDim, cols: n, data: out };
     });
   }
+}
+
+/** The transpose (cols×rows) of a row-major rows×cols block. */
+function transposeFlat(a: Float64Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j]!;
+  return t;
 }
 
 function transposeData(m: Mat): Float64Array {
