@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { halvedModeModel, type HalvedModeModel } from '../../src/reduced/halved.ts';
+import { integrate } from '../../src/integrate/index.ts';
+import { TAIL_SAFETY, halvedModeModel, type HalvedModeModel, type LearnedTail } from '../../src/reduced/halved.ts';
+import { balancedStates } from '../../src/reduced/init.ts';
 import { balancedModeModel } from '../../src/reduced/model.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import type { ReducedProblem } from '../../src/reduced/types.ts';
@@ -135,6 +137,95 @@ describe('halved balanced model (one state per pathway on the level set of q² �
     // q = √(p² + 0.63), p = −√(q² + 0.72) (sign of p₀), p = −q, p.
     const expected = [0.2, Math.sqrt(0.04 + 0.63), -Math.sqrt(0.16 + 0.72), -0.4, -0.25, 0.25, 0.7];
     lifted.forEach((v, i) => expect(v).to.be.closeTo(expected[i]!, 1e-15));
+  });
+
+  describe('closed-form learned tail', () => {
+    const RTOL = 1e-8;
+    const ATOL = 1e-10;
+
+    /** Mode 0 of a generated problem as a halved model, integrated until the tail is offered (or tEnd). */
+    function tailOf(problem: ReducedProblem): { halved: HalvedModeModel; tail: LearnedTail | null; tau: number } {
+      const init = problem.init as { q: number[][]; p: number[][] };
+      const params = {
+        depths: problem.depths,
+        singularValue: problem.singularValues[0]!,
+        inputVariance: problem.inputVariances![0]!,
+        tau: problem.tau!,
+      };
+      const y0 = balancedStates(init, problem.depths, problem.singularValues.length)[0]!;
+      const halved = halvedModeModel(params, y0);
+      let tail: LearnedTail | null = null;
+      integrate(
+        { dimension: halved.dimension, rhs: halved.rhs, jacobian: halved.jacobian, t0: 0, y0: halved.y0, tEnd: 400 },
+        { rtol: RTOL, atol: ATOL, stopWhen: (t, y) => (tail = halved.learnedTail(t, y, RTOL, ATOL)) !== null },
+      );
+      return { halved, tail, tau: params.tau };
+    }
+
+    it('is refused away from the learned state (plateau, transition)', () => {
+      const params = { depths: [3, 2], singularValue: 2, inputVariance: 1, tau: 1 };
+      const halved = halvedModeModel(params, [0.01, 0.8, 0.02, 0.9]);
+      expect(halved.learnedTail(0, halved.y0, RTOL, ATOL)).to.equal(null);
+      // Half learned: K ≈ S/2 in one pathway.
+      expect(halved.learnedTail(0, [1, 0.02], RTOL, ATOL)).to.equal(null);
+    });
+
+    it('matches a tight integration of the same mode from where it takes over (fast-check)', () => {
+      fc.assert(
+        fc.property(balancedProblemArb({ maxPathways: 3, maxDepth: 6, maxModes: 1 }, [1, 2]), (problem) => {
+          const { halved, tail, tau } = tailOf(problem);
+          expect(tail, 'every generated mode is learned within t = 400').to.not.equal(null);
+          const ts = tail!.tStart;
+          const start = tail!.evaluate(ts, new Float64Array(halved.dimension));
+          const reference = integrate(
+            { dimension: halved.dimension, rhs: halved.rhs, t0: ts, y0: start, tEnd: ts + 200 * tau },
+            { rtol: 1e-13, atol: 1e-16 },
+            'dop853',
+          );
+          const y = new Float64Array(halved.dimension);
+          for (const dt of [1e-3, 0.1, 1, 3, 10, 50, 200].map((d) => d * tau)) {
+            tail!.evaluate(ts + dt, y);
+            const ref = reference.evaluate(ts + dt);
+            y.forEach((v, a) => {
+              // learnedTail's promise: the terms it leaves out are ≤ TAIL_SAFETY·(atol + rtol·|x|). Those are
+              // first-order estimates of the neglected terms, so allow twice that, plus the reference's own
+              // error (rtol 1e-13 on |x| ≲ 3).
+              const bound = 2 * TAIL_SAFETY * (ATOL + RTOL * Math.abs(start[a]!)) + 1e-12;
+              expect(Math.abs(v - ref[a]!), `pathway ${a} at ts + ${dt}`).to.be.at.most(bound);
+            });
+          }
+        }),
+        { seed: SEED, numRuns: 60 },
+      );
+    });
+
+    it('solveReduced hands each learned mode over to it: no stiff steps, status ok, dense output consistent', () => {
+      const problem: ReducedProblem = {
+        singularValues: [3, 2, 1],
+        depths: [4, 2, 1],
+        init: { q: [[0.9, 0.8, 0.7], [0.8, 0.8, 0.6], [0, 0, 0]], p: [[0.01, -0.02, 0.03], [0.02, 0.01, -0.01], [0.01, 0.02, 0.01]] },
+        times: Array.from({ length: 41 }, (_, i) => 5 * i),
+      };
+      const solution = solveReduced(problem);
+      expect(solution.status).to.equal('ok');
+      expect(solution.stats.jacobianEvaluations).to.equal(0);
+      const rodas = solveReduced({ ...problem, solver: { method: 'rosenbrock', rtol: 1e-10, atol: 1e-12 } });
+      for (const { ode } of solution.modes) {
+        expect(ode.status).to.equal('ok');
+        expect(ode.stiffFrom).to.be.a('number');
+        expect(ode.tReached).to.equal(200);
+      }
+      solution.strengths.forEach((row, t) =>
+        row.forEach((ks, a) =>
+          ks.forEach((k, m) => {
+            // Both at least as accurate as rtol 1e-8 relative to S/λ ≤ 3: 1e-7 covers both errors.
+            expect(k).to.be.closeTo(rodas.strengths[t]![a]![m]!, 1e-7);
+            // The dense evaluation at the output time is the same number as the read-out.
+            expect(solution.at(problem.times[t]!).strengths[a]![m]).to.equal(k);
+          }),
+        ),
+      );
+    });
   });
 
   describe('as the integrated form of `auto` in solveReduced', () => {

@@ -100,6 +100,9 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
   if (options.maxStep !== undefined && (typeof options.maxStep !== 'number' || !(options.maxStep > 0))) {
     throw new RangeError(`${where} options.maxStep must be a number > 0 (got ${show(options.maxStep)})`);
   }
+  if (options.stopWhen !== undefined && typeof options.stopWhen !== 'function') {
+    throw new TypeError(`${where} options.stopWhen must be a function or undefined (got ${show(options.stopWhen)})`);
+  }
   const events = options.events;
   if (events !== undefined) {
     if (!Array.isArray(events)) {
@@ -624,6 +627,16 @@ export class Solution implements OdeSolution {
     for (let k = m - 1; k >= 0 && times[k] === this.tReached; k--) out.set(this.yEnd, k * n);
     return out;
   }
+}
+
+/** After an accepted step ending at (t, y): whether options.stopWhen ends the run there (and if so, records it). */
+export function stopRequested(ctx: RunContext, t: number, y: Float64Array): boolean {
+  const stopWhen = ctx.options.stopWhen;
+  if (stopWhen === undefined || !stopWhen(t, y)) return false;
+  ctx.status = 'event';
+  ctx.tStop = t;
+  ctx.message = `stopped by options.stopWhen at t = ${fmt(t)}`;
+  return true;
 }
 
 /** Records a failure on the context. */

@@ -26,6 +26,7 @@ import {
   initialStepHeuristic,
   makeContext,
   Solution,
+  stopRequested,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -265,6 +266,7 @@ const pool = new WorkPool((n) => new Dop853Work(n));
  */
 export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const hasStop = options.stopWhen !== undefined;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
   const eps = EPS;
@@ -417,6 +419,7 @@ export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
         }
       }
       if (last) break;
+      if (hasStop && stopRequested(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;

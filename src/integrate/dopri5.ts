@@ -17,6 +17,7 @@ import {
   initialStepHeuristic,
   makeContext,
   Solution,
+  stopRequested,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -148,6 +149,7 @@ const pool = new WorkPool((n) => new DopriWork(n));
  */
 export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const hasStop = options.stopWhen !== undefined;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
   // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
@@ -302,6 +304,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         }
       }
       if (last) break;
+      if (hasStop && stopRequested(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;

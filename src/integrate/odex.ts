@@ -117,6 +117,10 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
     if (!last && stats.steps + rejected() >= maxSteps) {
       throw new Abort('failed', budgetMessage(ctx));
     }
+    if (!last && options.stopWhen !== undefined && options.stopWhen(tNew, yStep)) {
+      ctx.tStop = tNew;
+      throw new Abort('event', `stopped by options.stopWhen at t = ${fmt(tNew)}`);
+    }
   };
 
   const y0 = Array.from(ctx.y);

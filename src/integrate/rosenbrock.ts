@@ -31,6 +31,7 @@ import {
   initialStepHeuristic,
   makeContext,
   Solution,
+  stopRequested,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -291,6 +292,7 @@ const pool = new WorkPool((n) => new RodasWork(n));
  */
 export function runRosenbrock(ctx: RunContext): void {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const hasStop = options.stopWhen !== undefined;
   const nvec = store.nvec;
   const rhs = problem.rhs;
   const jacobian = problem.jacobian;
@@ -468,6 +470,7 @@ export function runRosenbrock(ctx: RunContext): void {
         }
       }
       if (last) break;
+      if (hasStop && stopRequested(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;

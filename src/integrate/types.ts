@@ -51,6 +51,12 @@ export interface SolverOptions {
   readonly initialStep?: number;
   readonly maxStep?: number;
   readonly events?: readonly EventFunction[];
+  /**
+   * Checked after every accepted step (not located within steps, unlike events): when it returns true the
+   * solve ends there with status `event`, tReached = that step's end. For stopping once a caller can take
+   * over (e.g. a closed form of the remaining motion). Must not keep references to `y`.
+   */
+  readonly stopWhen?: (t: number, y: Float64Array) => boolean;
 }
 
 export interface SolverStats {
@@ -61,7 +67,7 @@ export interface SolverStats {
 }
 
 /**
- * `ok`: reached tEnd. `event`: stopped at a terminal event. `failed`: stopped early; `message` says why
+ * `ok`: reached tEnd. `event`: stopped at a terminal event or by `stopWhen`. `failed`: stopped early; `message` says why
  * (step size underflow, non-finite state, step budget exhausted) and the dense output covers [t0, tReached].
  */
 export type SolveStatus = 'ok' | 'event' | 'failed';

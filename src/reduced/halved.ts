@@ -24,6 +24,21 @@ const KEEP_P = 1;
 const KEEP_Q = 2;
 const LINEAR = 3;
 
+/**
+ * The rest of a learned mode's motion in closed form, from tStart on. Along the clock u with du/dt = r/τ every
+ * pathway moves on its own (dx_a/du = g_a(x_a)) and r(u) is, near the fixed point, r_s − γ (u − u_s) with
+ * γ = λ Σ_a K_a' g_a > 0. Hence u − u_s = (r_s/γ)(1 − e^{−γ (t − t_s)/τ}) and x_a = x_a,s + g_a Δu + ½ g_a g_a' Δu².
+ * `learnedTail` hands one out only where the terms this leaves out are far below the tolerance.
+ */
+export interface LearnedTail {
+  readonly tStart: number;
+  /** The kept variables at t ≥ tStart into `out`. */
+  evaluate(t: number, out: Float64Array): Float64Array;
+}
+
+/** The neglected terms of the closed-form tail must stay below this fraction of atol + rtol·|x|. */
+export const TAIL_SAFETY = 0.1;
+
 export interface HalvedModeModel {
   /** Number of pathways M: one state each. */
   readonly dimension: number;
@@ -37,6 +52,11 @@ export interface HalvedModeModel {
   lift(y: ArrayLike<number>, out: Float64Array): Float64Array;
   /** Dimension of the lifted (balanced-form) state. */
   readonly liftedDimension: number;
+  /**
+   * The closed-form rest of the motion from (t, y) when the mode is learned far enough that its neglected
+   * (third-order) terms are below TAIL_SAFETY·(atol + rtol·|x|) for every pathway; otherwise null.
+   */
+  learnedTail(t: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null;
 }
 
 /** x^n for an integer n ≥ 0 by multiplication (n is a pathway depth, small). */
@@ -59,15 +79,22 @@ export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<nu
   const { depths, singularValue: S, inputVariance: lambda, tau } = params;
   const M = depths.length;
   const invTau = 1 / tau;
-  const kind = new Int32Array(M);
-  const depth = Int32Array.from(depths);
+  // Every per-pathway array of the model is a view of one buffer (one of ints, one of doubles): each separate
+  // typed array costs an ArrayBuffer for the garbage collector to track, which dominated small solves.
+  const ints = new Int32Array(3 * M);
+  const doubles = new Float64Array(13 * M);
+  let slot = 0;
+  const next = (): Float64Array => doubles.subarray(slot * M, ++slot * M);
+  const kind = ints.subarray(0, M);
+  const depth = ints.subarray(M, 2 * M);
+  depth.set(depths);
   /** c for KEEP_P (q² = p² + c), −c for KEEP_Q (p² = q² − c), unused otherwise. */
-  const cc = new Float64Array(M);
+  const cc = next();
   /** σ (KEEP_P: sign q; KEEP_Q: sign p) or s (LINEAR: p = s q). */
-  const sgn = new Float64Array(M);
+  const sgn = next();
   /** Offset of each pathway in the lifted state. */
-  const liftOff = new Int32Array(M);
-  const y0 = new Float64Array(M);
+  const liftOff = ints.subarray(2 * M, 3 * M);
+  const y0 = next();
   let o = 0;
   for (let a = 0; a < M; a++) {
     liftOff[a] = o;
@@ -99,9 +126,9 @@ export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<nu
   }
   const liftedDimension = o;
   // Scratch filled per call: g_a (rate factor), and for the Jacobian g_a' and K_a'.
-  const g = new Float64Array(M);
-  const dg = new Float64Array(M);
-  const dK = new Float64Array(M);
+  const g = next();
+  const dg = next();
+  const dK = next();
 
   // The right-hand side and the Jacobian each compute the pathway terms inline: a helper returning Σ K would
   // box that double on every call (a heap allocation per right-hand side) unless V8 happens to inline it.
@@ -134,7 +161,11 @@ export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<nu
     for (let a = 0; a < M; a++) dydt[a] = g[a]! * rt;
   };
 
-  const jacobian: JacobianFunction = (_t, y, jac) => {
+  /** Fills gOut, dgOut, dKOut (g_a, g_a', K_a') at y; returns Σ_a K_a. */
+  const derivatives = (y: ArrayLike<number>, gOut: Float64Array, dgOut: Float64Array, dKOut: Float64Array): number => {
+    const g = gOut;
+    const dg = dgOut;
+    const dK = dKOut;
     let total = 0;
     for (let a = 0; a < M; a++) {
       const x = y[a]!;
@@ -175,7 +206,11 @@ export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<nu
         dK[a] = s * D * qD1;
       }
     }
-    const rt = (S - lambda * total) * invTau;
+    return total;
+  };
+
+  const jacobian: JacobianFunction = (_t, y, jac) => {
+    const rt = (S - lambda * derivatives(y, g, dg, dK)) * invTau;
     const lt = lambda * invTau;
     for (let a = 0; a < M; a++) {
       const ga = g[a]!;
@@ -229,5 +264,59 @@ export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<nu
     return out;
   };
 
-  return { dimension: M, y0, rhs, jacobian, strengths, lift, liftedDimension };
+  // Scratch of learnedTail: derivatives at the current and at the predicted end point.
+  const g1 = next();
+  const dg1 = next();
+  const dK1 = next();
+  const g2 = next();
+  const dg2 = next();
+  const dK2 = next();
+  const xEnd = next();
+
+  const learnedTail = (tStart: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null => {
+    const rs = S - lambda * derivatives(y, g1, dg1, dK1);
+    let gamma = 0;
+    for (let a = 0; a < M; a++) gamma += dK1[a]! * g1[a]!;
+    gamma *= lambda;
+    if (!(gamma > 0 && gamma < Infinity)) return null;
+    const du = rs / gamma;
+    // Cheap necessary condition first: the rates g_a may change by at most 1% over the remaining clock.
+    for (let a = 0; a < M; a++) if (!(Math.abs(dg1[a]! * du) <= 0.01)) return null;
+    for (let a = 0; a < M; a++) xEnd[a] = y[a]! + g1[a]! * du + 0.5 * g1[a]! * dg1[a]! * du * du;
+    const rEnd = S - lambda * derivatives(xEnd, g2, dg2, dK2);
+    let gammaEnd = 0;
+    for (let a = 0; a < M; a++) gammaEnd += dK2[a]! * g2[a]!;
+    gammaEnd *= lambda;
+    // What the closed form leaves out, per pathway: the residual left at the predicted end (the clock runs
+    // on by rEnd/γ), the change of the decay rate along the way (the time profile shifts by up to
+    // |Δu|·|Δγ|/γ), and the state's curvature beyond second order (the rate's departure from linear).
+    const rateTerm = Math.abs(rEnd) / gamma + (Math.abs(du) * Math.abs(gammaEnd - gamma)) / gamma;
+    for (let a = 0; a < M; a++) {
+      const x = y[a]!;
+      const curvature = Math.abs(g2[a]! - g1[a]! - g1[a]! * dg1[a]! * du) * Math.abs(du);
+      const neglected = Math.abs(g1[a]!) * rateTerm + curvature;
+      if (!(neglected <= TAIL_SAFETY * (atol + rtol * Math.abs(x)))) return null;
+    }
+    // Start, rate and curvature of the tail: three views of one new buffer.
+    const tailBuffer = new Float64Array(3 * M);
+    const xs = tailBuffer.subarray(0, M);
+    const ga = tailBuffer.subarray(M, 2 * M);
+    const half = tailBuffer.subarray(2 * M);
+    for (let a = 0; a < M; a++) {
+      xs[a] = y[a]!;
+      ga[a] = g1[a]!;
+      half[a] = 0.5 * g1[a]! * dg1[a]!;
+    }
+    const rate = gamma * invTau;
+    return {
+      tStart,
+      evaluate(t, out) {
+        const u = du * -Math.expm1(-rate * (t - tStart));
+        for (let a = 0; a < M; a++) out[a] = xs[a]! + ga[a]! * u + half[a]! * u * u;
+        return out;
+      },
+    };
+  };
+
+  return { dimension: M, y0, rhs, jacobian, strengths, lift, liftedDimension, learnedTail };
 }

@@ -5,7 +5,7 @@
  */
 import { integrate } from '../integrate/index.ts';
 import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
-import { halvedModeModel, type HalvedModeModel } from './halved.ts';
+import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
 import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
 import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
 import type { ReducedProblem, ReducedResult } from './types.ts';
@@ -64,6 +64,8 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts).
   const halve = form === 'balanced' && solver.method === 'auto';
   let tReached = tEnd;
+  const kBuffer = new Float64Array(M);
+  const kTail = kBuffer;
   for (let m = 0; m < K; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
     const balancedY0 = problem.initialStates[m]!;
@@ -72,21 +74,37 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     let publicMode: ModeSolution;
     if (halve) {
       const halved = halvedModeModel(params, balancedY0);
-      const raw = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, M, threshold);
+      // Once the mode is learned far enough, the rest of its motion is in closed form (halved.ts): stop the
+      // integrator there. With a learning-time event, not before the threshold has been crossed.
+      let tail: LearnedTail | null = null;
+      const stopWhen = (t: number, y: Float64Array): boolean => {
+        if (f !== undefined) {
+          let total = 0;
+          halved.strengths(y, kTail);
+          for (let a = 0; a < M; a++) total += kTail[a]!;
+          if (!(total >= threshold)) return false;
+        }
+        tail = halved.learnedTail(t, y, solver.rtol, solver.atol);
+        return tail !== null;
+      };
+      const integrated = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, M, threshold, stopWhen);
+      const raw = tail !== null && integrated.status === 'event' ? withTail(integrated, tail, tEnd) : integrated;
       mode = { raw, strengths: halved.strengths };
       let model: ModeModel | undefined;
-      const ode = liftSolution(raw, halved);
+      let ode: OdeSolution | undefined;
       publicMode = {
         mode: m,
-        ode,
-        // Built on first use: the read-out does not need it.
+        // Both built on first use: the read-out works on the halved state and needs neither.
+        get ode(): OdeSolution {
+          return (ode ??= liftSolution(raw, halved));
+        },
         get model(): ModeModel {
           return (model ??= modeModel(form, params));
         },
       };
     } else {
       const model = modeModel(form, params);
-      const raw = integrateMode(model.dimension, model.rhs, model.jacobian, balancedY0, tEnd, solver, f, model.strengths, M, threshold);
+      const raw = integrateMode(model.dimension, model.rhs, model.jacobian, balancedY0, tEnd, solver, f, model.strengths, M, threshold, undefined);
       mode = { raw, strengths: model.strengths };
       publicMode = { mode: m, model, ode: raw };
     }
@@ -103,7 +121,6 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     modes.push(publicMode);
   }
 
-  const kBuffer = new Float64Array(M);
   // Read-out at the output times: one sweep over each mode's steps, strengths from the integrated state.
   let T = times.length;
   while (T > 0 && !(times[T - 1]! <= tReached)) T--;
@@ -115,11 +132,14 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     for (let a = 0; a < M; a++) row.push(new Array<number>(K));
     strengths.push(row);
   }
+  let maxDim = 1;
+  for (const { raw } of integrated) maxDim = Math.max(maxDim, raw.dimension);
+  const values = new Float64Array(T * maxDim);
+  const y = new Float64Array(maxDim);
   for (let m = 0; m < K; m++) {
     const { raw, strengths: strengthsOf } = integrated[m]!;
     const n = raw.dimension;
-    const values = raw.evaluateSweep(outTimes, new Float64Array(T * n));
-    const y = new Float64Array(n);
+    raw.evaluateSweep(outTimes, values);
     const S = singularValues[m]!;
     const lambda = inputVariances[m]!;
     for (let i = 0; i < T; i++) {
@@ -136,8 +156,9 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     }
   }
 
-  const states = integrated.map((s) => new Float64Array(s.raw.dimension));
+  let states: Float64Array[] | undefined;
   const at = (t: number): ReducedSnapshot => {
+    states ??= integrated.map((s) => new Float64Array(s.raw.dimension));
     if (!(t >= 0 && t <= tReached)) {
       throw new RangeError(`t: got ${t}; allowed: a time in [0, ${tReached}]`);
     }
@@ -146,7 +167,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     let total2 = 0;
     for (let m = 0; m < K; m++) {
       const { raw, strengths: strengthsOf } = integrated[m]!;
-      strengthsOf(raw.evaluate(t, states[m]), kBuffer);
+      strengthsOf(raw.evaluate(t, states[m]!), kBuffer);
       let total = 0;
       for (let a = 0; a < M; a++) {
         snapshot[a]![m] = kBuffer[a]!;
@@ -200,14 +221,65 @@ function integrateMode(
   strengths: Strengths,
   pathways: number,
   threshold: number,
+  stopWhen: ((t: number, y: Float64Array) => boolean) | undefined,
 ): OdeSolution {
   if (!(tEnd > 0)) return constantSolution(y0, solver.method);
   const events = learningFraction === undefined ? undefined : [learnedEvent(strengths, pathways, threshold)];
   return integrate(
     { dimension, rhs, jacobian, autonomous: true, t0: 0, y0, tEnd },
-    { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps, ...(events ? { events } : {}) },
+    {
+      rtol: solver.rtol,
+      atol: solver.atol,
+      maxSteps: solver.maxSteps,
+      ...(events ? { events } : {}),
+      ...(stopWhen ? { stopWhen } : {}),
+    },
     solver.method,
   );
+}
+
+/**
+ * A solve stopped at tail.tStart by `stopWhen`, continued to tEnd by the closed-form tail: one OdeSolution
+ * with status ok. `stiffFrom` is where the tail took over (the integrator never needed its stiff method).
+ */
+function withTail(head: OdeSolution, tail: LearnedTail, tEnd: number): OdeSolution {
+  const n = head.dimension;
+  const ts = tail.tStart;
+  const check = (t: number): void => {
+    if (!(t >= head.tStart && t <= tEnd)) {
+      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${head.tStart}, ${tEnd}]`);
+    }
+  };
+  return {
+    method: head.method,
+    status: 'ok',
+    message: '',
+    stats: head.stats,
+    events: head.events,
+    yEnd: tail.evaluate(tEnd, new Float64Array(n)),
+    stiffFrom: ts,
+    dimension: n,
+    tStart: head.tStart,
+    tReached: tEnd,
+    evaluate(t, out) {
+      check(t);
+      const y = out ?? new Float64Array(n);
+      return t <= ts ? head.evaluate(t, y) : tail.evaluate(t, y);
+    },
+    evaluateSweep(times, out) {
+      let split = 0;
+      while (split < times.length && times[split]! <= ts) split++;
+      for (let k = split; k < times.length; k++) {
+        const t = times[k]!;
+        check(t);
+        if (k > 0 && !(t >= times[k - 1]!)) throw new RangeError(`evaluateSweep: times[${k}] = ${t} must be non-decreasing`);
+      }
+      if (split > 0) head.evaluateSweep(split === times.length ? times : Array.prototype.slice.call(times, 0, split), out);
+      const y = new Float64Array(n);
+      for (let k = split; k < times.length; k++) out.set(tail.evaluate(times[k]!, y), k * n);
+      return out;
+    },
+  };
 }
 
 /** The solution of a halved mode seen in the balanced (q, p) layout of `ModeModel`. */
