@@ -40,8 +40,12 @@ export class ClockPathway {
   private readonly span: number = Infinity;
   /** K of a frozen pathway. */
   private readonly K0: number = 0;
-  /** Last θ found, the warm start of the next inversion. */
+  /** Last θ found, at normalised distance lastH on side lastSide, and dθ/dh there: the next inversion starts
+   * from the first-order prediction θ + (lastH − h)·dθ/dh, which leaves Newton one or two steps. */
   private theta = NaN;
+  private lastH = NaN;
+  private lastSide = 0;
+  private lastSlope = 0;
   /** True when K grows without bound on the clock without blowing up (depth 1, depth 2 with p₀ ≠ −q₀). */
   get unbounded(): boolean {
     return this.kind === 'linear' || (this.kind === 'hyper' && this.A > 0);
@@ -161,7 +165,8 @@ export class ClockPathway {
       p = side * q;
     } else {
       const h = d * this.clockScale;
-      const guess = this.theta;
+      const guess = side === this.lastSide ? this.theta + (this.lastH - h) * this.lastSlope : undefined;
+      // −dθ/dh = 1/sechᵐθ = coshᵐθ (sech family) or sinhᵐθ (csch family), i.e. (q/ρ)ᵐ.
       if (this.family === 'sech') {
         const theta = sechTailInverse(this.m, h, guess);
         this.theta = theta;
@@ -173,6 +178,9 @@ export class ClockPathway {
         p = side * this.rho * Math.cosh(theta);
         q = this.rho * Math.sinh(theta);
       }
+      this.lastH = h;
+      this.lastSide = side;
+      this.lastSlope = (q / this.rho) ** this.m;
     }
     // K = p qⁿ; dK/du = q^{2n} + n p² q^{2n−2} = q^{2n−2}(q² + n p²).
     const qn1 = q ** (n - 1);
