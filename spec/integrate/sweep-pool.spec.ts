@@ -44,6 +44,31 @@ describe('integrate: read-out sweep, autonomous problems, reused work arrays', (
     expect(auton.stats.rhsEvaluations).to.equal(plain.stats.rhsEvaluations - plain.stats.jacobianEvaluations);
   });
 
+  for (const m of methods) {
+    it(`${m}: stopWhen ends the solve at the first accepted step where it holds`, () => {
+      const seen: number[] = [];
+      const s = integrate(decay(1, 1, 10), {
+        ...opts,
+        stopWhen: (t, y) => {
+          seen.push(t);
+          return y[0]! < 0.5;
+        },
+      }, m);
+      expect(s.status).to.equal('event');
+      expect(s.message).to.match(/stopped by options\.stopWhen at t = /);
+      // It stopped at the end of the first step with y < 0.5, i.e. the first checked time past ln 2.
+      const first = seen.findIndex((t) => Math.exp(-t) < 0.5);
+      expect(s.tReached).to.equal(seen[first]);
+      expect(seen.length).to.equal(first + 1);
+      expect(s.yEnd[0]!).to.be.closeTo(Math.exp(-s.tReached), 1e-7);
+    });
+  }
+
+  it('a stopWhen that is not a function is rejected with a message naming the field', () => {
+    const bad = { ...opts, stopWhen: 1 } as unknown as Parameters<typeof integrate>[1];
+    expect(() => integrate(decay(), bad)).to.throw(TypeError, /options\.stopWhen must be a function/);
+  });
+
   it('a non-boolean autonomous flag is rejected with a message naming the field', () => {
     const bad = { ...decay(), autonomous: 'yes' } as unknown as OdeProblem;
     expect(() => integrate(bad, opts)).to.throw(TypeError, /problem\.autonomous must be a boolean/);
