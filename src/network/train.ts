@@ -5,6 +5,7 @@
  */
 import { integrate } from '../integrate/index.ts';
 import type { MethodName } from '../integrate/types.ts';
+import { ValidationError } from '../util/validation.ts';
 import { diagonalStrengths, modeMatrices, type Engine } from './engine.ts';
 import type { Mat } from './matrix.ts';
 
@@ -29,6 +30,8 @@ export interface TrainResult {
   readonly status: 'ok' | 'failed';
   readonly message?: string;
   readonly records: Record[];
+  /** Gradient flow: accepted + rejected integrator steps over the whole run. */
+  readonly solverSteps?: number;
 }
 
 export function snapshot(engine: Engine, time: number): Record {
@@ -68,12 +71,35 @@ function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): Tr
   return { status: 'ok', records };
 }
 
+/**
+ * Steps per integrator call. The integrators keep a dense output of every step (initially room for 256 steps
+ * of the whole weight vector), so a long interval is integrated in chunks that never outgrow that first
+ * allocation; each chunk starts from the previous chunk's end state (the step size restarts from the
+ * integrator's initial guess, which costs a few steps per chunk).
+ */
+const STEPS_PER_SOLVE = 200;
+
+/**
+ * Above this many weights gradient flow is refused: the dense store's first allocation (256 steps × 5
+ * vectors × n doubles for dopri5) would pass 2 GB.
+ */
+export const MAX_FLOW_WEIGHTS = 200_000;
+
 function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): TrainResult {
   const theta = engine.theta;
   const n = theta.length;
+  if (n > MAX_FLOW_WEIGHTS) {
+    throw new ValidationError(
+      'train.method',
+      'flow',
+      `"gd" for networks above ${MAX_FLOW_WEIGHTS} weights (this one has ${n}): gradient flow keeps the integrator's ` +
+        'dense output of every weight; gradient descent with a small learning rate approximates it to O(η)',
+    );
+  }
   const rtol = spec.solver?.rtol ?? 1e-8;
   const atol = spec.solver?.atol ?? 1e-10;
   const method = spec.solver?.method ?? 'dopri5';
+  const maxSteps = spec.solver?.maxSteps ?? 100_000;
   const rhs = (_t: number, y: Float64Array, dydt: Float64Array): void => {
     theta.set(y);
     engine.refresh();
@@ -83,24 +109,32 @@ function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): Tra
   engine.refresh();
   let t = 0;
   let y = Float64Array.from(theta);
+  let used = 0;
+  const fail = (message: string): TrainResult => {
+    theta.set(y);
+    engine.refresh();
+    return { status: 'failed', message: `gradient flow stopped at t = ${t}: ${message}`, records, solverSteps: used };
+  };
   for (const target of spec.times) {
-    if (target > t) {
+    while (target > t) {
+      let steps = 0;
       const sol = integrate(
         { dimension: n, rhs, t0: t, y0: y, tEnd: target },
-        { rtol, atol, ...(spec.solver?.maxSteps ? { maxSteps: spec.solver.maxSteps } : {}) },
+        { rtol, atol, maxSteps: maxSteps - used, stopWhen: () => ++steps >= STEPS_PER_SOLVE },
         method,
       );
-      if (sol.status === 'failed') {
-        theta.set(sol.yEnd);
-        engine.refresh();
-        return { status: 'failed', message: `gradient flow stopped at t = ${sol.tReached}: ${sol.message}`, records };
+      used += sol.stats.steps + sol.stats.rejectedSteps;
+      if (sol.tReached > t) {
+        y = Float64Array.from(sol.yEnd);
+        t = sol.tReached;
       }
-      y = Float64Array.from(sol.yEnd);
-      t = target;
+      if (sol.status === 'failed') return fail(sol.message);
+      if (sol.status === 'ok') t = target;
+      if (used >= maxSteps && t < target) return fail(`step budget train.solver.maxSteps = ${maxSteps} used up`);
     }
     theta.set(y);
     engine.refresh();
     records.push(snapshot(engine, target));
   }
-  return { status: 'ok', records };
+  return { status: 'ok', records, solverSteps: used };
 }
