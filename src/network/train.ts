@@ -1,7 +1,7 @@
 /**
  * Training runs with records: gradient descent (record at step s has time s·η, τ = 1) and gradient flow
- * through the package's integrators (one solve per interval between record times, so the dense output of a
- * high-dimensional state is never kept for the whole run).
+ * through the package's integrators (in chunks of a bounded number of steps, so the dense output of a
+ * high-dimensional state never grows; see STEPS_PER_SOLVE).
  */
 import { integrate } from '../integrate/index.ts';
 import type { MethodName } from '../integrate/types.ts';
