@@ -96,4 +96,16 @@ describe('dln endstate (CLI)', () => {
     expect(result.strengths).to.deep.equal([[0], [0]]);
     expect(result.shares).to.deep.equal([[null], [null]]);
   });
+
+  it('a clock beyond double range fails with exit 1 and says why (no stack trace)', () => {
+    const run = dln([
+      'endstate',
+      problemFile({ singularValues: [3], depths: [869, 3], init: { q: [[0.42], [0.5]], p: [[0.07], [-0.9]] } }),
+    ]);
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.contain('endstate failed');
+    expect(run.stderr).to.contain('overflows double precision');
+    expect(run.stderr).to.not.contain('    at ');
+  });
 });

@@ -16,6 +16,12 @@ export function registerEndstateCommand(program: Command): void {
         // Shares of a mode whose final total is 0 are NaN, written as null by JSON.stringify.
         process.stdout.write(JSON.stringify(endState(readJsonFile(file))) + '\n');
       } catch (err) {
+        // The engine's RangeError (a clock beyond double range) is a failed computation, not a bug: exit 1.
+        if (err instanceof RangeError) {
+          process.stderr.write(`dln: endstate failed: ${err.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
         process.exitCode = reportError(err, `problem ${file}`);
       }
     });
