@@ -24,3 +24,5 @@ export { ValidationError } from './util/validation.ts';
 export * from './exact/index.ts';
 export { shares, winnerShare, participation, blockStrengths, degenerateBlocks } from './analysis/measures.ts';
 export type { SolveOptions } from './reduced/solve.ts';
+export * from './sweep/index.ts';
+export * from './network/index.ts';

@@ -6,6 +6,8 @@ import { Command, Option } from 'commander';
 import { solveReduced } from '../reduced/solve.ts';
 import { strengthsCsv } from './format.ts';
 import { readJsonFile, reportError } from './io.ts';
+import { registerSweepCommands } from './sweep.ts';
+import { registerSimulateCommand } from './simulate.ts';
 
 const program = new Command();
 program
@@ -34,4 +36,6 @@ program
     }
   });
 
+registerSweepCommands(program);
+registerSimulateCommand(program);
 program.parse();
