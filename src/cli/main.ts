@@ -8,6 +8,7 @@ import { strengthsCsv } from './format.ts';
 import { readJsonFile, reportError } from './io.ts';
 import { registerSweepCommands } from './sweep.ts';
 import { registerSimulateCommand } from './simulate.ts';
+import { registerEndstateCommand } from './endstate.ts';
 
 const program = new Command();
 program
@@ -38,4 +39,5 @@ program
 
 registerSweepCommands(program);
 registerSimulateCommand(program);
+registerEndstateCommand(program);
 program.parse();
