@@ -113,30 +113,46 @@ class DopriWork {
     this.y1 = new Float64Array(n);
   }
 
+  /** Time, step size and end time of the trial step: fields rather than arguments, so that calling step()
+   * does not box three doubles per step. */
+  t = 0.5;
+  h = 0.5;
+  tph = 0.5;
+
   /**
-   * One trial step from (t, y) with k1 = f(t, y): fills k2..k7 and y1 (the 5th-order solution, at tph).
-   * Six right-hand-side evaluations.
+   * One trial step from (this.t, y) with k1 = f(t, y) and size this.h: fills k2..k7 and y1 (the 5th-order
+   * solution, at this.tph). Six right-hand-side evaluations. For an autonomous problem the right-hand side is
+   * called with t = 0 (a small integer, which V8 passes without allocating a heap number).
    */
-  step(rhs: RightHandSide, n: number, t: number, h: number, tph: number, y: Float64Array): void {
+  step(rhs: RightHandSide, n: number, y: Float64Array, autonomous: boolean): void {
     const { k1, k2, k3, k4, k5, k6, k7, ytmp, ysti, y1 } = this;
+    const t = this.t;
+    const h = this.h;
+    const tph = this.tph;
     for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * A21 * k1[i]!;
-    rhs(t + C2 * h, ytmp, k2);
+    if (autonomous) rhs(0, ytmp, k2);
+    else rhs(t + C2 * h, ytmp, k2);
     for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * (A31 * k1[i]! + A32 * k2[i]!);
-    rhs(t + C3 * h, ytmp, k3);
+    if (autonomous) rhs(0, ytmp, k3);
+    else rhs(t + C3 * h, ytmp, k3);
     for (let i = 0; i < n; i++) ytmp[i] = y[i]! + h * (A41 * k1[i]! + A42 * k2[i]! + A43 * k3[i]!);
-    rhs(t + C4 * h, ytmp, k4);
+    if (autonomous) rhs(0, ytmp, k4);
+    else rhs(t + C4 * h, ytmp, k4);
     for (let i = 0; i < n; i++) {
       ytmp[i] = y[i]! + h * (A51 * k1[i]! + A52 * k2[i]! + A53 * k3[i]! + A54 * k4[i]!);
     }
-    rhs(t + C5 * h, ytmp, k5);
+    if (autonomous) rhs(0, ytmp, k5);
+    else rhs(t + C5 * h, ytmp, k5);
     for (let i = 0; i < n; i++) {
       ysti[i] = y[i]! + h * (A61 * k1[i]! + A62 * k2[i]! + A63 * k3[i]! + A64 * k4[i]! + A65 * k5[i]!);
     }
-    rhs(tph, ysti, k6);
+    if (autonomous) rhs(0, ysti, k6);
+    else rhs(tph, ysti, k6);
     for (let i = 0; i < n; i++) {
       y1[i] = y[i]! + h * (A71 * k1[i]! + A73 * k3[i]! + A74 * k4[i]! + A75 * k5[i]! + A76 * k6[i]!);
     }
-    rhs(tph, y1, k7);
+    if (autonomous) rhs(0, y1, k7);
+    else rhs(tph, y1, k7);
   }
 }
 
@@ -150,6 +166,7 @@ const pool = new WorkPool((n) => new DopriWork(n));
 export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
+  const autonomous = problem.autonomous === true;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
   // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
@@ -215,7 +232,10 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
       last = true;
     }
     const tph = last ? tEnd : t + h;
-    w.step(rhs, n, t, h, tph, y);
+    w.t = t;
+    w.h = h;
+    w.tph = tph;
+    w.step(rhs, n, y, autonomous);
     stats.rhsEvaluations += 6;
     const y1 = w.y1;
     const k7 = w.k7;
@@ -351,7 +371,10 @@ export function dopri5FixedSteps(problem: OdeProblem, steps: number): Float64Arr
   problem.rhs(problem.t0, y, w.k1);
   for (let s = 0; s < steps; s++) {
     const t = problem.t0 + s * h;
-    w.step(problem.rhs, n, t, h, t + h, y);
+    w.t = t;
+    w.h = h;
+    w.tph = t + h;
+    w.step(problem.rhs, n, y, false);
     const ny = w.y1;
     w.y1 = y;
     y = ny;

@@ -14,6 +14,10 @@
  *
  * In every case the kept variable x obeys τ dx/dt = g(x) r with r = S − λ Σ_b K_b, so the Jacobian is
  * τ J_ab = δ_ab r g_a'(x_a) − λ g_a K_b'(x_b): diagonal plus rank one.
+ *
+ * Built once per mode and solve, so it is written to allocate little: one class instance over one buffer of
+ * doubles and one of ints (index arithmetic, no per-pathway arrays or views), its functions bound once. Under
+ * tsx every closure is also renamed at creation (esbuild's keepNames), which showed in profiles.
  */
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import type { ModeParameters } from './model.ts';
@@ -71,252 +75,318 @@ function ipow(x: number, n: number): number {
   return result;
 }
 
-/**
- * Builds the halved model of one mode from its parameters and its balanced-form initial state
- * ([p, q] per pathway of depth ≥ 2, [p] for depth 1).
- */
-export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<number>): HalvedModeModel {
-  const { depths, singularValue: S, inputVariance: lambda, tau } = params;
-  const M = depths.length;
-  const invTau = 1 / tau;
-  // Every per-pathway array of the model is a view of one buffer (one of ints, one of doubles): each separate
-  // typed array costs an ArrayBuffer for the garbage collector to track, which dominated small solves.
-  const ints = new Int32Array(3 * M);
-  const doubles = new Float64Array(13 * M);
-  let slot = 0;
-  const next = (): Float64Array => doubles.subarray(slot * M, ++slot * M);
-  const kind = ints.subarray(0, M);
-  const depth = ints.subarray(M, 2 * M);
-  depth.set(depths);
-  /** c for KEEP_P (q² = p² + c), −c for KEEP_Q (p² = q² − c), unused otherwise. */
-  const cc = next();
-  /** σ (KEEP_P: sign q; KEEP_Q: sign p) or s (LINEAR: p = s q). */
-  const sgn = next();
-  /** Offset of each pathway in the lifted state. */
-  const liftOff = ints.subarray(2 * M, 3 * M);
-  const y0 = next();
-  let o = 0;
-  for (let a = 0; a < M; a++) {
-    liftOff[a] = o;
-    const p = balancedY0[o]!;
-    if (depth[a] === 1) {
-      kind[a] = DEPTH1;
-      y0[a] = p;
-      o += 1;
-      continue;
-    }
-    const q = balancedY0[o + 1]!;
-    o += 2;
-    const c = q * q - p * p;
-    if (c > 0) {
-      kind[a] = KEEP_P;
-      cc[a] = c;
-      sgn[a] = q > 0 ? 1 : -1;
-      y0[a] = p;
-    } else if (c < 0) {
-      kind[a] = KEEP_Q;
-      cc[a] = -c;
-      sgn[a] = p > 0 ? 1 : -1;
-      y0[a] = q;
-    } else {
-      kind[a] = LINEAR;
-      sgn[a] = p * q < 0 ? -1 : 1;
-      y0[a] = q;
-    }
-  }
-  const liftedDimension = o;
-  // Scratch filled per call: g_a (rate factor), and for the Jacobian g_a' and K_a'.
-  const g = next();
-  const dg = next();
-  const dK = next();
+// Layout of the int buffer (× M): kind, depth, offset in the lifted state.
+const I_KIND = 0;
+const I_DEPTH = 1;
+const I_LIFT = 2;
+const INT_SLOTS = 3;
+// Layout of the double buffer (× M): c (or −c), σ / s, then scratch g, g', K' for the right-hand side and
+// Jacobian, the same twice more for learnedTail (at the current and the predicted end point), and that end point.
+const W_C = 0;
+const W_SGN = 1;
+const W_G = 2;
+const W_DG = 3;
+const W_DK = 4;
+const W_G1 = 5;
+const W_DG1 = 6;
+const W_DK1 = 7;
+const W_G2 = 8;
+const W_DG2 = 9;
+const W_DK2 = 10;
+const W_XEND = 11;
+const DOUBLE_SLOTS = 12;
 
-  // The right-hand side and the Jacobian each compute the pathway terms inline: a helper returning Σ K would
-  // box that double on every call (a heap allocation per right-hand side) unless V8 happens to inline it.
-  const rhs: RightHandSide = (_t, y, dydt) => {
-    let total = 0;
+/** The closed-form tail handed out by learnedTail: start, per-pathway rate g_a and ½ g_a g_a', all in one buffer. */
+class ClosedFormTail implements LearnedTail {
+  readonly tStart: number;
+  private readonly M: number;
+  /** [x_s (M), g_a (M), ½ g_a g_a' (M)] */
+  private readonly coef: Float64Array;
+  private readonly du: number;
+  private readonly rate: number;
+
+  constructor(tStart: number, M: number, coef: Float64Array, du: number, rate: number) {
+    this.tStart = tStart;
+    this.M = M;
+    this.coef = coef;
+    this.du = du;
+    this.rate = rate;
+  }
+
+  evaluate(t: number, out: Float64Array): Float64Array {
+    const M = this.M;
+    const c = this.coef;
+    const u = this.du * -Math.expm1(-this.rate * (t - this.tStart));
+    for (let a = 0; a < M; a++) out[a] = c[a]! + c[M + a]! * u + c[2 * M + a]! * u * u;
+    return out;
+  }
+}
+
+class HalvedMode implements HalvedModeModel {
+  readonly dimension: number;
+  readonly y0: Float64Array;
+  readonly liftedDimension: number;
+  readonly rhs: RightHandSide;
+  readonly jacobian: JacobianFunction;
+  readonly strengths: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
+  readonly lift: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
+  private readonly S: number;
+  private readonly lambda: number;
+  private readonly invTau: number;
+  private readonly iw: Int32Array;
+  private readonly w: Float64Array;
+
+  constructor(params: ModeParameters, balancedY0: ArrayLike<number>) {
+    const { depths, singularValue, inputVariance, tau } = params;
+    const M = depths.length;
+    this.dimension = M;
+    this.S = singularValue;
+    this.lambda = inputVariance;
+    this.invTau = 1 / tau;
+    const iw = new Int32Array(INT_SLOTS * M);
+    const w = new Float64Array(DOUBLE_SLOTS * M);
+    const y0 = new Float64Array(M);
+    let o = 0;
     for (let a = 0; a < M; a++) {
-      const x = y[a]!;
-      const D = depth[a]!;
-      const k = kind[a]!;
-      if (k === DEPTH1) {
-        g[a] = 1;
-        total += x;
-      } else if (k === KEEP_P) {
-        const q = sgn[a]! * Math.sqrt(x * x + cc[a]!);
-        const qD1 = ipow(q, D - 1);
-        g[a] = qD1;
-        total += x * qD1;
-      } else if (k === KEEP_Q) {
-        const p = sgn[a]! * Math.sqrt(x * x + cc[a]!);
-        const qD2 = ipow(x, D - 2);
-        g[a] = p * qD2;
-        total += p * qD2 * x;
+      const D = depths[a]!;
+      iw[I_DEPTH * M + a] = D;
+      iw[I_LIFT * M + a] = o;
+      const p = balancedY0[o]!;
+      if (D === 1) {
+        iw[I_KIND * M + a] = DEPTH1;
+        y0[a] = p;
+        o += 1;
+        continue;
+      }
+      const q = balancedY0[o + 1]!;
+      o += 2;
+      const c = q * q - p * p;
+      if (c > 0) {
+        iw[I_KIND * M + a] = KEEP_P;
+        w[W_C * M + a] = c;
+        w[W_SGN * M + a] = q > 0 ? 1 : -1;
+        y0[a] = p;
+      } else if (c < 0) {
+        iw[I_KIND * M + a] = KEEP_Q;
+        w[W_C * M + a] = -c;
+        w[W_SGN * M + a] = p > 0 ? 1 : -1;
+        y0[a] = q;
       } else {
-        const qD1 = sgn[a]! * ipow(x, D - 1);
-        g[a] = qD1;
-        total += qD1 * x;
+        iw[I_KIND * M + a] = LINEAR;
+        w[W_SGN * M + a] = p * q < 0 ? -1 : 1;
+        y0[a] = q;
       }
     }
-    const rt = (S - lambda * total) * invTau;
-    for (let a = 0; a < M; a++) dydt[a] = g[a]! * rt;
-  };
+    this.liftedDimension = o;
+    this.iw = iw;
+    this.w = w;
+    this.y0 = y0;
+    this.rhs = this.evalRhs.bind(this);
+    this.jacobian = this.evalJacobian.bind(this);
+    this.strengths = this.evalStrengths.bind(this);
+    this.lift = this.evalLift.bind(this);
+  }
 
-  /** Fills gOut, dgOut, dKOut (g_a, g_a', K_a') at y; returns Σ_a K_a. */
-  const derivatives = (y: ArrayLike<number>, gOut: Float64Array, dgOut: Float64Array, dKOut: Float64Array): number => {
-    const g = gOut;
-    const dg = dgOut;
-    const dK = dKOut;
+  // The right-hand side computes the pathway terms inline: a helper returning Σ K would box that double on
+  // every call (a heap allocation per right-hand side) unless V8 happens to inline it.
+  private evalRhs(_t: number, y: Float64Array, dydt: Float64Array): void {
+    const M = this.dimension;
+    const iw = this.iw;
+    const w = this.w;
     let total = 0;
     for (let a = 0; a < M; a++) {
       const x = y[a]!;
-      const D = depth[a]!;
-      const k = kind[a]!;
+      const D = iw[I_DEPTH * M + a]!;
+      const k = iw[I_KIND * M + a]!;
+      let g: number;
       if (k === DEPTH1) {
-        g[a] = 1;
+        g = 1;
         total += x;
-        dg[a] = 0;
-        dK[a] = 1;
+      } else if (k === KEEP_P) {
+        const q = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
+        g = ipow(q, D - 1);
+        total += x * g;
+      } else if (k === KEEP_Q) {
+        const p = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
+        const qD2 = ipow(x, D - 2);
+        g = p * qD2;
+        total += g * x;
+      } else {
+        g = w[W_SGN * M + a]! * ipow(x, D - 1);
+        total += g * x;
+      }
+      w[W_G * M + a] = g;
+    }
+    const rt = (this.S - this.lambda * total) * this.invTau;
+    for (let a = 0; a < M; a++) dydt[a] = w[W_G * M + a]! * rt;
+  }
+
+  /** Σ_a K_a of the last `derivatives` call (a field, not a return value: returning a double boxes it). */
+  private total = 0.5;
+
+  /**
+   * Writes g_a, g_a', K_a' at the state y[yOff …] into the slots gs, dgs, dKs of the double buffer and Σ_a K_a
+   * into this.total.
+   */
+  private derivatives(y: ArrayLike<number>, yOff: number, gs: number, dgs: number, dKs: number): void {
+    const M = this.dimension;
+    const iw = this.iw;
+    const w = this.w;
+    const G = gs * M;
+    const DG = dgs * M;
+    const DKo = dKs * M;
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      const x = y[yOff + a]!;
+      const D = iw[I_DEPTH * M + a]!;
+      const k = iw[I_KIND * M + a]!;
+      if (k === DEPTH1) {
+        w[G + a] = 1;
+        total += x;
+        w[DG + a] = 0;
+        w[DKo + a] = 1;
       } else if (k === KEEP_P) {
         // q = σ√(p² + c), dq/dp = p/q
-        const q = sgn[a]! * Math.sqrt(x * x + cc[a]!);
+        const q = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
         const qD2 = ipow(q, D - 2);
         const qD1 = qD2 * q;
         const pqD3 = (x * qD2) / q; // p q^{D−3}
-        g[a] = qD1;
+        w[G + a] = qD1;
         total += x * qD1;
-        dg[a] = (D - 1) * pqD3;
-        dK[a] = qD1 + (D - 1) * x * pqD3;
+        w[DG + a] = (D - 1) * pqD3;
+        w[DKo + a] = qD1 + (D - 1) * x * pqD3;
       } else if (k === KEEP_Q) {
         // p = σ√(q² − c), dp/dq = q/p; d(q^{D−2})/dq = (D−2) q^{D−3} (zero for D = 2)
-        const p = sgn[a]! * Math.sqrt(x * x + cc[a]!);
+        const p = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
         const qD2 = ipow(x, D - 2);
         const qD1 = qD2 * x;
-        g[a] = p * qD2;
+        w[G + a] = p * qD2;
         total += p * qD1;
-        dg[a] = qD1 / p + (D > 2 ? (D - 2) * p * ipow(x, D - 3) : 0);
-        dK[a] = (x * qD1) / p + (D - 1) * p * qD2;
+        w[DG + a] = qD1 / p + (D > 2 ? (D - 2) * p * ipow(x, D - 3) : 0);
+        w[DKo + a] = (x * qD1) / p + (D - 1) * p * qD2;
       } else {
         // LINEAR: p = s q, K = s q^D, τ dq/dt = s q^{D−1} r
-        const s = sgn[a]!;
+        const s = w[W_SGN * M + a]!;
         const qD2 = ipow(x, D - 2);
         const qD1 = qD2 * x;
-        g[a] = s * qD1;
+        w[G + a] = s * qD1;
         total += s * qD1 * x;
-        dg[a] = s * (D - 1) * qD2;
-        dK[a] = s * D * qD1;
+        w[DG + a] = s * (D - 1) * qD2;
+        w[DKo + a] = s * D * qD1;
       }
     }
-    return total;
-  };
+    this.total = total;
+  }
 
-  const jacobian: JacobianFunction = (_t, y, jac) => {
-    const rt = (S - lambda * derivatives(y, g, dg, dK)) * invTau;
-    const lt = lambda * invTau;
+  private evalJacobian(_t: number, y: Float64Array, jac: Float64Array): void {
+    const M = this.dimension;
+    const w = this.w;
+    this.derivatives(y, 0, W_G, W_DG, W_DK);
+    const rt = (this.S - this.lambda * this.total) * this.invTau;
+    const lt = this.lambda * this.invTau;
     for (let a = 0; a < M; a++) {
-      const ga = g[a]!;
-      for (let b = 0; b < M; b++) jac[a * M + b] = -lt * ga * dK[b]!;
-      jac[a * M + a] += rt * dg[a]!;
+      const ga = w[W_G * M + a]!;
+      for (let b = 0; b < M; b++) jac[a * M + b] = -lt * ga * w[W_DK * M + b]!;
+      jac[a * M + a] += rt * w[W_DG * M + a]!;
     }
-  };
+  }
 
-  const strengths = (y: ArrayLike<number>, out: Float64Array): Float64Array => {
+  private evalStrengths(y: ArrayLike<number>, out: Float64Array): Float64Array {
+    const M = this.dimension;
+    const iw = this.iw;
+    const w = this.w;
     for (let a = 0; a < M; a++) {
       const x = y[a]!;
-      const D = depth[a]!;
-      switch (kind[a]) {
-        case DEPTH1:
-          out[a] = x;
-          break;
-        case KEEP_P:
-          out[a] = x * ipow(sgn[a]! * Math.sqrt(x * x + cc[a]!), D - 1);
-          break;
-        case KEEP_Q:
-          out[a] = sgn[a]! * Math.sqrt(x * x + cc[a]!) * ipow(x, D - 1);
-          break;
-        default:
-          out[a] = sgn[a]! * ipow(x, D);
+      const D = iw[I_DEPTH * M + a]!;
+      const k = iw[I_KIND * M + a]!;
+      const sgn = w[W_SGN * M + a]!;
+      if (k === DEPTH1) out[a] = x;
+      else if (k === KEEP_P) out[a] = x * ipow(sgn * Math.sqrt(x * x + w[W_C * M + a]!), D - 1);
+      else if (k === KEEP_Q) out[a] = sgn * Math.sqrt(x * x + w[W_C * M + a]!) * ipow(x, D - 1);
+      else out[a] = sgn * ipow(x, D);
+    }
+    return out;
+  }
+
+  private evalLift(y: ArrayLike<number>, out: Float64Array): Float64Array {
+    const M = this.dimension;
+    const iw = this.iw;
+    const w = this.w;
+    for (let a = 0; a < M; a++) {
+      const x = y[a]!;
+      const lo = iw[I_LIFT * M + a]!;
+      const k = iw[I_KIND * M + a]!;
+      const sgn = w[W_SGN * M + a]!;
+      if (k === DEPTH1) {
+        out[lo] = x;
+      } else if (k === KEEP_P) {
+        out[lo] = x;
+        out[lo + 1] = sgn * Math.sqrt(x * x + w[W_C * M + a]!);
+      } else if (k === KEEP_Q) {
+        out[lo] = sgn * Math.sqrt(x * x + w[W_C * M + a]!);
+        out[lo + 1] = x;
+      } else {
+        out[lo] = sgn * x;
+        out[lo + 1] = x;
       }
     }
     return out;
-  };
+  }
 
-  const lift = (y: ArrayLike<number>, out: Float64Array): Float64Array => {
-    for (let a = 0; a < M; a++) {
-      const x = y[a]!;
-      const lo = liftOff[a]!;
-      switch (kind[a]) {
-        case DEPTH1:
-          out[lo] = x;
-          break;
-        case KEEP_P:
-          out[lo] = x;
-          out[lo + 1] = sgn[a]! * Math.sqrt(x * x + cc[a]!);
-          break;
-        case KEEP_Q:
-          out[lo] = sgn[a]! * Math.sqrt(x * x + cc[a]!);
-          out[lo + 1] = x;
-          break;
-        default:
-          out[lo] = sgn[a]! * x;
-          out[lo + 1] = x;
-      }
-    }
-    return out;
-  };
-
-  // Scratch of learnedTail: derivatives at the current and at the predicted end point.
-  const g1 = next();
-  const dg1 = next();
-  const dK1 = next();
-  const g2 = next();
-  const dg2 = next();
-  const dK2 = next();
-  const xEnd = next();
-
-  const learnedTail = (tStart: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null => {
-    const rs = S - lambda * derivatives(y, g1, dg1, dK1);
+  learnedTail(tStart: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null {
+    const M = this.dimension;
+    const w = this.w;
+    const S = this.S;
+    const lambda = this.lambda;
+    const G1 = W_G1 * M;
+    const DG1 = W_DG1 * M;
+    const DK1 = W_DK1 * M;
+    const G2 = W_G2 * M;
+    const DK2 = W_DK2 * M;
+    const XE = W_XEND * M;
+    this.derivatives(y, 0, W_G1, W_DG1, W_DK1);
+    const rs = S - lambda * this.total;
     let gamma = 0;
-    for (let a = 0; a < M; a++) gamma += dK1[a]! * g1[a]!;
+    for (let a = 0; a < M; a++) gamma += w[DK1 + a]! * w[G1 + a]!;
     gamma *= lambda;
     if (!(gamma > 0 && gamma < Infinity)) return null;
     const du = rs / gamma;
     // Cheap necessary condition first: the rates g_a may change by at most 1% over the remaining clock.
-    for (let a = 0; a < M; a++) if (!(Math.abs(dg1[a]! * du) <= 0.01)) return null;
-    for (let a = 0; a < M; a++) xEnd[a] = y[a]! + g1[a]! * du + 0.5 * g1[a]! * dg1[a]! * du * du;
-    const rEnd = S - lambda * derivatives(xEnd, g2, dg2, dK2);
+    for (let a = 0; a < M; a++) if (!(Math.abs(w[DG1 + a]! * du) <= 0.01)) return null;
+    for (let a = 0; a < M; a++) {
+      const g = w[G1 + a]!;
+      w[XE + a] = y[a]! + g * du + 0.5 * g * w[DG1 + a]! * du * du;
+    }
+    this.derivatives(w, XE, W_G2, W_DG2, W_DK2);
+    const rEnd = S - lambda * this.total;
     let gammaEnd = 0;
-    for (let a = 0; a < M; a++) gammaEnd += dK2[a]! * g2[a]!;
+    for (let a = 0; a < M; a++) gammaEnd += w[DK2 + a]! * w[G2 + a]!;
     gammaEnd *= lambda;
     // What the closed form leaves out, per pathway: the residual left at the predicted end (the clock runs
     // on by rEnd/γ), the change of the decay rate along the way (the time profile shifts by up to
     // |Δu|·|Δγ|/γ), and the state's curvature beyond second order (the rate's departure from linear).
     const rateTerm = Math.abs(rEnd) / gamma + (Math.abs(du) * Math.abs(gammaEnd - gamma)) / gamma;
     for (let a = 0; a < M; a++) {
-      const x = y[a]!;
-      const curvature = Math.abs(g2[a]! - g1[a]! - g1[a]! * dg1[a]! * du) * Math.abs(du);
-      const neglected = Math.abs(g1[a]!) * rateTerm + curvature;
-      if (!(neglected <= TAIL_SAFETY * (atol + rtol * Math.abs(x)))) return null;
+      const g = w[G1 + a]!;
+      const curvature = Math.abs(w[G2 + a]! - g - g * w[DG1 + a]! * du) * Math.abs(du);
+      const neglected = Math.abs(g) * rateTerm + curvature;
+      if (!(neglected <= TAIL_SAFETY * (atol + rtol * Math.abs(y[a]!)))) return null;
     }
-    // Start, rate and curvature of the tail: three views of one new buffer.
-    const tailBuffer = new Float64Array(3 * M);
-    const xs = tailBuffer.subarray(0, M);
-    const ga = tailBuffer.subarray(M, 2 * M);
-    const half = tailBuffer.subarray(2 * M);
+    const coef = new Float64Array(3 * M);
     for (let a = 0; a < M; a++) {
-      xs[a] = y[a]!;
-      ga[a] = g1[a]!;
-      half[a] = 0.5 * g1[a]! * dg1[a]!;
+      const g = w[G1 + a]!;
+      coef[a] = y[a]!;
+      coef[M + a] = g;
+      coef[2 * M + a] = 0.5 * g * w[DG1 + a]!;
     }
-    const rate = gamma * invTau;
-    return {
-      tStart,
-      evaluate(t, out) {
-        const u = du * -Math.expm1(-rate * (t - tStart));
-        for (let a = 0; a < M; a++) out[a] = xs[a]! + ga[a]! * u + half[a]! * u * u;
-        return out;
-      },
-    };
-  };
+    return new ClosedFormTail(tStart, M, coef, du, gamma * this.invTau);
+  }
+}
 
-  return { dimension: M, y0, rhs, jacobian, strengths, lift, liftedDimension, learnedTail };
+/**
+ * Builds the halved model of one mode from its parameters and its balanced-form initial state
+ * ([p, q] per pathway of depth ≥ 2, [p] for depth 1).
+ */
+export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<number>): HalvedModeModel {
+  return new HalvedMode(params, balancedY0);
 }

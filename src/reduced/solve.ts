@@ -90,18 +90,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
       const integrated = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, M, threshold, stopWhen);
       const raw = tail !== null && integrated.status === 'event' ? withTail(integrated, tail, tEnd) : integrated;
       mode = { raw, strengths: halved.strengths };
-      let model: ModeModel | undefined;
-      let ode: OdeSolution | undefined;
-      publicMode = {
-        mode: m,
-        // Both built on first use: the read-out works on the halved state and needs neither.
-        get ode(): OdeSolution {
-          return (ode ??= liftSolution(raw, halved));
-        },
-        get model(): ModeModel {
-          return (model ??= modeModel(form, params));
-        },
-      };
+      publicMode = new HalvedModeSolution(m, raw, halved, form, params);
     } else {
       const model = modeModel(form, params);
       const raw = integrateMode(model.dimension, model.rhs, model.jacobian, balancedY0, tEnd, solver, f, model.strengths, M, threshold, undefined);
@@ -125,13 +114,9 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   let T = times.length;
   while (T > 0 && !(times[T - 1]! <= tReached)) T--;
   const outTimes = times.slice(0, T);
-  const strengths: number[][][] = [];
-  const loss: number[] = new Array<number>(T).fill(0);
-  for (let i = 0; i < T; i++) {
-    const row: number[][] = [];
-    for (let a = 0; a < M; a++) row.push(new Array<number>(K));
-    strengths.push(row);
-  }
+  // K_aα(t) and the loss first into flat buffers, then the nested arrays of the result (packedDoubles).
+  const kAll = new Float64Array(T * M * K);
+  const lossAll = new Float64Array(T);
   let maxDim = 1;
   for (const { raw } of integrated) maxDim = Math.max(maxDim, raw.dimension);
   const values = new Float64Array(T * maxDim);
@@ -145,15 +130,22 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     for (let i = 0; i < T; i++) {
       for (let j = 0; j < n; j++) y[j] = values[i * n + j]!;
       strengthsOf(y, kBuffer);
-      const row = strengths[i]!;
       let total = 0;
       for (let a = 0; a < M; a++) {
-        row[a]![m] = kBuffer[a]!;
+        kAll[(i * M + a) * K + m] = kBuffer[a]!;
         total += kBuffer[a]!;
       }
       const r = S - lambda * total;
-      loss[i]! += (0.5 * r * r) / lambda;
+      lossAll[i] += (0.5 * r * r) / lambda;
     }
+  }
+  const strengths: number[][][] = new Array<number[][]>(T);
+  const loss: number[] = [];
+  for (let i = 0; i < T; i++) loss.push(lossAll[i]!);
+  for (let i = 0; i < T; i++) {
+    const row: number[][] = new Array<number[]>(M);
+    for (let a = 0; a < M; a++) row[a] = packedDoubles(kAll, (i * M + a) * K, K);
+    strengths[i] = row;
   }
 
   let states: Float64Array[] | undefined;
@@ -242,44 +234,93 @@ function integrateMode(
  * A solve stopped at tail.tStart by `stopWhen`, continued to tEnd by the closed-form tail: one OdeSolution
  * with status ok. `stiffFrom` is where the tail took over (the integrator never needed its stiff method).
  */
-function withTail(head: OdeSolution, tail: LearnedTail, tEnd: number): OdeSolution {
-  const n = head.dimension;
-  const ts = tail.tStart;
-  const check = (t: number): void => {
-    if (!(t >= head.tStart && t <= tEnd)) {
-      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${head.tStart}, ${tEnd}]`);
+class TailedSolution implements OdeSolution {
+  readonly method: string;
+  readonly status = 'ok' as const;
+  readonly message = '';
+  readonly stats: SolverStats;
+  readonly events: OdeSolution['events'];
+  readonly yEnd: Float64Array;
+  readonly stiffFrom: number;
+  readonly dimension: number;
+  readonly tStart: number;
+  readonly tReached: number;
+  private readonly head: OdeSolution;
+  private readonly tail: LearnedTail;
+
+  constructor(head: OdeSolution, tail: LearnedTail, tEnd: number) {
+    this.head = head;
+    this.tail = tail;
+    this.method = head.method;
+    this.stats = head.stats;
+    this.events = head.events;
+    this.dimension = head.dimension;
+    this.tStart = head.tStart;
+    this.tReached = tEnd;
+    this.stiffFrom = tail.tStart;
+    this.yEnd = tail.evaluate(tEnd, new Float64Array(head.dimension));
+  }
+
+  private check(t: number): void {
+    if (!(t >= this.tStart && t <= this.tReached)) {
+      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${this.tStart}, ${this.tReached}]`);
     }
-  };
-  return {
-    method: head.method,
-    status: 'ok',
-    message: '',
-    stats: head.stats,
-    events: head.events,
-    yEnd: tail.evaluate(tEnd, new Float64Array(n)),
-    stiffFrom: ts,
-    dimension: n,
-    tStart: head.tStart,
-    tReached: tEnd,
-    evaluate(t, out) {
-      check(t);
-      const y = out ?? new Float64Array(n);
-      return t <= ts ? head.evaluate(t, y) : tail.evaluate(t, y);
-    },
-    evaluateSweep(times, out) {
-      let split = 0;
-      while (split < times.length && times[split]! <= ts) split++;
-      for (let k = split; k < times.length; k++) {
-        const t = times[k]!;
-        check(t);
-        if (k > 0 && !(t >= times[k - 1]!)) throw new RangeError(`evaluateSweep: times[${k}] = ${t} must be non-decreasing`);
-      }
-      if (split > 0) head.evaluateSweep(split === times.length ? times : Array.prototype.slice.call(times, 0, split), out);
+  }
+
+  evaluate(t: number, out?: Float64Array): Float64Array {
+    this.check(t);
+    const y = out ?? new Float64Array(this.dimension);
+    return t <= this.stiffFrom ? this.head.evaluate(t, y) : this.tail.evaluate(t, y);
+  }
+
+  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = this.dimension;
+    const ts = this.stiffFrom;
+    let split = 0;
+    while (split < times.length && times[split]! <= ts) split++;
+    for (let k = split; k < times.length; k++) {
+      const t = times[k]!;
+      this.check(t);
+      if (k > 0 && !(t >= times[k - 1]!)) throw new RangeError(`evaluateSweep: times[${k}] = ${t} must be non-decreasing`);
+    }
+    if (split > 0) this.head.evaluateSweep(split === times.length ? times : Array.prototype.slice.call(times, 0, split), out);
+    if (split < times.length) {
       const y = new Float64Array(n);
-      for (let k = split; k < times.length; k++) out.set(tail.evaluate(times[k]!, y), k * n);
-      return out;
-    },
-  };
+      for (let k = split; k < times.length; k++) out.set(this.tail.evaluate(times[k]!, y), k * n);
+    }
+    return out;
+  }
+}
+
+function withTail(head: OdeSolution, tail: LearnedTail, tEnd: number): OdeSolution {
+  return new TailedSolution(head, tail, tEnd);
+}
+
+/** A mode integrated in the halved form; its balanced-layout solution and model are built on first use. */
+class HalvedModeSolution implements ModeSolution {
+  readonly mode: number;
+  private readonly raw: OdeSolution;
+  private readonly halved: HalvedModeModel;
+  private readonly form: NormalisedProblem['form'];
+  private readonly params: ModeParameters;
+  private odeCache: OdeSolution | undefined;
+  private modelCache: ModeModel | undefined;
+
+  constructor(mode: number, raw: OdeSolution, halved: HalvedModeModel, form: NormalisedProblem['form'], params: ModeParameters) {
+    this.mode = mode;
+    this.raw = raw;
+    this.halved = halved;
+    this.form = form;
+    this.params = params;
+  }
+
+  get ode(): OdeSolution {
+    return (this.odeCache ??= liftSolution(this.raw, this.halved));
+  }
+
+  get model(): ModeModel {
+    return (this.modelCache ??= modeModel(this.form, this.params));
+  }
 }
 
 /** The solution of a halved mode seen in the balanced (q, p) layout of `ModeModel`. */
@@ -314,6 +355,29 @@ function liftSolution(raw: OdeSolution, halved: HalvedModeModel): OdeSolution {
       return out;
     },
   };
+}
+
+/**
+ * buf[off … off + len) as a plain array. Small lengths (the number of modes, usually ≤ 4) as array literals:
+ * V8 allocates those at their exact size as packed doubles, where `new Array(len)` filled with doubles changes
+ * element kind (a second allocation) and `push` over-allocates; the result holds thousands of these.
+ */
+function packedDoubles(buf: Float64Array, off: number, len: number): number[] {
+  switch (len) {
+    case 1:
+      return [buf[off]!];
+    case 2:
+      return [buf[off]!, buf[off + 1]!];
+    case 3:
+      return [buf[off]!, buf[off + 1]!, buf[off + 2]!];
+    case 4:
+      return [buf[off]!, buf[off + 1]!, buf[off + 2]!, buf[off + 3]!];
+    default: {
+      const out: number[] = [];
+      for (let i = 0; i < len; i++) out.push(buf[off + i]!);
+      return out;
+    }
+  }
 }
 
 /** g = Σ_a K_a − threshold, crossing upward when the mode is learned (the learning-time event). */
