@@ -14,7 +14,7 @@ for (const S of [0.5, 1, 2, 3.5, 5]) {
   for (const q0 of [0.1, 0.3, 0.6, 1]) problems.push(dln(S, 0.01, q0, 200, 0.01, 0.8 * q0));
 }
 const opts = { rtol: 1e-8, atol: 1e-10 };
-const all: MethodName[] = ['dopri5', 'auto', 'rosenbrock', 'odex'];
+const all: MethodName[] = ['dopri5', 'dop853', 'auto', 'rosenbrock', 'odex'];
 const args = process.argv.slice(2) as MethodName[];
 const methods: MethodName[] = args.length > 0 ? args.filter((m) => all.includes(m)) : all;
 for (const m of methods) {

@@ -209,7 +209,8 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
   }
   h = Math.min(h, hmax);
 
-  let logFacold = Math.log(1e-4);
+  const logMinErr = Math.log(1e-4);
+  let logFacold = logMinErr;
   let reject = false;
   let nonFinite = 0;
   let iasti = 0;
@@ -273,7 +274,8 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
     let hnew = h / fac;
 
     if (err <= 1) {
-      logFacold = Math.log(Math.max(err, 1e-4));
+      // log(max(err, 1e-4)) without a second logarithm.
+      logFacold = err > 1e-4 ? lerr : logMinErr;
       stats.steps++;
       if (detectStiff) {
         // h·|λ| ≈ h‖f(y1) − f(ysti)‖/‖y1 − ysti‖: both stages sit at t + h.

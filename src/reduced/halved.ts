@@ -61,6 +61,11 @@ export interface HalvedModeModel {
    * (third-order) terms are below TAIL_SAFETY·(atol + rtol·|x|) for every pathway; otherwise null.
    */
   learnedTail(t: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null;
+  /**
+   * After a learnedTail call: max_a |g_a'·Δu| over the remaining clock Δu = r/γ (∞ if γ was not positive).
+   * The tail needs it ≤ 0.01; callers checking every step can skip a few checks while it is far above.
+   */
+  readonly tailDistance: number;
 }
 
 /** x^n for an integer n ≥ 0 by multiplication (n is a pathway depth, small). */
@@ -223,6 +228,7 @@ class HalvedMode implements HalvedModeModel {
 
   /** Σ_a K_a of the last `derivatives` call (a field, not a return value: returning a double boxes it). */
   private total = 0.5;
+  tailDistance = Infinity;
 
   /**
    * Writes g_a, g_a', K_a' at the state y[yOff …] into the slots gs, dgs, dKs of the double buffer and Σ_a K_a
@@ -349,10 +355,14 @@ class HalvedMode implements HalvedModeModel {
     let gamma = 0;
     for (let a = 0; a < M; a++) gamma += w[DK1 + a]! * w[G1 + a]!;
     gamma *= lambda;
+    this.tailDistance = Infinity;
     if (!(gamma > 0 && gamma < Infinity)) return null;
     const du = rs / gamma;
     // Cheap necessary condition first: the rates g_a may change by at most 1% over the remaining clock.
-    for (let a = 0; a < M; a++) if (!(Math.abs(w[DG1 + a]! * du) <= 0.01)) return null;
+    let distance = 0;
+    for (let a = 0; a < M; a++) distance = Math.max(distance, Math.abs(w[DG1 + a]! * du));
+    this.tailDistance = distance;
+    if (!(distance <= 0.01)) return null;
     for (let a = 0; a < M; a++) {
       const g = w[G1 + a]!;
       w[XE + a] = y[a]! + g * du + 0.5 * g * w[DG1 + a]! * du * du;
