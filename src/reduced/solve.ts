@@ -126,12 +126,14 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   while (T > 0 && !(times[T - 1]! <= tReached)) T--;
   const outTimes = times.slice(0, T);
   // K_aα(t) and the loss first into flat buffers, then the nested arrays of the result (packedDoubles).
-  const kAll = new Float64Array(T * M * K);
-  const lossAll = new Float64Array(T);
   let maxDim = 1;
   for (const { raw } of integrated) maxDim = Math.max(maxDim, raw.dimension);
-  const values = new Float64Array(T * maxDim);
-  const y = new Float64Array(maxDim);
+  const scratch = readoutScratch(T * M * K + T + T * maxDim + maxDim);
+  const kAll = scratch.subarray(0, T * M * K);
+  const lossAll = scratch.subarray(T * M * K, T * M * K + T);
+  lossAll.fill(0);
+  const values = scratch.subarray(T * M * K + T, T * M * K + T + T * maxDim);
+  const y = scratch.subarray(T * M * K + T + T * maxDim);
   for (let m = 0; m < K; m++) {
     const { raw, strengths: strengthsOf } = integrated[m]!;
     const n = raw.dimension;
@@ -366,6 +368,18 @@ function liftSolution(raw: OdeSolution, halved: HalvedModeModel): OdeSolution {
       return out;
     },
   };
+}
+
+let readoutBuffer = new Float64Array(4096);
+
+/**
+ * Scratch for the read-out, reused across solves: a Float64Array of more than 8 doubles lives outside the
+ * JavaScript heap, and allocating (and later collecting) several per solve cost more than the read-out.
+ * Safe to share: the read-out runs no user code, and nothing outlives solveNormalised.
+ */
+function readoutScratch(length: number): Float64Array {
+  if (readoutBuffer.length < length) readoutBuffer = new Float64Array(Math.max(length, 2 * readoutBuffer.length));
+  return readoutBuffer;
 }
 
 /**
