@@ -61,7 +61,11 @@ export const RESULTS_JSON = 'results.json';
 const PROBE_POINTS = 4;
 const AUTO_WORKERS_AFTER_MS = 2000;
 
-const WORKER_SCRIPT = new URL('./worker-entry.mjs', import.meta.url);
+// Run from source, a worker needs tsx registered before it can load TypeScript (worker-entry.mjs); run from
+// the compiled package (dist/, as notebooks do), the worker is plain JavaScript next to this file.
+const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-entry.mjs', import.meta.url)
+  : new URL('./worker.js', import.meta.url);
 
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
