@@ -6,8 +6,11 @@
 import { heatmapChart, lineBandChart, type VegaLiteSpec } from './charts.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-/** Grid values such as 0.138949549437 are labelled with 3 significant digits; whole numbers ≥ 1000 as 10,000. */
-const SHORT_LABEL = "datum.value >= 1000 && datum.value == floor(datum.value) ? format(datum.value, ',') : format(datum.value, '.3~g')";
+/**
+ * Grid values such as 0.138949549437 are labelled with 3 significant digits, 2.0 as 2, and whole numbers
+ * ≥ 1000 with an SI prefix (10k, 100k), which keeps the columns of a width axis from crowding each other.
+ */
+const SHORT_LABEL = "datum.value >= 1000 && datum.value == floor(datum.value) ? format(datum.value, '.3~s') : format(datum.value, '.3~g')";
 
 export interface SweepChartBase {
   readonly data: readonly Record<string, unknown>[];
@@ -100,11 +103,15 @@ export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
     width: opts.width ?? 420,
     height: opts.height ?? 280,
   });
-  // Series are grid values: short legend labels, in numeric order.
+  // Series are grid values: short legend labels, in numeric order, under a title that may be long. An axis
+  // of whole numbers (depths) gets whole-number ticks.
+  const wholeX = opts.data.every((row) => Number.isInteger(row[opts.x]));
   const layers = (view['layer'] as { encoding: Record<string, Record<string, unknown>> }[]).map((layer) => {
-    const color = layer.encoding['color'];
-    if (color === undefined) return layer;
-    return { ...layer, encoding: { ...layer.encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL } } } };
+    const { color, x } = layer.encoding;
+    const axis = { labelExpr: SHORT_LABEL, ...(wholeX ? { tickMinStep: 1 } : {}) };
+    const encoding = { ...layer.encoding, x: { ...x, axis } };
+    if (color === undefined) return { ...layer, encoding };
+    return { ...layer, encoding: { ...encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL, titleLimit: 400 } } } };
   });
   return facetColumns({ ...view, $schema: SCHEMA, layer: layers }, opts);
 }

@@ -52,6 +52,8 @@ export class Progress {
   }
 
   finish(): void {
+    // A resumed run with nothing left has said so in its first line; "0/0 points" would only confuse.
+    if (this.total === 0) return;
     this.draw(true);
   }
 
