@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { saxeTime } from '../../src/exact/saxe.ts';
 
 const DLN = fileURLToPath(new URL('../../bin/dln.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dln-cli-'));
@@ -77,6 +78,31 @@ describe('dln solve (CLI)', () => {
     expect(run.code).to.equal(1);
     expect(JSON.parse(run.stdout).status).to.equal('failed');
     expect(run.stderr).to.match(/solve failed: mode 0/);
+  });
+
+  it('--learning-fraction adds learning times that match Saxe\'s closed form', () => {
+    // One balanced depth-2 pathway: K(t) is Saxe's sigmoid, so the time to reach S/2 is known exactly.
+    const S = 3;
+    const K0 = 1e-3;
+    const file = problemFile({
+      singularValues: [S], depths: [2], init: { q: [[Math.sqrt(K0)]], p: [[Math.sqrt(K0)]] },
+      times: [0, 10], solver: { rtol: 1e-10, atol: 1e-12 },
+    });
+    const run = dln(['solve', file, '--learning-fraction', '0.5']);
+    expect(run.code, run.stderr).to.equal(0);
+    const result = JSON.parse(run.stdout) as { learningTimes: number[] };
+    // The event is located on the dense output of a solve at rtol 1e-10; 1e-7 leaves room for the
+    // interpolant's error at the crossing and for the sigmoid's steepness (dK/dt = 2K(S − K) ≤ S²/2).
+    expect(result.learningTimes[0]).to.be.closeTo(saxeTime({ singularValue: S, initialStrength: K0 }, S / 2), 1e-7);
+  });
+
+  it('--learning-fraction outside (0, 1] is a usage error naming the option', () => {
+    for (const bad of ['0', '1.5', 'half', '']) {
+      const run = dln(['solve', problemFile(problem), '--learning-fraction', bad]);
+      expect(run.code).to.equal(2);
+      expect(run.stdout).to.equal('');
+      expect(run.stderr).to.contain('--learning-fraction');
+    }
   });
 
   it('an unknown option or format is a usage error', () => {
