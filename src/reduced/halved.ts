@@ -62,8 +62,8 @@ export interface HalvedModeModel {
    */
   learnedTail(t: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null;
   /**
-   * After a learnedTail call: max_a |g_a'·Δu| over the remaining clock Δu = r/γ (∞ if γ was not positive).
-   * The tail needs it ≤ 0.01; callers checking every step can skip a few checks while it is far above.
+   * After a refused learnedTail call: how many times too large the first failed criterion was (∞ if γ was
+   * not positive). Callers checking every step can skip a few checks while it is far above 1.
    */
   readonly tailDistance: number;
 }
@@ -95,34 +95,55 @@ const W_DK = 4;
 const W_G1 = 5;
 const W_DG1 = 6;
 const W_DK1 = 7;
-const W_G2 = 8;
-const W_DG2 = 9;
-const W_DK2 = 10;
-const W_XEND = 11;
-const DOUBLE_SLOTS = 12;
+// Three check points of learnedTail (the first-order end P, the model's end E, its midpoint Q): g, g', K', x.
+const W_GP = 8;
+const W_DGP = 9;
+const W_DKP = 10;
+const W_XP = 11;
+const W_GE = 12;
+const W_DGE = 13;
+const W_DKE = 14;
+const W_XE = 15;
+const W_GQ = 16;
+const W_DGQ = 17;
+const W_DKQ = 18;
+const W_XQ = 19;
+/** ⅙ c_a of the cubic state model while it is being checked. */
+const W_CUB = 20;
+const DOUBLE_SLOTS = 21;
 
-/** The closed-form tail handed out by learnedTail: start, per-pathway rate g_a and ½ g_a g_a', all in one buffer. */
+/**
+ * The closed-form tail handed out by learnedTail. The clock follows du/dt = r(u)/τ with the quadratic
+ * r = r_s − γΔu − ½βΔu² = −½β(Δu − a)(Δu − b), whose solution from Δu = 0 is
+ * Δu(t) = a (1 − e^{−κt}) / (1 − (a/b) e^{−κt}),  κ = √(γ² + 2βr_s)/τ;
+ * each pathway is the cubic x_a + g_a Δu + ½ g_a g_a′ Δu² + ⅙ c_a Δu³ in the clock.
+ */
 class ClosedFormTail implements LearnedTail {
   readonly tStart: number;
   private readonly M: number;
-  /** [x_s (M), g_a (M), ½ g_a g_a' (M)] */
+  /** [x_s, g_a, ½ g_a g_a′, ⅙ c_a] (M each) */
   private readonly coef: Float64Array;
-  private readonly du: number;
+  private readonly a: number;
+  private readonly aOverB: number;
   private readonly rate: number;
 
-  constructor(tStart: number, M: number, coef: Float64Array, du: number, rate: number) {
+  constructor(tStart: number, M: number, coef: Float64Array, a: number, aOverB: number, rate: number) {
     this.tStart = tStart;
     this.M = M;
     this.coef = coef;
-    this.du = du;
+    this.a = a;
+    this.aOverB = aOverB;
     this.rate = rate;
   }
 
   evaluate(t: number, out: Float64Array): Float64Array {
     const M = this.M;
     const c = this.coef;
-    const u = this.du * -Math.expm1(-this.rate * (t - this.tStart));
-    for (let a = 0; a < M; a++) out[a] = c[a]! + c[M + a]! * u + c[2 * M + a]! * u * u;
+    // 1 − e rather than −expm1: u is tiny (the remaining clock), so its absolute rounding error ε·a is far
+    // below any tolerance, and one exponential is cheaper than two.
+    const e = Math.exp(-this.rate * (t - this.tStart));
+    const u = (this.a * (1 - e)) / (1 - this.aOverB * e);
+    for (let a = 0; a < M; a++) out[a] = c[a]! + u * (c[M + a]! + u * (c[2 * M + a]! + u * c[3 * M + a]!));
     return out;
   }
 }
@@ -339,6 +360,26 @@ class HalvedMode implements HalvedModeModel {
     return out;
   }
 
+  /** γ = λ Σ_a K_a′ g_a from the g and K′ slots (−dr/du: how fast the residual falls along the clock). */
+  private gammaAt(gs: number, dKs: number): number {
+    const M = this.dimension;
+    const w = this.w;
+    let gamma = 0;
+    for (let a = 0; a < M; a++) gamma += w[dKs * M + a]! * w[gs * M + a]!;
+    return this.lambda * gamma;
+  }
+
+  /** x_a(Δu) of the cubic model into slot xs (coefficients from the G1/DG1 slots and slot `cubic`, −1: none). */
+  private modelState(y: ArrayLike<number>, du: number, cubic: number, xs: number): void {
+    const M = this.dimension;
+    const w = this.w;
+    for (let a = 0; a < M; a++) {
+      const g = w[W_G1 * M + a]!;
+      const c3 = cubic < 0 ? 0 : w[cubic + a]!;
+      w[xs * M + a] = y[a]! + du * (g + du * (0.5 * g * w[W_DG1 * M + a]! + du * c3));
+    }
+  }
+
   learnedTail(tStart: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null {
     const M = this.dimension;
     const w = this.w;
@@ -346,50 +387,72 @@ class HalvedMode implements HalvedModeModel {
     const lambda = this.lambda;
     const G1 = W_G1 * M;
     const DG1 = W_DG1 * M;
-    const DK1 = W_DK1 * M;
-    const G2 = W_G2 * M;
-    const DK2 = W_DK2 * M;
-    const XE = W_XEND * M;
     this.derivatives(y, 0, W_G1, W_DG1, W_DK1);
     const rs = S - lambda * this.total;
-    let gamma = 0;
-    for (let a = 0; a < M; a++) gamma += w[DK1 + a]! * w[G1 + a]!;
-    gamma *= lambda;
+    const gamma = this.gammaAt(W_G1, W_DK1);
     this.tailDistance = Infinity;
     if (!(gamma > 0 && gamma < Infinity)) return null;
-    const du = rs / gamma;
-    // Cheap necessary condition first: the rates g_a may change by at most 1% over the remaining clock.
+    const du1 = rs / gamma;
+    // Cheap necessary condition first: the rates g_a may change by at most 5% over the remaining clock.
     let distance = 0;
-    for (let a = 0; a < M; a++) distance = Math.max(distance, Math.abs(w[DG1 + a]! * du));
-    this.tailDistance = distance;
-    if (!(distance <= 0.01)) return null;
+    for (let a = 0; a < M; a++) distance = Math.max(distance, Math.abs(w[DG1 + a]! * du1));
+    this.tailDistance = distance / 0.05;
+    if (!(distance <= 0.05)) return null;
+    // Second derivatives along the clock by secants through the first-order end point P (Δu₁ = r_s/γ):
+    // β = dγ/du, and c_a = d²g_a/du² along the path (x′ = g, x″ = g g′, x‴ = c_a).
+    this.modelState(y, du1, -1, W_XP);
+    this.derivatives(w, W_XP * M, W_GP, W_DGP, W_DKP);
+    const beta = (this.gammaAt(W_GP, W_DKP) - gamma) / du1;
+    const CUB = W_CUB * M;
     for (let a = 0; a < M; a++) {
       const g = w[G1 + a]!;
-      w[XE + a] = y[a]! + g * du + 0.5 * g * w[DG1 + a]! * du * du;
+      w[CUB + a] = (2 * (w[W_GP * M + a]! - g - g * w[DG1 + a]! * du1)) / (du1 * du1) / 6;
     }
-    this.derivatives(w, XE, W_G2, W_DG2, W_DK2);
-    const rEnd = S - lambda * this.total;
-    let gammaEnd = 0;
-    for (let a = 0; a < M; a++) gammaEnd += w[DK2 + a]! * w[G2 + a]!;
-    gammaEnd *= lambda;
-    // What the closed form leaves out, per pathway: the residual left at the predicted end (the clock runs
-    // on by rEnd/γ), the change of the decay rate along the way (the time profile shifts by up to
-    // |Δu|·|Δγ|/γ), and the state's curvature beyond second order (the rate's departure from linear).
-    const rateTerm = Math.abs(rEnd) / gamma + (Math.abs(du) * Math.abs(gammaEnd - gamma)) / gamma;
+    // The quadratic residual's roots: a (the remaining clock) and b (far away, on the other side).
+    const disc = gamma * gamma + 2 * beta * rs;
+    if (!(disc > 0) || !Number.isFinite(beta)) return null;
+    const root = Math.sqrt(disc);
+    const aRoot = (2 * rs) / (gamma + root);
+    const aOverB = (-2 * rs * beta) / ((gamma + root) * (gamma + root));
+    if (!(Math.abs(aOverB) < 0.5)) return null;
+    // Check the model where it is used: at its end E (r must vanish there) and its midpoint Q (r and the
+    // rates must follow the quadratic and the cubic). What it leaves out, per pathway: the clock error from
+    // the residual's departures (|g_a|·(|r_E| + |δr_Q|)/γ: the time profile shifts by that much clock), and
+    // the state error from the rate's departure over the span (|δg_Q|·|a|).
+    // (E first: most refusals happen there, before the midpoint costs an evaluation.)
+    this.modelState(y, aRoot, CUB, W_XE);
+    this.derivatives(w, W_XE * M, W_GE, W_DGE, W_DKE);
+    const rE = S - lambda * this.total;
+    let worst = 0;
+    for (let a = 0; a < M; a++) {
+      const ratio = (Math.abs(w[G1 + a]!) * Math.abs(rE)) / gamma / (TAIL_SAFETY * (atol + rtol * Math.abs(y[a]!)));
+      worst = Math.max(worst, ratio);
+    }
+    this.tailDistance = worst;
+    if (!(worst <= 1)) return null;
+    const half = 0.5 * aRoot;
+    this.modelState(y, half, CUB, W_XQ);
+    this.derivatives(w, W_XQ * M, W_GQ, W_DGQ, W_DKQ);
+    const rQ = S - lambda * this.total;
+    const drQ = rQ - (rs - gamma * half - 0.5 * beta * half * half);
+    const clock = (Math.abs(rE) + Math.abs(drQ)) / gamma;
     for (let a = 0; a < M; a++) {
       const g = w[G1 + a]!;
-      const curvature = Math.abs(w[G2 + a]! - g - g * w[DG1 + a]! * du) * Math.abs(du);
-      const neglected = Math.abs(g) * rateTerm + curvature;
-      if (!(neglected <= TAIL_SAFETY * (atol + rtol * Math.abs(y[a]!)))) return null;
+      const gModel = g + half * (g * w[DG1 + a]! + half * 3 * w[CUB + a]!);
+      const neglected = Math.abs(g) * clock + Math.abs(w[W_GQ * M + a]! - gModel) * Math.abs(aRoot);
+      worst = Math.max(worst, neglected / (TAIL_SAFETY * (atol + rtol * Math.abs(y[a]!))));
     }
-    const coef = new Float64Array(3 * M);
+    this.tailDistance = worst;
+    if (!(worst <= 1)) return null;
+    const coef = new Float64Array(4 * M);
     for (let a = 0; a < M; a++) {
+      coef[3 * M + a] = w[CUB + a]!;
       const g = w[G1 + a]!;
       coef[a] = y[a]!;
       coef[M + a] = g;
       coef[2 * M + a] = 0.5 * g * w[DG1 + a]!;
     }
-    return new ClosedFormTail(tStart, M, coef, du, gamma * this.invTau);
+    return new ClosedFormTail(tStart, M, coef, aRoot, aOverB, root * this.invTau);
   }
 }
 
