@@ -15,7 +15,7 @@ export type { NormalisedProblem } from './reduced/problem.ts';
 export { balancedModeModel, perLayerModeModel, modeModel, pathwayDimension } from './reduced/model.ts';
 export type { ModeModel, ModeParameters, ReducedForm } from './reduced/model.ts';
 export { wideGaussianInit, balancedToLayers } from './reduced/init.ts';
-export type { BalancedValues } from './reduced/init.ts';
+export type { BalancedValues, Matrix } from './reduced/init.ts';
 export { integrate, integrators } from './integrate/index.ts';
 export type * from './integrate/types.ts';
 export { createRandom } from './util/random.ts';

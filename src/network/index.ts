@@ -8,7 +8,7 @@ export type { Task, Dataset, Basis, Reduction } from './task.ts';
 export { createNetwork, cloneNetwork, parameterCount } from './network.ts';
 export type { Network, Pathway, NetworkInit, Architecture, Nonlinearity } from './network.ts';
 export { createEngine, LinearEngine, BackpropEngine, modeMatrices, diagonalStrengths, linearLoss } from './engine.ts';
-export type { Engine } from './engine.ts';
+export type { Engine, EngineOptions } from './engine.ts';
 export { train, snapshot, recordSteps } from './train.ts';
 export type { TrainSpec, TrainResult, Record as TrainingRecord } from './train.ts';
 export { weightInvariants, offDiagonalMass } from './invariants.ts';
