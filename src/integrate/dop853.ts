@@ -267,6 +267,8 @@ const pool = new WorkPool((n) => new Dop853Work(n));
 export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
+  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
+  const stopCheck = stopRequested;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
   const eps = EPS;
@@ -419,7 +421,7 @@ export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
         }
       }
       if (last) break;
-      if (hasStop && stopRequested(ctx, t, y)) break;
+      if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;

@@ -166,6 +166,8 @@ const pool = new WorkPool((n) => new DopriWork(n));
 export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
+  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
+  const stopCheck = stopRequested;
   const autonomous = problem.autonomous === true;
   const rhs = problem.rhs;
   const tEnd = problem.tEnd;
@@ -326,7 +328,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         }
       }
       if (last) break;
-      if (hasStop && stopRequested(ctx, t, y)) break;
+      if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;

@@ -293,6 +293,8 @@ const pool = new WorkPool((n) => new RodasWork(n));
 export function runRosenbrock(ctx: RunContext): void {
   const { n, problem, options, stats, store, events, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
+  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
+  const stopCheck = stopRequested;
   const nvec = store.nvec;
   const rhs = problem.rhs;
   const jacobian = problem.jacobian;
@@ -470,7 +472,7 @@ export function runRosenbrock(ctx: RunContext): void {
         }
       }
       if (last) break;
-      if (hasStop && stopRequested(ctx, t, y)) break;
+      if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;
       if (reject && hnew > h) hnew = h;
       reject = false;
