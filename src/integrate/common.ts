@@ -120,6 +120,29 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
   }
 }
 
+/** Doubles per slab of `slabArray`. */
+const SLAB = 16_384;
+let slabBuffer = new Float64Array(SLAB);
+let slabUsed = 0;
+
+/**
+ * A zeroed Float64Array of `length` carved out of a shared slab (a view; one 128 KB buffer serves many solves).
+ * A Float64Array of more than 8 doubles is backed by memory outside the JavaScript heap, and creating one costs
+ * about as much as a whole small solve (allocation, zero-fill, tracking by the garbage collector); a view of a
+ * slab is an ordinary heap object. A slab stays alive while any view of it does: long-lived solutions keep at
+ * most one slab each. Lengths above SLAB/8 get their own buffer.
+ */
+export function slabArray(length: number): Float64Array {
+  if (length > SLAB >> 3) return new Float64Array(length);
+  if (slabUsed + length > SLAB) {
+    slabBuffer = new Float64Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slabBuffer.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  return view;
+}
+
 /**
  * Storage layout of one step's interpolant.
  * - `Nested5`: five (or eight) vectors r1..r5 per step, y(θ) = r1 + θ(r2 + (1−θ)(r3 + θ(r4 + (1−θ) r5))). This
@@ -164,10 +187,11 @@ export class DenseStore {
     this.nvec = nvec;
     this.stride = nvec * n;
     this.rec = this.stride + 1;
-    this.buf = new Float64Array(initialSteps * this.rec);
+    this.buf = slabArray(initialSteps * this.rec);
     this.tStart = t0;
     this.tLast = t0;
-    this.y0 = Float64Array.from(y0);
+    this.y0 = slabArray(n);
+    this.y0.set(y0);
     if (kind === Chebyshev) {
       const m = nvec;
       this.nodes = new Float64Array(m);
@@ -359,7 +383,7 @@ export function makeContext(
   nvec: number,
 ): RunContext {
   const n = problem.dimension;
-  const y = new Float64Array(n);
+  const y = slabArray(n);
   for (let i = 0; i < n; i++) y[i] = problem.y0[i]!;
   const events = options.events && options.events.length > 0 ? new EventTracker(options.events, n) : null;
   return {
@@ -372,7 +396,7 @@ export function makeContext(
     events,
     t: problem.t0,
     y,
-    f: new Float64Array(n),
+    f: slabArray(n),
     haveF: false,
     h: 0,
     status: 'ok',
@@ -587,11 +611,12 @@ export class Solution implements OdeSolution {
     this.tStart = ctx.store.tStart;
     if (ctx.status === 'event') {
       this.tReached = ctx.tStop;
-      this.yEnd = new Float64Array(ctx.n);
+      this.yEnd = slabArray(ctx.n);
       ctx.store.evaluateAt(ctx.tStop, this.yEnd);
     } else {
       this.tReached = ctx.store.tLast;
-      this.yEnd = Float64Array.from(ctx.y);
+      this.yEnd = slabArray(ctx.n);
+      this.yEnd.set(ctx.y);
     }
     if (stiffFrom !== undefined) this.stiffFrom = stiffFrom;
   }

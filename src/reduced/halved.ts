@@ -19,6 +19,7 @@
  * doubles and one of ints (index arithmetic, no per-pathway arrays or views), its functions bound once. Under
  * tsx every closure is also renamed at creation (esbuild's keepNames), which showed in profiles.
  */
+import { slabArray } from '../integrate/common.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import type { ModeParameters } from './model.ts';
 
@@ -170,8 +171,8 @@ class HalvedMode implements HalvedModeModel {
     this.lambda = inputVariance;
     this.invTau = 1 / tau;
     const iw = new Int32Array(INT_SLOTS * M);
-    const w = new Float64Array(DOUBLE_SLOTS * M);
-    const y0 = new Float64Array(M);
+    const w = slabArray(DOUBLE_SLOTS * M);
+    const y0 = slabArray(M);
     let o = 0;
     for (let a = 0; a < M; a++) {
       const D = depths[a]!;
@@ -444,7 +445,7 @@ class HalvedMode implements HalvedModeModel {
     }
     this.tailDistance = worst;
     if (!(worst <= 1)) return null;
-    const coef = new Float64Array(4 * M);
+    const coef = slabArray(4 * M);
     for (let a = 0; a < M; a++) {
       coef[3 * M + a] = w[CUB + a]!;
       const g = w[G1 + a]!;

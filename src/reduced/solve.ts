@@ -3,6 +3,7 @@
  * Each mode is integrated on its own (modes never interact), with its own step sizes and its own hand-over
  * to the stiff method once that mode has been learned.
  */
+import { slabArray } from '../integrate/common.ts';
 import { integrate } from '../integrate/index.ts';
 import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
 import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
@@ -273,7 +274,7 @@ class TailedSolution implements OdeSolution {
     this.tStart = head.tStart;
     this.tReached = tEnd;
     this.stiffFrom = tail.tStart;
-    this.yEnd = tail.evaluate(tEnd, new Float64Array(head.dimension));
+    this.yEnd = tail.evaluate(tEnd, slabArray(head.dimension));
   }
 
   private check(t: number): void {
