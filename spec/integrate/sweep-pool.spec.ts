@@ -74,6 +74,18 @@ describe('integrate: read-out sweep, autonomous problems, reused work arrays', (
     expect(() => integrate(bad, opts)).to.throw(TypeError, /problem\.autonomous must be a boolean/);
   });
 
+  it('a kept solution is unchanged by thousands of later solves (shared slabs and pools are never reused)', () => {
+    const kept = integrate(dln(2, 0.05, 0.8, 30), opts);
+    const times = Array.from({ length: 31 }, (_, i) => i);
+    const before = kept.evaluateSweep(times, new Float64Array(31 * kept.dimension)).slice();
+    const yEnd = kept.yEnd.slice();
+    // Enough solves to cycle through many slabs (each takes a few hundred doubles of 16 384) and the pools.
+    for (let k = 0; k < 2000; k++) integrate(dln(1 + (k % 7), 0.02 + 0.001 * k, 0.9, 5 + (k % 11)), opts, k % 2 ? 'auto' : 'dopri5');
+    const after = kept.evaluateSweep(times, new Float64Array(31 * kept.dimension));
+    expect(Array.from(after)).to.deep.equal(Array.from(before));
+    expect(Array.from(kept.yEnd)).to.deep.equal(Array.from(yEnd));
+  });
+
   for (const m of ['auto', 'dopri5', 'dop853', 'rosenbrock'] as MethodName[]) {
     it(`${m}: a solve started inside a right-hand side (nested) does not disturb the outer one`, () => {
       // Work arrays are pooled per dimension; a nested solve of the same dimension must get its own.

@@ -279,6 +279,20 @@ describe('halved balanced model (one state per pathway on the level set of q² �
       );
     });
 
+    it('a kept solution is unchanged by many later solves (its arrays share slabs with theirs)', () => {
+      const problem: ReducedProblem = {
+        singularValues: [3, 1],
+        depths: [3, 2],
+        init: { q: [[0.9, 0.8], [0.7, 0.6]], p: [[0.01, -0.02], [0.02, 0.03]] },
+        times: Array.from({ length: 21 }, (_, i) => i),
+      };
+      const kept = solveReduced(problem);
+      const before = JSON.stringify([kept.toJSON(), kept.at(7.5), kept.modes.map((m) => Array.from(m.ode.evaluate(12)))]);
+      for (let k = 0; k < 500; k++) solveReduced({ ...problem, singularValues: [1 + (k % 5), 2], tau: 1 + (k % 3) });
+      const after = JSON.stringify([kept.toJSON(), kept.at(7.5), kept.modes.map((m) => Array.from(m.ode.evaluate(12)))]);
+      expect(after).to.equal(before);
+    });
+
     it('exposes every mode in the balanced layout: modes[α].ode evaluates to (p, q) states of modes[α].model', () => {
       const problem: ReducedProblem = {
         singularValues: [3, 1],
