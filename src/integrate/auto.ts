@@ -9,7 +9,7 @@
  * steps. Measured on the bench/reduced problem set at rtol 1e-8 (docs/integrators.md): with the default, a
  * quarter of all explicit steps were spent after the mode was learned to 1e-6, with h held at DOPRI5's
  * stability limit, where RODAS4 needs a handful of growing steps. Switching once the step is two thirds of the
- * way to that limit cuts the steps per mode from 88 to 70 and is never early enough to matter for accuracy
+ * way to that limit cuts the steps per mode from 88 to 67 and is never early enough to matter for accuracy
  * (RODAS4 is as accurate, only dearer per step).
  *
  * DOP853 instead of DOPRI5 was measured too: a third of the explicit steps, but each costs four times as much
