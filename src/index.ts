@@ -22,7 +22,7 @@ export { createRandom } from './util/random.ts';
 export type { Random } from './util/random.ts';
 export { ValidationError } from './util/validation.ts';
 export * from './exact/index.ts';
-export { shares, winnerShare, participation, blockStrengths, degenerateBlocks } from './analysis/measures.ts';
+export { shares, winnerShare, participation, blockStrengths, blockMatrixStrengths, degenerateBlocks } from './analysis/measures.ts';
 export type { SolveOptions } from './reduced/solve.ts';
 export * from './sweep/index.ts';
 export * from './network/index.ts';

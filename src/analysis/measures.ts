@@ -36,6 +36,25 @@ export function blockStrengths(
   return strengths.map((row) => blocks.map((block) => Math.sqrt(block.reduce((s, m) => s + row[m]! ** 2, 0))));
 }
 
+/**
+ * Block-level strengths from whole mode matrices K_a = Uᵀ Ω_a V (as the simulator reads them out,
+ * `modeMatrices[a][i][j]`): for each block of degenerate modes, the Frobenius norm of pathway a's block of K_a.
+ * Within a degenerate block the task fixes U and V only up to one common rotation R, which maps the block of
+ * K_a to Rᵀ K_a R and leaves this norm unchanged, while single diagonal entries change.
+ */
+export function blockMatrixStrengths(
+  modeMatrices: readonly (readonly (readonly number[])[])[],
+  blocks: readonly (readonly number[])[],
+): number[][] {
+  return modeMatrices.map((K) =>
+    blocks.map((block) => {
+      let sum = 0;
+      for (const i of block) for (const j of block) sum += K[i]![j]! ** 2;
+      return Math.sqrt(sum);
+    }),
+  );
+}
+
 /** Groups mode indices whose singular values agree to a relative tolerance (sorted input not required). */
 export function degenerateBlocks(singularValues: readonly number[], rtol = 1e-9): number[][] {
   const blocks: number[][] = [];
