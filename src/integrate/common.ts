@@ -453,6 +453,44 @@ export function initialStepHeuristic(
 }
 
 /**
+ * The opening of an explicit Runge–Kutta run: the derivative at ctx.t written into `f0` (taken over from the
+ * previous segment when ctx.haveF), and the first step size — ctx.h if a previous segment suggested one, else
+ * options.initialStep, else Hairer's heuristic for a method of order `order` — capped at hmax. Returns null,
+ * after fail(), when the derivative at the start is not finite. `y` is the run's private copy of ctx.y.
+ */
+export function openExplicitRun(
+  ctx: RunContext,
+  y: Float64Array,
+  f0: Float64Array,
+  order: number,
+  hmax: number,
+  scratchY: Float64Array,
+  scratchF: Float64Array,
+): number | null {
+  if (ctx.haveF) {
+    f0.set(ctx.f);
+  } else {
+    ctx.problem.rhs(ctx.t, y, f0);
+    ctx.stats.rhsEvaluations++;
+    const bad = firstNonFinite(f0, ctx.n);
+    if (bad >= 0) {
+      fail(ctx, `non-finite derivative f[${bad}] = ${fmt(f0[bad]!)} at t = ${fmt(ctx.t)} (the initial point)`);
+      return null;
+    }
+  }
+  let h = ctx.h;
+  if (!(h > 0)) {
+    if (ctx.options.initialStep !== undefined) {
+      h = ctx.options.initialStep;
+    } else {
+      ctx.f.set(f0);
+      h = initialStepHeuristic(ctx, order, hmax, scratchY, scratchF);
+    }
+  }
+  return Math.min(h, hmax);
+}
+
+/**
  * Tracks the sign of each event function between accepted steps and locates crossings on the dense output
  * of the step just taken with Brent's method.
  */

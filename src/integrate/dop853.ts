@@ -21,10 +21,9 @@ import {
   fail,
   MAX_NONFINITE_RETRIES,
   nonFiniteMessage,
-  firstNonFinite,
   fmt,
-  initialStepHeuristic,
   makeContext,
+  openExplicitRun,
   Solution,
   stopRequested,
   validateInputs,
@@ -286,28 +285,12 @@ export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
   y.set(ctx.y);
   let t = ctx.t;
 
-  if (ctx.haveF) {
-    f0.set(ctx.f);
-  } else {
-    rhs(t, y, f0);
-    stats.rhsEvaluations++;
-    const bad = firstNonFinite(f0, n);
-    if (bad >= 0) {
-      fail(ctx, `non-finite derivative f[${bad}] = ${fmt(f0[bad]!)} at t = ${fmt(t)} (the initial point)`);
-      pool.give(n, w);
-      return false;
-    }
+  const opened = openExplicitRun(ctx, y, f0, 8, hmax, w.ytmp, w.ystage11);
+  if (opened === null) {
+    pool.give(n, w);
+    return false;
   }
-  let h = ctx.h;
-  if (!(h > 0)) {
-    if (options.initialStep !== undefined) {
-      h = options.initialStep;
-    } else {
-      ctx.f.set(f0);
-      h = initialStepHeuristic(ctx, 8, hmax, w.ytmp, w.ystage11);
-    }
-  }
-  h = Math.min(h, hmax);
+  let h = opened;
 
   let reject = false;
   let nonFinite = 0;

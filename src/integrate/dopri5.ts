@@ -12,10 +12,9 @@ import {
   fail,
   MAX_NONFINITE_RETRIES,
   nonFiniteMessage,
-  firstNonFinite,
   fmt,
-  initialStepHeuristic,
   makeContext,
+  openExplicitRun,
   Solution,
   stopRequested,
   validateInputs,
@@ -188,28 +187,12 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
   y.set(ctx.y);
   let t = ctx.t;
 
-  if (ctx.haveF) {
-    k1.set(ctx.f);
-  } else {
-    rhs(t, y, k1);
-    stats.rhsEvaluations++;
-    const bad = firstNonFinite(k1, n);
-    if (bad >= 0) {
-      fail(ctx, `non-finite derivative f[${bad}] = ${fmt(k1[bad]!)} at t = ${fmt(t)} (the initial point)`);
-      pool.give(n, w);
-      return false;
-    }
+  const opened = openExplicitRun(ctx, y, k1, 5, hmax, w.ytmp, w.k2);
+  if (opened === null) {
+    pool.give(n, w);
+    return false;
   }
-  let h = ctx.h;
-  if (!(h > 0)) {
-    if (options.initialStep !== undefined) {
-      h = options.initialStep;
-    } else {
-      ctx.f.set(k1);
-      h = initialStepHeuristic(ctx, 5, hmax, w.ytmp, w.k2);
-    }
-  }
-  h = Math.min(h, hmax);
+  let h = opened;
 
   const logMinErr = Math.log(1e-4);
   let logFacold = logMinErr;
