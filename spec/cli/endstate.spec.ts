@@ -1,24 +1,9 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dln, jsonFiles } from '../helpers/cli.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 
-const DLN = fileURLToPath(new URL('../../bin/dln.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'dln-endstate-'));
-
-function dln(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, [DLN, ...args], { encoding: 'utf8', input });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function problemFile(problem: unknown): string {
-  const path = join(dir, `p${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(problem));
-  return path;
-}
+const files = jsonFiles('dln-endstate-');
+const problemFile = files.write;
 
 // Two depth-4 pathways and a depth-1 one, three modes; no times (the engine needs none).
 const problem = {

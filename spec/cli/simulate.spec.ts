@@ -1,24 +1,9 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dln, jsonFiles } from '../helpers/cli.ts';
 import { simulate } from '../../src/network/index.ts';
 
-const DLN = fileURLToPath(new URL('../../bin/dln.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'dln-simulate-'));
-
-function dln(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, [DLN, ...args], { encoding: 'utf8', input });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function specFile(spec: unknown): string {
-  const path = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(spec));
-  return path;
-}
+const files = jsonFiles('dln-simulate-');
+const specFile = files.write;
 
 const aligned = {
   task: { singularValues: [2, 1] },

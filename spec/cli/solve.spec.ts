@@ -1,24 +1,12 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dln, jsonFiles } from '../helpers/cli.ts';
 import { saxeTime } from '../../src/exact/saxe.ts';
 
-const DLN = fileURLToPath(new URL('../../bin/dln.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'dln-cli-'));
-
-function dln(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, [DLN, ...args], { encoding: 'utf8', input });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function problemFile(problem: unknown): string {
-  const path = join(dir, `p${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(problem));
-  return path;
-}
+const files = jsonFiles('dln-cli-');
+const dir = files.dir;
+const problemFile = files.write;
 
 const problem = {
   singularValues: [2, 1],

@@ -1,27 +1,18 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DLN, dln, jsonFiles } from '../helpers/cli.ts';
 import { runSweep } from '../../src/sweep/runner.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
 import { readPoints } from '../../src/sweep/store.ts';
 
-const DLN = fileURLToPath(new URL('../../bin/dln.js', import.meta.url));
+const files = jsonFiles('dln-cli-sweep-');
+const dir = files.dir;
+const specFile = files.write;
+
 const QUICK = fileURLToPath(new URL('../../examples/sweep-quick.json', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'dln-cli-sweep-'));
-
-function dln(args: string[]) {
-  const run = spawnSync(process.execPath, [DLN, ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function specFile(spec: unknown): string {
-  const path = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(path, JSON.stringify(spec));
-  return path;
-}
 
 /** Enough reduced solves (1000) that a run lasts about a second on one worker: time to interrupt it. */
 const LONG = {
