@@ -22,6 +22,7 @@
 import { slabArray } from '../integrate/common.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import type { ModeParameters } from './model.ts';
+import { ipow } from '../util/ipow.ts';
 
 /** Which variable of a pathway is the state (see the module comment). */
 const DEPTH1 = 0;
@@ -69,17 +70,6 @@ export interface HalvedModeModel {
   readonly tailDistance: number;
 }
 
-/** x^n for an integer n ≥ 0 by multiplication (n is a pathway depth, small). */
-function ipow(x: number, n: number): number {
-  let result = 1;
-  let base = x;
-  while (n > 0) {
-    if (n & 1) result *= base;
-    base *= base;
-    n >>= 1;
-  }
-  return result;
-}
 
 // Layout of the int buffer (× M): kind, depth, offset in the lifted state.
 const I_KIND = 0;

@@ -9,6 +9,7 @@
  * Hence the Jacobian  τ J = r · ∂G/∂y − λ G ⊗ ∇K,  block-diagonal in its first term.
  */
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
+import { ipow } from '../util/ipow.ts';
 
 export type ReducedForm = 'balanced' | 'perLayer';
 
@@ -50,17 +51,6 @@ function makeOffsets(form: ReducedForm, depths: readonly number[]): number[] {
   return offsets;
 }
 
-/** x^n for integer n ≥ 0 by repeated squaring; exact for the small n used here and cheaper than Math.pow. */
-function ipow(x: number, n: number): number {
-  let result = 1;
-  let base = x;
-  while (n > 0) {
-    if (n & 1) result *= base;
-    base *= base;
-    n >>= 1;
-  }
-  return result;
-}
 
 /**
  * Balanced (q, p) form: state of pathway a is [p, q] (D_a ≥ 2) or [p] (D_a = 1), K = p q^{D−1}.
