@@ -70,6 +70,29 @@ describe('weights → reduced initial conditions', () => {
     expect(() => mapToReduced(net, task, 'exactDepth2')).to.throw('pathway 2 has depth 3');
   });
 
+  it('a mode with no forward signal (σ = 0, or a zero layer) maps to q = p = 0, not 0/0', () => {
+    // σ = 0: every K_aα and Θ_α is exactly 0; a zero first layer in mode 0 of an aligned chain kills that
+    // mode's forward product while mode 1 stays a balanced chain with (q, p) = (1, 0.5). The chain uses the
+    // identity basis so that Vᵀv_α has no round-off (with a random basis the zero mode's K and q² are both
+    // O(1e-17), and p = K/q² is a ratio of round-off).
+    const zero = createNetwork(task, { depths: [3, 2, 1], width: 6 }, { kind: 'gaussian', sigma: 0, seed: 8 });
+    const plain = singularValueTask([2, 1, 0.5]);
+    const chain = createNetwork(plain, { depths: [3], width: 4 }, {
+      kind: 'aligned',
+      layers: [[[0, 1, 0.6], [0.7, 1, 0.6], [0.4, 0.5, 0.6]]],
+      seed: 9,
+    });
+    for (const kind of ['naive', 'tangentKernel'] as const) {
+      const { q, p } = mapToReduced(zero, task, kind);
+      expect(q.flat().concat(p.flat()), kind).to.deep.equal(new Array<number>(18).fill(0));
+      const one = mapToReduced(chain, plain, kind);
+      expect(one.p[0]![0], kind).to.equal(0);
+      // Only the naive mapping's q is 0 here: the tangent kernel of mode 0 keeps the term of the zero layer.
+      expect(one.q[0]![1], kind).to.be.closeTo(1, 1e-12);
+      expect(one.p[0]![1], kind).to.be.closeTo(0.5, 1e-12);
+    }
+  });
+
   it('tangentKernelRoot solves x^D − Θx + (D−1)K² = 0 at its larger root', () => {
     for (const [D, theta, k] of [[3, 2, 0.3], [4, 1.5, 0.05], [6, 3, 0.4]] as const) {
       const x = tangentKernelRoot(D, theta, k);

@@ -100,6 +100,14 @@ export function tangentKernelRoot(depth: number, theta: number, k: number): numb
   return 0.5 * (lo + hi);
 }
 
+/**
+ * p = K/q^{D−1}. q = 0 only when the mode's forward product (naive) or its whole tangent kernel (matched)
+ * vanishes, and then K = 0 exactly: the pathway is the still one (q = p = 0), not 0/0 = NaN.
+ */
+function strengthOverGain(k0: number, q: number, D: number): number {
+  return q === 0 ? 0 : k0 / q ** (D - 1);
+}
+
 export function mapToReduced(net: Network, task: Task, kind: MappingKind): BalancedValues {
   const K = task.singularValues.length;
   const q: number[][] = [];
@@ -120,7 +128,7 @@ export function mapToReduced(net: Network, task: Task, kind: MappingKind): Balan
       if (kind === 'naive') {
         const gain = Math.sqrt(columnNorm2(v.forward[D - 1]!, path.dims[D - 1]!, K, m)) ** (1 / (D - 1));
         qa.push(gain);
-        pa.push(k0 / gain ** (D - 1));
+        pa.push(strengthOverGain(k0, gain, D));
       } else if (kind === 'exactDepth2') {
         if (D !== 2) {
           throw new RangeError(`mapToReduced: the exact mapping is for depth-2 pathways; pathway ${a} has depth ${D}`);
@@ -144,7 +152,7 @@ export function mapToReduced(net: Network, task: Task, kind: MappingKind): Balan
         const x = tangentKernelRoot(D, theta[m]!, k0);
         const qq = Math.sqrt(x);
         qa.push(qq);
-        pa.push(k0 / qq ** (D - 1));
+        pa.push(strengthOverGain(k0, qq, D));
       }
     }
     q.push(qa);
