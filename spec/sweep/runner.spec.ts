@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeSweeps } from '../../src/sweep/merge.ts';
@@ -46,6 +46,36 @@ describe('sweep runner', () => {
     // 8 cells × (winnerShare, participation, learningTime, strength1, strength2)
     expect(csv.length - 1).to.equal(8 * 5);
     expect(csv[1]).to.match(/^1,0\.3,winnerShare,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,3,0$/);
+  });
+
+  it('summarises each cell from its own points: mean, sample sd and the t-interval, per measure column', () => {
+    type Rec = { cell: number; coords: Record<string, number>; values: Record<string, number> };
+    const points = read(whole, 'points.jsonl').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    const rows = (JSON.parse(read(whole, 'results.json')) as { rows: { coords: Record<string, number>; measure: string; mean: number; sd: number; ciLow: number; ciHigh: number; seeds: number }[] }).rows;
+    // 3 seeds: t_{0.975,2} = (2p − 1)/√(2p(1 − p)) at p = 0.975 (closed form of Student's t with ν = 2).
+    const t2 = 0.95 / Math.sqrt(2 * 0.975 * 0.025);
+    let checked = 0;
+    for (const row of rows) {
+      const vs = points.filter((p) => p.coords['depth'] === row.coords['depth'] && p.coords['sigma'] === row.coords['sigma']).map((p) => p.values[row.measure]!);
+      expect(vs, `${row.measure} at ${JSON.stringify(row.coords)}`).to.have.length(3);
+      const mean = (vs[0]! + vs[1]! + vs[2]!) / 3;
+      const sd = Math.sqrt(vs.reduce((s, v) => s + (v - mean) ** 2, 0) / 2);
+      // Same sums in another order: agreement to a few ulps of the values' scale.
+      const tol = 1e-12 * Math.max(1, Math.abs(mean));
+      expect(row.seeds).to.equal(3);
+      expect(row.mean, row.measure).to.be.closeTo(mean, tol);
+      expect(row.sd, row.measure).to.be.closeTo(sd, tol);
+      expect(row.ciHigh - row.ciLow, row.measure).to.be.closeTo((2 * t2 * sd) / Math.sqrt(3), tol);
+      checked++;
+    }
+    expect(checked).to.equal(8 * 5);
+  });
+
+  it('draws no plots for a shard (its cells hold only part of the seeds); results say incomplete', async () => {
+    const { dir, summary } = await run({ shard: { index: 1, count: 2 }, plots: true });
+    expect(summary.complete).to.equal(true);
+    expect(summary.results.complete).to.equal(false);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png') || f.endsWith('.svg'))).to.deep.equal([]);
   });
 
   it('gives the same files, row for row, when run as 2 shards and merged', async () => {
@@ -125,15 +155,17 @@ describe('sweep runner', () => {
   });
 
   it('survives a worker thread that dies: its point is recorded as failed, the rest of its batch still runs', async () => {
-    process.env['DLN_TEST_CRASH_AT'] = '9';
+    // One worker gets batches of batchSize(24, 1) = 2 points, [8, 9] among them: crashing on 8 leaves 9 in flight.
+    process.env['DLN_TEST_CRASH_AT'] = '8';
     try {
-      const { dir, summary } = await run({ workers: 2, workerScript: new URL('./fixtures/crash-worker.mjs', import.meta.url) });
+      const { dir, summary } = await run({ workers: 1, workerScript: new URL('./fixtures/crash-worker.mjs', import.meta.url) });
       expect(summary.complete).to.equal(true);
       const points = readPoints(dir);
-      expect(points.get(9)!.status).to.equal('failed');
-      expect(points.get(9)!.message).to.contain('worker thread died');
+      expect(points.size).to.equal(24);
+      expect(points.get(8)!.status).to.equal('failed');
+      expect(points.get(8)!.message).to.contain('worker thread died');
       const reference = readPoints(whole);
-      for (const [index, record] of points) if (index !== 9) expect(record, `point ${index}`).to.deep.equal(reference.get(index));
+      for (const [index, record] of points) if (index !== 8) expect(record, `point ${index}`).to.deep.equal(reference.get(index));
     } finally {
       delete process.env['DLN_TEST_CRASH_AT'];
     }

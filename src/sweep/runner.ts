@@ -28,7 +28,7 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called after each finished point has been written (e.g. to stop a run after a few points). */
   readonly onPoint?: (record: PointRecord, done: number) => void;
-  /** Render plots once complete (default true). */
+  /** Render plots once the whole sweep is complete (default true; never for a shard: merge its directories). */
   readonly plots?: boolean;
   /** Run again the points recorded as failed (their new records supersede the old lines). */
   readonly retryFailed?: boolean;
@@ -113,7 +113,9 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
 
   if (complete) compactPoints(options.outDir, records.values());
   const results = writeResults(spec, options.outDir, records.values());
-  if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec, results, options.outDir);
+  // Plots only of the whole sweep: a shard's cells hold a fraction of the seeds (every k-th point), so its
+  // diagrams would show thinner means under a title promising all of them; `dln merge` draws them.
+  if (results.complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec, results, options.outDir);
   return { total: mine.length, resumed, ran, failed, complete, interrupted, elapsedMs: performance.now() - started, workers: workers ?? 0, results };
 }
 
