@@ -115,27 +115,3 @@ describe('aligned initialisation: full network = reduced model (fast-check, seed
   });
 });
 
-describe('gradient flow over long intervals', () => {
-  it('integrates in chunks of ≤ 200 steps without losing accuracy (aligned init vs solveReduced)', () => {
-    const task = singularValueTask([3, 1]);
-    const layers = [[[0.3, 0.2], [0.3, 0.2], [0.1, 0.05]], [[0.2, 0.3], [0.2, 0.3], [0.05, 0.1]]];
-    const net = createNetwork(task, { depths: [3, 3], width: 6 }, { kind: 'aligned', layers, seed: 1 });
-    const times = [0, 20, 60];
-    const solver = { rtol: 1e-11, atol: 1e-13 };
-    const full = train(createEngine(net, task), { method: 'flow', times, solver });
-    const reduced = solveReduced({ singularValues: [3, 1], depths: [3, 3], init: { layers }, times, solver: { method: 'auto', ...solver } });
-    expect(full.status).to.equal('ok');
-    // More steps than one chunk: the run went through several integrator calls.
-    expect(full.solverSteps).to.be.above(200);
-    // Both at rtol 1e-11 over t = 60 through a plateau and a fast transition: ≤ 1e-8 relative.
-    full.records.forEach((rec, t) =>
-      reduced.strengths[t]!.forEach((row, a) => row.forEach((k, m) => expect(rec.strengths[a]![m]!).to.be.closeTo(k, 1e-8 * 3))),
-    );
-  });
-
-  it('refuses gradient flow above 200 000 weights with a message naming train.method', () => {
-    const task = singularValueTask([1, 1]);
-    const net = createNetwork(task, { depths: [3, 3], width: 320 }, { kind: 'gaussian', sigma: 1, seed: 1 });
-    expect(() => train(createEngine(net, task), { method: 'flow', times: [0, 1] })).to.throw(/train\.method: got "flow"; allowed: "gd" for networks above 200000 weights \(this one has 207360\)/);
-  });
-});

@@ -103,6 +103,10 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
   if (options.stopWhen !== undefined && typeof options.stopWhen !== 'function') {
     throw new TypeError(`${where} options.stopWhen must be a function or undefined (got ${show(options.stopWhen)})`);
   }
+  if (options.denseOutput !== undefined && typeof options.denseOutput !== 'boolean') {
+    throw new TypeError(`${where} options.denseOutput must be a boolean or undefined (got ${show(options.denseOutput)})`);
+  }
+  validateOutputTimes(problem, options, where);
   const events = options.events;
   if (events !== undefined) {
     if (!Array.isArray(events)) {
@@ -116,6 +120,31 @@ export function validateInputs(problem: OdeProblem, options: SolverOptions, meth
       if (e.direction !== undefined && e.direction !== -1 && e.direction !== 0 && e.direction !== 1) {
         throw new RangeError(`${where} options.events[${k}].direction must be -1, 0 or 1 (got ${show(e.direction)})`);
       }
+    }
+  }
+}
+
+function validateOutputTimes(problem: OdeProblem, options: SolverOptions, where: string): void {
+  const times = options.outputTimes;
+  if (options.onOutput !== undefined) {
+    if (typeof options.onOutput !== 'function') {
+      throw new TypeError(`${where} options.onOutput must be a function or undefined (got ${show(options.onOutput)})`);
+    }
+    if (times === undefined) {
+      throw new TypeError(`${where} options.onOutput needs options.outputTimes (the times at which it is called)`);
+    }
+  }
+  if (times === undefined) return;
+  if (times === null || typeof times !== 'object' || typeof times.length !== 'number') {
+    throw new TypeError(`${where} options.outputTimes must be an array-like of numbers (got ${show(times)})`);
+  }
+  for (let k = 0; k < times.length; k++) {
+    const t = times[k];
+    if (!isFiniteNumber(t) || t < problem.t0 || t > problem.tEnd || (k > 0 && t < times[k - 1]!)) {
+      throw new RangeError(
+        `${where} options.outputTimes[${k}] = ${show(t)}: output times must be finite, non-decreasing and within ` +
+          `[t0, tEnd] = [${fmt(problem.t0)}, ${fmt(problem.tEnd)}]`,
+      );
     }
   }
 }
@@ -180,14 +209,20 @@ export class DenseStore {
   /** Chebyshev–Lobatto nodes on [0,1] and barycentric weights (Chebyshev kind only). */
   readonly nodes: Float64Array | null;
   readonly weights: Float64Array | null;
+  /**
+   * false: only the last step is kept (record 0 is overwritten by every push, count stays 1), for solves
+   * without dense output (SolverOptions.denseOutput).
+   */
+  readonly keepAll: boolean;
 
-  constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, initialSteps = 256) {
+  constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, keepAll = true) {
     this.n = n;
     this.kind = kind;
     this.nvec = nvec;
     this.stride = nvec * n;
     this.rec = this.stride + 1;
-    this.buf = slabArray(initialSteps * this.rec);
+    this.keepAll = keepAll;
+    this.buf = slabArray((keepAll ? 256 : 1) * this.rec);
     this.tStart = t0;
     this.tLast = t0;
     this.y0 = slabArray(n);
@@ -210,6 +245,12 @@ export class DenseStore {
   /** Appends a step from tLast to tEnd; returns the offset of its coefficients in `buf`. */
   push(tEnd: number): number {
     const rec = this.rec;
+    if (!this.keepAll) {
+      this.buf[0] = this.tLast;
+      this.tLast = tEnd;
+      this.count = 1;
+      return 1;
+    }
     const base = this.count * rec;
     if (base + rec > this.buf.length) {
       const nb = new Float64Array(this.buf.length * 2);
@@ -263,7 +304,7 @@ export class DenseStore {
   }
 
   /** Evaluates step i's interpolant at t into out[outOff … outOff + n). */
-  private evalStepInto(i: number, t: number, out: Float64Array, outOff: number): void {
+  evalStepInto(i: number, t: number, out: Float64Array, outOff: number): void {
     const n = this.n;
     const rec = this.rec;
     const c = this.buf;
@@ -363,6 +404,8 @@ export interface RunContext {
   readonly store: DenseStore;
   readonly stats: SolverStats;
   readonly events: EventTracker | null;
+  /** Records the states at options.outputTimes as the run passes them (null without them). */
+  readonly outputs: OutputTracker | null;
   /** Current time and state (state at `t` is `y`); `f` holds f(t, y) when `haveF`. */
   t: number;
   readonly y: Float64Array;
@@ -386,14 +429,19 @@ export function makeContext(
   const y = slabArray(n);
   for (let i = 0; i < n; i++) y[i] = problem.y0[i]!;
   const events = options.events && options.events.length > 0 ? new EventTracker(options.events, n) : null;
+  const store = new DenseStore(n, problem.t0, y, kind, nvec, options.denseOutput !== false);
+  const outputs = options.outputTimes !== undefined ? new OutputTracker(options.outputTimes, n, options.onOutput) : null;
+  // Output times at t0 are the initial state.
+  if (outputs) outputs.advance(store, problem.t0, y);
   return {
     n,
     problem,
     options,
     maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
-    store: new DenseStore(n, problem.t0, y, kind, nvec),
+    store,
     stats: { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 },
     events,
+    outputs,
     t: problem.t0,
     y,
     f: slabArray(n),
@@ -488,6 +536,56 @@ export function openExplicitRun(
     }
   }
   return Math.min(h, hmax);
+}
+
+/**
+ * Records the state at each output time once the run has passed it: interpolated on the step just taken (the
+ * last one in the store, which is all a store without dense output keeps), or the step's end state itself
+ * when an output time is exactly the step's end.
+ */
+export class OutputTracker {
+  readonly times: ArrayLike<number>;
+  readonly n: number;
+  /** Index of the first output time not yet recorded. */
+  next = 0;
+  /** m·n states when there is no callback; empty otherwise. */
+  readonly values: Float64Array;
+  private readonly onOutput: ((index: number, t: number, y: Float64Array) => void) | undefined;
+  private readonly scratch: Float64Array | null;
+
+  constructor(
+    times: ArrayLike<number>,
+    n: number,
+    onOutput: ((index: number, t: number, y: Float64Array) => void) | undefined,
+  ) {
+    this.times = times;
+    this.n = n;
+    this.onOutput = onOutput;
+    this.values = onOutput === undefined ? new Float64Array(times.length * n) : new Float64Array(0);
+    this.scratch = onOutput === undefined ? null : new Float64Array(n);
+  }
+
+  /**
+   * After an accepted step ending at (tEnd, yEnd) — or with an empty store, at the start — records every output
+   * time ≤ upTo (≤ tEnd) not yet recorded.
+   */
+  advance(store: DenseStore, tEnd: number, yEnd: Float64Array, upTo = tEnd): void {
+    const times = this.times;
+    const m = times.length;
+    const n = this.n;
+    while (this.next < m && times[this.next]! <= upTo) {
+      const k = this.next++;
+      const t = times[k]!;
+      const out = this.scratch ?? this.values;
+      const off = this.scratch ? 0 : k * n;
+      if (t === tEnd || store.count === 0) {
+        for (let i = 0; i < n; i++) out[off + i] = yEnd[i]!;
+      } else {
+        store.evalStepInto(store.count - 1, t, out, off);
+      }
+      if (this.onOutput) this.onOutput(k, t, out);
+    }
+  }
 }
 
 /**
@@ -633,10 +731,14 @@ export class Solution implements OdeSolution {
   readonly events: readonly EventHit[];
   readonly yEnd: Float64Array;
   readonly stiffFrom?: number;
+  readonly outputs?: Float64Array;
+  readonly outputsReached?: number;
   readonly dimension: number;
   readonly tStart: number;
   readonly tReached: number;
   private readonly store: DenseStore;
+  /** Earliest time `evaluate` answers for after tStart: tStart with dense output, else the last step's start. */
+  private readonly from: number;
 
   constructor(method: string, ctx: RunContext, stiffFrom?: number) {
     this.method = method;
@@ -657,17 +759,41 @@ export class Solution implements OdeSolution {
       this.yEnd.set(ctx.y);
     }
     if (stiffFrom !== undefined) this.stiffFrom = stiffFrom;
+    const store = ctx.store;
+    this.from = store.keepAll || store.count === 0 ? this.tStart : store.buf[0]!;
+    const outputs = ctx.outputs;
+    if (outputs) {
+      // Output times in the last step up to a terminal event (which the loops leave to this point) and, for
+      // an integrator that lands within rounding of tEnd and then snaps to it (odex), those at tEnd.
+      outputs.advance(store, this.tReached, this.yEnd);
+      if (!ctx.options.onOutput) this.outputs = outputs.values;
+      this.outputsReached = outputs.next;
+    }
+  }
+
+  private checkRange(t: number, what: string): void {
+    if (!(t >= this.tStart && t <= this.tReached)) {
+      throw new RangeError(
+        `${what}: t = ${fmt(t)} is outside the solution's range [${fmt(this.tStart)}, ${fmt(this.tReached)}]`,
+      );
+    }
+    if (t < this.from && t !== this.tStart) {
+      throw new RangeError(
+        `${what}: t = ${fmt(t)} is before the last step [${fmt(this.from)}, ${fmt(this.tReached)}], and this solve ` +
+          'kept no dense output (options.denseOutput = false): request the times wanted in options.outputTimes',
+      );
+    }
   }
 
   evaluate(t: number, out?: Float64Array): Float64Array {
-    if (!(t >= this.tStart && t <= this.tReached)) {
-      throw new RangeError(
-        `evaluate(${fmt(t)}): t is outside the solution's range [${fmt(this.tStart)}, ${fmt(this.tReached)}]`,
-      );
-    }
+    this.checkRange(t, `evaluate(${fmt(t)})`);
     const y = out ?? new Float64Array(this.dimension);
     if (t === this.tReached) {
       y.set(this.yEnd);
+      return y;
+    }
+    if (t < this.from) {
+      y.set(this.store.y0);
       return y;
     }
     this.store.evaluateAt(t, y);
@@ -683,6 +809,10 @@ export class Solution implements OdeSolution {
           `evaluateSweep: times[${k}] = ${fmt(t)} must be non-decreasing and within [${fmt(this.tStart)}, ${fmt(this.tReached)}]`,
         );
       }
+    }
+    if (!this.store.keepAll) {
+      for (let k = 0; k < m; k++) this.evaluate(times[k]!, out.subarray(k * this.dimension, (k + 1) * this.dimension));
+      return out;
     }
     this.store.evaluateSweep(times, out);
     // The end point exactly, as evaluate() gives it.

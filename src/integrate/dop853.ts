@@ -264,7 +264,7 @@ const pool = new WorkPool((n) => new Dop853Work(n));
  * f and the next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
  */
 export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
-  const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
   // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
   const stopCheck = stopRequested;
@@ -403,6 +403,7 @@ export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
           break;
         }
       }
+      if (outputs) outputs.advance(store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;

@@ -163,7 +163,7 @@ const pool = new WorkPool((n) => new DopriWork(n));
  * next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
  */
 export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
-  const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
   // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
   const stopCheck = stopRequested;
@@ -310,6 +310,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
           break;
         }
       }
+      if (outputs) outputs.advance(store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;

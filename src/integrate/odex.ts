@@ -37,7 +37,7 @@ class Abort extends Error {
 export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
   validateInputs(problem, options, 'odex');
   const ctx = makeContext(problem, options, Chebyshev, NODES);
-  const { n, stats, store, events, maxSteps } = ctx;
+  const { n, stats, store, events, outputs, maxSteps } = ctx;
   const t0 = problem.t0;
   const tEnd = problem.tEnd;
   const xEnd = tEnd - t0;
@@ -114,6 +114,7 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
         throw new Abort('event', `stopped by terminal event at t = ${fmt(tc)}`);
       }
     }
+    if (outputs) outputs.advance(store, tNew, yStep);
     if (!last && stats.steps + rejected() >= maxSteps) {
       throw new Abort('failed', budgetMessage(ctx));
     }

@@ -291,7 +291,7 @@ const pool = new WorkPool((n) => new RodasWork(n));
  * ctx.h as the first step when > 0.
  */
 export function runRosenbrock(ctx: RunContext): void {
-  const { n, problem, options, stats, store, events, maxSteps } = ctx;
+  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
   const hasStop = options.stopWhen !== undefined;
   // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
   const stopCheck = stopRequested;
@@ -471,6 +471,7 @@ export function runRosenbrock(ctx: RunContext): void {
           break;
         }
       }
+      if (outputs) outputs.advance(store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;

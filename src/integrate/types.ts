@@ -58,6 +58,27 @@ export interface SolverOptions {
    * over (e.g. a closed form of the remaining motion). Must not keep references to `y`.
    */
   readonly stopWhen?: (t: number, y: Float64Array) => boolean;
+  /**
+   * Keep the interpolant of every step (default true): `evaluate` then works anywhere on [t0, tReached], at a
+   * cost of 5 (dopri5, rosenbrock, auto), 8 (dop853) or 20 (odex) state vectors per step. With false only the
+   * current step's interpolant is kept, so a solve needs a fixed number of state vectors whatever its length
+   * (for the full network, whose state is every weight); the states wanted are requested with `outputTimes`,
+   * each interpolated on the step it falls in as the solve passes it. Events and `stopWhen` work the same
+   * (events are located on the current step). `evaluate` then answers only at t0 and on the last step.
+   */
+  readonly denseOutput?: boolean;
+  /**
+   * Non-decreasing times within [t0, tEnd] at which the state is recorded as the solve passes them: into
+   * `solution.outputs`, or handed to `onOutput` when given. Times after a terminal event or a failure are not
+   * reached (`solution.outputsReached` counts the ones that were).
+   */
+  readonly outputTimes?: ArrayLike<number>;
+  /**
+   * Receives the state at outputTimes[index] instead of `solution.outputs` (which then stays empty), so that
+   * outputs of a large state need not be held together. `y` is scratch: copy what you keep. Called between
+   * steps, never inside a right-hand side.
+   */
+  readonly onOutput?: (index: number, t: number, y: Float64Array) => void;
 }
 
 export interface SolverStats {
@@ -95,6 +116,13 @@ export interface OdeSolution extends DenseOutput {
   readonly events: readonly EventHit[];
   /** State at tReached. */
   readonly yEnd: Float64Array;
+  /**
+   * With options.outputTimes and no onOutput: the state at outputTimes[k] in outputs[k·dimension …] for
+   * k < outputsReached (the rest is zero).
+   */
+  readonly outputs?: Float64Array;
+  /** With options.outputTimes: how many of them the solve reached. */
+  readonly outputsReached?: number;
   /** `auto` only: the time it handed over to the stiff method, if it did. */
   readonly stiffFrom?: number;
 }

@@ -1,11 +1,10 @@
 /**
  * Training runs with records: gradient descent (record at step s has time s·η, τ = 1) and gradient flow
- * through the package's integrators (in chunks of a bounded number of steps, so the dense output of a
- * high-dimensional state never grows; see STEPS_PER_SOLVE).
+ * through the package's integrators (one solve without dense output, so memory does not grow with the
+ * interval).
  */
 import { integrate } from '../integrate/index.ts';
 import type { MethodName } from '../integrate/types.ts';
-import { ValidationError } from '../util/validation.ts';
 import { diagonalStrengths, modeMatrices, type Engine } from './engine.ts';
 import type { Mat } from './matrix.ts';
 
@@ -72,30 +71,14 @@ function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): Tr
 }
 
 /**
- * Steps per integrator call. The integrators keep a dense output of every step (initially room for 256 steps
- * of the whole weight vector), so a long interval is integrated in chunks that never outgrow that first
- * allocation; each chunk starts from the previous chunk's end state (the step size restarts from the
- * integrator's initial guess, which costs a few steps per chunk).
+ * Gradient flow through one integrator call with `denseOutput: false`: the weight vector is the state, and a
+ * dense output of every step would grow with the interval (5 state vectors per step for dopri5). Without it
+ * the solve holds a fixed number of state vectors (measured: docs/simulator.md) and hands each record's state
+ * to `onOutput` as the integration passes its time, interpolated on the step it falls in.
  */
-const STEPS_PER_SOLVE = 200;
-
-/**
- * Above this many weights gradient flow is refused: the dense store's first allocation (256 steps × 5
- * vectors × n doubles for dopri5) would pass 2 GB.
- */
-export const MAX_FLOW_WEIGHTS = 200_000;
-
 function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): TrainResult {
   const theta = engine.theta;
   const n = theta.length;
-  if (n > MAX_FLOW_WEIGHTS) {
-    throw new ValidationError(
-      'train.method',
-      'flow',
-      `"gd" for networks above ${MAX_FLOW_WEIGHTS} weights (this one has ${n}): gradient flow keeps the integrator's ` +
-        'dense output of every weight; gradient descent with a small learning rate approximates it to O(η)',
-    );
-  }
   const rtol = spec.solver?.rtol ?? 1e-8;
   const atol = spec.solver?.atol ?? 1e-10;
   const method = spec.solver?.method ?? 'dopri5';
@@ -107,34 +90,28 @@ function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): Tra
   };
   const records: Record[] = [];
   engine.refresh();
-  let t = 0;
-  let y = Float64Array.from(theta);
-  let used = 0;
-  const fail = (message: string): TrainResult => {
-    theta.set(y);
-    engine.refresh();
-    return { status: 'failed', message: `gradient flow stopped at t = ${t}: ${message}`, records, solverSteps: used };
-  };
-  for (const target of spec.times) {
-    while (target > t) {
-      let steps = 0;
-      const sol = integrate(
-        { dimension: n, rhs, t0: t, y0: y, tEnd: target },
-        { rtol, atol, maxSteps: maxSteps - used, stopWhen: () => ++steps >= STEPS_PER_SOLVE },
-        method,
-      );
-      used += sol.stats.steps + sol.stats.rejectedSteps;
-      if (sol.tReached > t) {
-        y = Float64Array.from(sol.yEnd);
-        t = sol.tReached;
-      }
-      if (sol.status === 'failed') return fail(sol.message);
-      if (sol.status === 'ok') t = target;
-      if (used >= maxSteps && t < target) return fail(`step budget train.solver.maxSteps = ${maxSteps} used up`);
-    }
-    theta.set(y);
-    engine.refresh();
-    records.push(snapshot(engine, target));
+  const times = spec.times;
+  const tEnd = times.length > 0 ? times[times.length - 1]! : 0;
+  if (!(tEnd > 0)) {
+    // Nothing to integrate (no times, or only t = 0): the records are the initial state.
+    for (const t of times) records.push(snapshot(engine, t));
+    return { status: 'ok', records, solverSteps: 0 };
   }
-  return { status: 'ok', records, solverSteps: used };
+  const onOutput = (_k: number, t: number, y: Float64Array): void => {
+    theta.set(y);
+    engine.refresh();
+    records.push(snapshot(engine, t));
+  };
+  const sol = integrate(
+    { dimension: n, autonomous: true, rhs, t0: 0, y0: theta, tEnd },
+    { rtol, atol, maxSteps, denseOutput: false, outputTimes: times, onOutput },
+    method,
+  );
+  theta.set(sol.yEnd);
+  engine.refresh();
+  const solverSteps = sol.stats.steps + sol.stats.rejectedSteps;
+  if (sol.status !== 'ok') {
+    return { status: 'failed', message: `gradient flow stopped at t = ${sol.tReached}: ${sol.message}`, records, solverSteps };
+  }
+  return { status: 'ok', records, solverSteps };
 }
