@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { depthOneStrengths } from '../../src/exact/depth1.ts';
 import { depthTwoState } from '../../src/exact/depth2.ts';
 import { wideGaussianInit } from '../../src/reduced/init.ts';
-import { engineAvailable, loadEngine, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
+import { solveReduced } from '../../src/reduced/solve.ts';
+import { engineAvailable, learningTimeScale, loadEngine, reducedProblem, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
 import { pointMeasures } from '../../src/sweep/measure.ts';
 import type { PointParameters } from '../../src/sweep/points.ts';
 
@@ -47,6 +48,41 @@ describe('sweep engines', () => {
     const { learningTime } = await engine.run(params, settings);
     // Σ(t) = S(1 − e^{−Mt}) + Σ₀ e^{−Mt} reaches S/2 at t = ln 2/M up to O(Σ₀/S) = O(1e-6).
     expect(learningTime!).to.be.closeTo(Math.LN2 / 2, 1e-5);
+  });
+
+  it('reduced: its first horizon learns depth-1 pathways whatever S (residual e^{−Mt/τ}, closed form)', () => {
+    for (const target of [0.1, 3, 100]) {
+      for (const M of [1, 3]) {
+        const params: PointParameters = { ...point(Array<number>(M).fill(1), 0.1, 1, 50, target), tau: 2 };
+        // The engine first integrates to 20 time scales; DESIGN §2.5 (D = 1): the residual is then e^{−20·M·scale/τ}·r₀.
+        expect(Math.exp((-20 * M * learningTimeScale(params)) / params.tau), `S = ${target}, M = ${M}`).to.be.below(1e-6);
+      }
+    }
+  });
+
+  it('reduced: integrates on until learned when the first horizon falls short (depths 1 and 12, σ = 1)', async () => {
+    const params = point([1, 12], 1, 3, 10);
+    // An independent reference: Rosenbrock at rtol 1e-10 far past learning (the mode is learned by t ≈ 10).
+    const tight = solveReduced(reducedProblem(params, [0, 1e3], { method: 'rosenbrock', rtol: 1e-10, atol: 1e-12 }));
+    const reference = tight.strengths.at(-1)!.map((row) => row[0]!);
+    const first = solveReduced(reducedProblem(params, [0, 20 * learningTimeScale(params)]));
+    const shortfall = Math.abs(3 - first.strengths.at(-1)!.reduce((s, row) => s + row[0]!, 0));
+    expect(shortfall, 'the first horizon leaves a residual (else this case tests nothing)').to.be.above(1e-5);
+    const { strengths } = await (await loadEngine('reduced')).run(params, settings);
+    // Stopping at |S − Σ K| ≤ 3e-6 (LEARNED_RTOL·S) with the default solver tolerances.
+    strengths.forEach((k, a) => expect(k, `pathway ${a + 1}`).to.be.closeTo(reference[a]!, 5e-6));
+  });
+
+  it('reduced: accepts an end state whose pathways cancel (|K_a| ≫ S), judging the residual against Σ|K_a|', async () => {
+    // Width 1 draws p₀ = (2.95, −1.57) beside q₀ = 2: pathway 1 has c = q² − p² < 0 and ends at K ≈ +4234,
+    // pathway 2 at ≈ −4231; their sum S = 3 is reached at the solver's relative error in each K_a, ~1e-8·4234.
+    const params = point([12, 12], 2, 3, 1);
+    const tight = solveReduced(reducedProblem(params, [0, 1], { method: 'rosenbrock', rtol: 1e-11, atol: 1e-12 }));
+    const reference = tight.strengths.at(-1)!.map((row) => row[0]!);
+    expect(Math.abs(reference[0]!)).to.be.above(1000);
+    const { strengths } = await (await loadEngine('reduced')).run(params, settings);
+    // The engine stops at |S − Σ K| ≤ 1e-6·Σ|K_a|; each K_a carries the default rtol 1e-8 (measured: 2e-8 apart).
+    strengths.forEach((k, a) => expect(k, `pathway ${a + 1}`).to.be.closeTo(reference[a]!, 1e-6 * Math.abs(reference[a]!)));
   });
 
   it('network: depth-1 pathways learn S with the closed-form learning time ln 2 / M', async function () {

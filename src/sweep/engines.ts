@@ -35,17 +35,22 @@ export function reducedProblem(params: PointParameters, times: readonly number[]
   };
 }
 
-/** Relative residual |S − Σ_a K_a| / S below which a run counts as having reached its end state. */
+/**
+ * Relative residual |S − Σ_a K_a| / max(S, Σ_a |K_a|) below which a run counts as having reached its end state.
+ * The solver's error in each K_a is relative to |K_a|, so when pathways end with large strengths of opposite
+ * sign (p₀ beyond q₀, possible at small width) the residual cannot fall below rtol · Σ_a |K_a|.
+ */
 export const LEARNED_RTOL = 1e-6;
 
 /**
  * A first guess of when the mode is learned: the fastest pathway's single-pathway time scale (DESIGN §2.5:
- * τ/S at depth 1, τ ln(S/σ²)/S at depth 2, the plateau τ/((D−2) S σ^{D−2}) at depth D ≥ 3).
+ * τ at depth 1, where the residual decays as e^{−t/τ} whatever S; τ ln(S/σ²)/S at depth 2; the plateau
+ * τ/((D−2) S σ^{D−2}) at depth D ≥ 3).
  */
 export function learningTimeScale(params: PointParameters): number {
   const { target: S, sigma, tau } = params;
   const scales = params.depths.map((D) => {
-    if (D === 1) return 1 / S;
+    if (D === 1) return 1;
     if (D === 2) return Math.max(1, Math.log(S / (sigma * sigma))) / S;
     return 1 / ((D - 2) * S * sigma ** (D - 2));
   });
@@ -68,11 +73,12 @@ const reducedEngine: Engine = {
       if (solution.status !== 'ok') throw new Error(solution.message ?? 'reduced solve failed');
       const K = solution.strengths.at(-1)!.map((row) => row[0]!);
       const total = K.reduce((s, k) => s + k, 0);
-      if (Math.abs(params.target - total) <= LEARNED_RTOL * params.target) {
+      const scale = Math.max(params.target, K.reduce((s, k) => s + Math.abs(k), 0));
+      if (Math.abs(params.target - total) <= LEARNED_RTOL * scale) {
         return { strengths: K, learningTime: solution.learningTimes?.[0] ?? null };
       }
     }
-    throw new Error(`not learned by t = ${tEnd / 10} (|S − Σ K| / S > ${LEARNED_RTOL})`);
+    throw new Error(`not learned by t = ${tEnd / 10} (|S − Σ K| / max(S, Σ |K|) > ${LEARNED_RTOL})`);
   },
 };
 
