@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDepthSigma, checkUnequalDepths, checkWidthDepth, type Check } from '../../src/cli/demo-sweeps.ts';
+import { checkDepthSigma, checkUnequalDepths, checkWidthDepth, spearman, type Check } from '../../src/cli/demo-sweeps.ts';
 import { runSweep } from '../../src/sweep/runner.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
 
@@ -41,5 +41,14 @@ describe('phase diagrams agree with the theory (reduced engine, small grids)', (
     const depths = [2, 3, 4, 6];
     const r = await results('c', { seeds: 12, fixed: { sigma: 0.5, target: 3 }, axes: { width: widths, depth: depths } });
     expectAll(checkWidthDepth(r, widths, depths));
+  });
+
+  it('ranks for the depth check: Spearman ρ with tied values sharing their mean rank, NaN when a cell is missing', () => {
+    // No ties: ranks of y are (1, 0, 3, 2, 4), Σd² = 4, ρ = 1 − 6·4/(5·24) = 0.8.
+    expect(spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])).to.be.closeTo(0.8, 1e-15);
+    // Three saturated ties: y ranks (0, 2, 2, 2) against (0, 1, 2, 3): Σxy = 3, Σxx = 5, Σyy = 3, ρ = 3/√15 —
+    // not 1, which ranking ties in index order would give.
+    expect(spearman([1, 2, 3, 4], [0.5, 1, 1, 1])).to.be.closeTo(3 / Math.sqrt(15), 1e-15);
+    expect(spearman([1, 2, 3], [0.5, NaN, 1])).to.be.NaN;
   });
 });

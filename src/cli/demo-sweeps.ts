@@ -38,19 +38,36 @@ function meanAt(rows: readonly ResultRow[], measure: string, coords: Record<stri
 
 const f3 = (v: number | undefined): string => (v === undefined ? '–' : v.toFixed(3));
 
-/** Spearman rank correlation (no ties expected in means of continuous measures). */
-function spearman(xs: readonly number[], ys: readonly number[]): number {
+/**
+ * Spearman rank correlation: the Pearson correlation of the ranks, tied values sharing their mean rank (winner
+ * shares saturate at 1, where seeds can tie exactly). NaN if any value is missing, so a check on it fails.
+ */
+export function spearman(xs: readonly number[], ys: readonly number[]): number {
+  if ([...xs, ...ys].some((v) => Number.isNaN(v))) return NaN;
   const rank = (v: readonly number[]): number[] => {
     const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
     const r = new Array<number>(v.length);
-    order.forEach(([, i], k) => (r[i] = k));
+    for (let k = 0; k < order.length; ) {
+      let end = k;
+      while (end + 1 < order.length && order[end + 1]![0] === order[k]![0]) end++;
+      for (let j = k; j <= end; j++) r[order[j]![1]] = (k + end) / 2;
+      k = end + 1;
+    }
     return r;
   };
   const rx = rank(xs);
   const ry = rank(ys);
-  const n = xs.length;
-  const d2 = rx.reduce((s, r, i) => s + (r - ry[i]!) ** 2, 0);
-  return 1 - (6 * d2) / (n * (n * n - 1));
+  const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+  const [mx, my] = [mean(rx), mean(ry)];
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  rx.forEach((x, i) => {
+    sxy += (x - mx) * (ry[i]! - my);
+    sxx += (x - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  });
+  return sxy / Math.sqrt(sxx * syy);
 }
 
 /** (a): depth 2 never concentrates; concentration rises with depth at every σ. */
