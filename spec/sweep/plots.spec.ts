@@ -40,11 +40,15 @@ describe('sweep plots', () => {
   });
 
   it('draws a line with a band clipped to [0, 1] for shares, and refuses to hide an axis', async () => {
-    const chart = sweepChart(spec, results, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth', facet: 'target' }) as Record<string, any>;
-    // With 2 seeds t_{0.975,1} = 12.7 makes the interval ±12.7·sd/√2 — wider than [0, 1] here; the band is clipped.
+    // Replicates 0.6 and 1: mean 0.8, sd 0.2√2, and with t_{0.975,1} = 12.7 the interval is 0.8 ± 2.54.
+    const spread = buildResults(spec, records.map((r) => ({ ...r, values: { winnerShare: r.replicate === 0 ? 0.6 : 1 } })));
+    expect(spread.rows[0]!.ciLow!).to.be.below(-1);
+    const chart = sweepChart(spec, spread, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth', facet: 'target' }) as Record<string, any>;
+    expect(chart['data'].values).to.have.length(8);
     for (const d of chart['data'].values) {
-      expect(d.ciLow).to.be.at.least(0);
-      expect(d.ciHigh).to.be.at.most(1);
+      expect(d.mean).to.be.closeTo(0.8, 1e-15);
+      expect(d.ciLow).to.equal(0);
+      expect(d.ciHigh).to.equal(1);
     }
     const { png, svg } = await renderVegaLite(chart);
     expect(Buffer.from(png.subarray(1, 4)).toString()).to.equal('PNG');

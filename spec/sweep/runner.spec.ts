@@ -127,12 +127,18 @@ describe('sweep runner', () => {
     expect(first.summary.complete).to.equal(false);
     const onDisk = readPoints(dir).size;
     expect(onDisk).to.equal(first.summary.ran).and.be.at.least(7).and.below(24);
-    // A run killed mid-write leaves a torn line: it must be dropped, not break the resume.
+    // A run killed mid-write leaves a torn line: it must be dropped, not break the resume — nor the file the
+    // resumed run appends to, which a second interruption leaves behind (hence stopping it again).
     appendFileSync(join(dir, 'points.jsonl'), '{"index":23,"cell":7,"repl');
-    const second = await run({ outDir: dir, workers: 2 });
+    const again = new AbortController();
+    const second = await run({ outDir: dir, workers: 0, signal: again.signal, onPoint: (_, done) => done === 2 && again.abort() });
     expect(second.summary.resumed).to.equal(onDisk);
-    expect(second.summary.ran).to.equal(24 - onDisk);
-    expect(second.summary.complete).to.equal(true);
+    expect(second.summary.ran).to.equal(2);
+    expect(readPoints(dir).size).to.equal(onDisk + 2);
+    const third = await run({ outDir: dir, workers: 2 });
+    expect(third.summary.resumed).to.equal(onDisk + 2);
+    expect(third.summary.ran).to.equal(24 - onDisk - 2);
+    expect(third.summary.complete).to.equal(true);
     for (const f of FILES) expect(read(dir, f), f).to.equal(read(whole, f));
   });
 

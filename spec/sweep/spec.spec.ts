@@ -35,6 +35,9 @@ describe('sweep spec validation', () => {
     // 0.01 · 100^{1/2} = 0.1: the log grid's midpoint, exact up to the 12-digit rounding the grid applies.
     expect(spec.axes[0]!.values).to.deep.equal([0.01, 0.1, 1]);
     expect(spec.axes[1]!.values).to.deep.equal([10, 20, 30]);
+    // An end that 12 significant digits cannot hold (1/3) is kept exactly, not rounded like the inner values.
+    const third = parseSweepSpec({ ...base, axes: { sigma: { from: 0.1, to: 1 / 3, count: 3, scale: 'log' } }, fixed: { depth: 3 } });
+    expect(third.axes[0]!.values.at(-1)).to.equal(1 / 3);
   });
 
   const cases: [string, Record<string, unknown>, string, string][] = [
