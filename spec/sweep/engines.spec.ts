@@ -3,7 +3,7 @@ import { depthOneStrengths } from '../../src/exact/depth1.ts';
 import { depthTwoState } from '../../src/exact/depth2.ts';
 import { wideGaussianInit } from '../../src/reduced/init.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
-import { engineAvailable, learningTimeScale, loadEngine, reducedProblem, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
+import { engineAvailable, learningTimeScale, loadEngine, networkSpec, reducedProblem, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
 import { pointMeasures } from '../../src/sweep/measure.ts';
 import type { PointParameters } from '../../src/sweep/points.ts';
 
@@ -83,6 +83,22 @@ describe('sweep engines', () => {
     const { strengths } = await (await loadEngine('reduced')).run(params, settings);
     // The engine stops at |S − Σ K| ≤ 1e-6·Σ|K_a|; each K_a carries the default rtol 1e-8 (measured: 2e-8 apart).
     strengths.forEach((k, a) => expect(k, `pathway ${a + 1}`).to.be.closeTo(reference[a]!, 1e-6 * Math.abs(reference[a]!)));
+  });
+
+  it('network: a point becomes the dln simulate spec of DESIGN §2.3 (Gaussian layers of scale σ, width N, its seed)', () => {
+    const spec = networkSpec(point([3, 5], 0.7, 42, 64, 2.5), { learningFraction: 0.5, time: 8 });
+    expect(spec).to.deep.include({
+      task: { singularValues: [2.5] },
+      depths: [3, 5],
+      width: 64,
+      init: { kind: 'gaussian', sigma: 0.7, seed: 42 },
+    });
+    const times = (spec['train'] as { method: string; times: number[] }).times;
+    expect(spec['train']).to.include({ method: 'flow' });
+    expect([times[0], times[1], times.at(-1), times.length]).to.deep.equal([0, 8e-4, 8, 201]);
+    const orthogonalGd = networkSpec(point([2], 1, 1), { learningFraction: 0.5, network: { init: 'orthogonal', train: { method: 'gd', learningRate: 0.1, steps: 5, recordEvery: 1 } } });
+    expect(orthogonalGd['init']).to.deep.equal({ kind: 'orthogonal', sigma: 1, seed: 1 });
+    expect(orthogonalGd['train']).to.deep.equal({ method: 'gd', learningRate: 0.1, steps: 5, recordEvery: 1 });
   });
 
   it('network: depth-1 pathways learn S with the closed-form learning time ln 2 / M', async function () {

@@ -51,4 +51,24 @@ describe('phase diagrams agree with the theory (reduced engine, small grids)', (
     expect(spearman([1, 2, 3, 4], [0.5, 1, 1, 1])).to.be.closeTo(3 / Math.sqrt(15), 1e-15);
     expect(spearman([1, 2, 3], [0.5, NaN, 1])).to.be.NaN;
   });
+
+  it('each check fails on a diagram that contradicts the theory (synthetic rows)', () => {
+    const row = (coords: Record<string, number>, measure: string, mean: number) =>
+      ({ coords, measure, mean, ciLow: null, ciHigh: null, sd: null, seeds: 1, failed: 0 });
+    const failing = (checks: Check[]): boolean[] => checks.map((c) => c.pass);
+    const depths = [1, 2, 3, 4];
+    const sigmas = [0.1, 1];
+    // (a) depth 2 concentrated (0.7 > 0.6), and no rise with depth at σ = 1.
+    const a = depths.flatMap((depth) => sigmas.map((sigma) => row({ depth, sigma }, 'winnerShare', depth === 2 ? 0.7 : sigma === 1 ? 0.55 : 0.5 + depth / 10)));
+    expect(failing(checkDepthSigma({ rows: a }, depths, sigmas))).to.deep.equal([false, false]);
+    // (b) the deeper pathway wins at small σ in one cell, and loses at large σ in one cell.
+    const b = depths.flatMap((depth1) => depths.flatMap((depth2) => sigmas.map((sigma) => {
+      const flipped = depth1 === 1 && depth2 === 4;
+      return row({ depth1, depth2, sigma }, 'deepestShare', (sigma === 1) !== flipped ? 0.9 : 0.1);
+    })));
+    expect(failing(checkUnequalDepths({ rows: b }, depths, sigmas))).to.deep.equal([false, false]);
+    // (c) D = 4 concentrates more at the larger width, and depth 2 stays uneven there.
+    const c = [10, 1000].flatMap((width) => [2, 3, 4].map((depth) => row({ width, depth }, 'winnerShare', depth === 4 ? (width === 10 ? 0.8 : 0.9) : width === 10 ? 0.9 : 0.6)));
+    expect(failing(checkWidthDepth({ rows: c }, [10, 1000], [2, 3, 4]))).to.deep.equal([false, false]);
+  });
 });
