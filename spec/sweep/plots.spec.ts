@@ -39,6 +39,13 @@ describe('sweep plots', () => {
     expect(chart['data'].values[3].mean).to.be.closeTo(0.5 + 3 / 20 + 0.005, 1e-12);
   });
 
+  it('titles a plot with the seeds its means actually average (a failed point thins its cell)', () => {
+    const plot = defaultPlots(spec)[0]!;
+    expect(sweepChart(spec, results, plot)['title']).to.equal('winner share (reduced engine, mean over 2 seeds)');
+    const oneFailed = records.map((r) => (r.index === 5 ? { ...r, status: 'failed' as const, values: {}, message: 'x' } : r));
+    expect(sweepChart(spec, buildResults(spec, oneFailed), plot)['title']).to.equal('winner share (reduced engine, mean over 1–2 seeds)');
+  });
+
   it('draws a line with a band clipped to [0, 1] for shares, and refuses to hide an axis', async () => {
     // Replicates 0.6 and 1: mean 0.8, sd 0.2√2, and with t_{0.975,1} = 12.7 the interval is 0.8 ± 2.54.
     const spread = buildResults(spec, records.map((r) => ({ ...r, values: { winnerShare: r.replicate === 0 ? 0.6 : 1 } })));

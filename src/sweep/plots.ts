@@ -92,7 +92,11 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   if (others.length > 0) {
     throw new Error(`plot ${plotFileStem(plot)}: axes ${others.join(', ')} are not shown; add them as y, series or facet`);
   }
-  const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'})`;
+  // Seeds actually averaged: failed points and undefined values (a learning time not reached) thin some cells.
+  const counts = data.length === 0 ? [spec.seeds] : data.map((d) => d.seeds);
+  const [fewest, most] = [Math.min(...counts), Math.max(...counts)];
+  const over = fewest === most ? `${most} seed${most === 1 ? '' : 's'}` : `${fewest}–${most} seeds`;
+  const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${over})`;
   const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
   if (plot.kind === 'heatmap') {
     const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? 2]));
