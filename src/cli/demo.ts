@@ -4,7 +4,7 @@
  *   - three phase diagrams (issue 5), each a sweep of examples/sweep-*.json with its figures and CSV:
  *     (a) winner share over depth and σ, (b) the deeper pathway's share over (D₁, D₂) at small and large σ,
  *     (c) winner share over width and depth;
- *   - summary.md: what the diagrams show, checked against the theory (src/cli/demo-checks.ts).
+ *   - summary.md: what the diagrams show, checked against the theory (the checks in src/cli/demo-sweeps.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
