@@ -112,6 +112,21 @@ describe('sweep engines', () => {
     expect(learningTime!).to.be.closeTo(Math.LN2 / 2, 5e-4);
   });
 
+  it('network: honours τ like the reduced engine — the depth-1 learning time is τ ln 2 / M (closed form)', async function () {
+    if (!(await engineAvailable('network'))) this.skip();
+    const params: PointParameters = { ...point([1, 1], 1e-4, 1, 4), tau: 4 };
+    const settingsT = { learningFraction: 0.5, time: 80 };
+    const net = await (await loadEngine('network')).run(params, settingsT);
+    const red = await (await loadEngine('reduced')).run(params, settingsT);
+    // DESIGN §2.5 (D = 1): Σ K reaches S/2 at t = τ ln 2/M; the tolerance above, scaled by τ.
+    expect(net.learningTime!).to.be.closeTo((4 * Math.LN2) / 2, 4 * 5e-4);
+    expect(red.learningTime!).to.be.closeTo((4 * Math.LN2) / 2, 4e-5);
+    expect(net.strengths[0]! + net.strengths[1]!).to.be.closeTo(3, 1e-6);
+    // Stopped at t = 2 = τ/2: Σ K = S(1 − e^{−Mt/τ}) + Σ₀ e^{−Mt/τ} = 3(1 − e^{−1}) up to Σ₀ = O(σ) = O(1e-4).
+    const early = await (await loadEngine('network')).run(params, { learningFraction: 0.5, time: 2 });
+    expect(early.strengths[0]! + early.strengths[1]!).to.be.closeTo(3 * (1 - Math.exp(-1)), 1e-3);
+  });
+
   it('end state and reduced engines agree on final strengths where both apply', async function () {
     if (!(await engineAvailable('endstate'))) {
       this.skip(); // src/exact/endstate.ts not present in this checkout

@@ -99,11 +99,15 @@ export function flowRecordTimes(T: number): number[] {
   return [0, ...Array.from({ length: 200 }, (_, i) => (i === 199 ? T : T * 1e-4 ** (1 - i / 199)))];
 }
 
-/** The `dln simulate` spec of a point: one mode of singular value S, Gaussian layers of scale σ and width N. */
+/**
+ * The `dln simulate` spec of a point: one mode of singular value S, Gaussian layers of scale σ and width N.
+ * The simulator runs at τ = 1; τ dW/dt = −∇L is the same flow in time t/τ, so the end time goes in as time/τ
+ * (and the engine scales recorded times back by τ).
+ */
 export function networkSpec(params: PointParameters, settings: EngineSettings): Record<string, unknown> {
   const net = settings.network ?? {};
   // Default: gradient flow to `time`, recorded on a log grid so the learning time can be read off the records.
-  const train = net['train'] ?? { method: 'flow', times: flowRecordTimes(settings.time!) };
+  const train = net['train'] ?? { method: 'flow', times: flowRecordTimes(settings.time! / params.tau) };
   return {
     task: { singularValues: [params.target] },
     depths: [...params.depths],
@@ -122,7 +126,8 @@ async function loadNetworkEngine(): Promise<Engine> {
       const result = simulate(networkSpec(params, settings));
       if (result.status !== 'ok') throw new Error(result.message ?? 'simulation failed');
       const K = result.strengths.at(-1)!.map((row) => row[0]!);
-      return { strengths: K, learningTime: recordedLearningTime(result.times, result.strengths, settings.learningFraction * params.target) };
+      const t = recordedLearningTime(result.times, result.strengths, settings.learningFraction * params.target);
+      return { strengths: K, learningTime: t === null ? null : params.tau * t };
     },
   };
 }
