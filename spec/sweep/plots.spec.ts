@@ -39,6 +39,20 @@ describe('sweep plots', () => {
     expect(chart['data'].values[3].mean).to.be.closeTo(0.5 + 3 / 20 + 0.005, 1e-12);
   });
 
+  it('renders a phase diagram with y increasing upwards and SI labels for large widths', async () => {
+    const grid = parseSweepSpec({ engine: 'reduced', fixed: { sigma: 0.5 }, axes: { depth: [2, 3], width: [10, 100, 1000] } });
+    const rows = buildResults(grid, Array.from({ length: 6 }, (_, index) => ({ ...pointAt(grid, index), status: 'ok' as const, values: { winnerShare: 0.6 } })));
+    const { svg } = await renderVegaLite(sweepChart(grid, rows, defaultPlots(grid)[0]!));
+    // The y-axis labels share one group: their translate() offsets order them on the page (smaller = higher).
+    const yOf = (label: string): number => {
+      const m = new RegExp(`translate\\(-?[0-9.]+,([0-9.]+)\\)[^>]*>${label}</text>`).exec(svg);
+      expect(m, `label ${label}`).to.not.equal(null);
+      return Number(m![1]);
+    };
+    expect(yOf('1k')).to.be.below(yOf('100'));
+    expect(yOf('100')).to.be.below(yOf('10'));
+  });
+
   it('titles a plot with the seeds its means actually average (a failed point thins its cell)', () => {
     const plot = defaultPlots(spec)[0]!;
     expect(sweepChart(spec, results, plot)['title']).to.equal('winner share (reduced engine, mean over 2 seeds)');
