@@ -8,7 +8,7 @@ import type { VegaLiteSpec } from '../plot/charts.ts';
 import { renderVegaLite } from '../plot/render.ts';
 import { bandLineChart, phaseHeatmapChart } from '../plot/sweep-charts.ts';
 import type { SweepResults } from './results.ts';
-import { measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
+import { DEFAULTS, measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
 
 /** Axis titles in the papers' notation. */
 export function parameterTitle(p: string): string {
@@ -99,7 +99,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${over})`;
   const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
   if (plot.kind === 'heatmap') {
-    const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? 2]));
+    const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? DEFAULTS.pathways!]));
     const domain = measureDomain(plot.measure, maxM);
     return phaseHeatmapChart({
       data,

@@ -139,7 +139,7 @@ function parseAxisValues(value: unknown, field: string, rule: ParameterRule): nu
     values = Array.from({ length: count }, (_, i) => {
       if (count === 1) return from;
       const f = i / (count - 1);
-      // Log grids are stored rounded to 12 significant digits so that values print and re-read identically.
+      // Inner grid values (log or linear) are stored rounded to 12 significant digits so that values print and re-read identically.
       const v = scale === 'log' ? from * (to / from) ** f : from + (to - from) * f;
       return i === count - 1 ? to : Number(v.toPrecision(12));
     });
