@@ -177,6 +177,15 @@ describe('sweep runner', () => {
     }
   });
 
+  it('rejects a worker count that is not an integer ≥ 0, naming the option (NaN used to hang the run)', async () => {
+    for (const workers of [-1, 1.5, NaN]) {
+      let caught: unknown;
+      await run({ workers }).catch((err: unknown) => (caught = err));
+      expect(caught, String(workers)).to.be.instanceOf(RangeError);
+      expect((caught as Error).message).to.match(/^workers: got .*; allowed: an integer ≥ 0/);
+    }
+  });
+
   it('refuses to resume a different sweep or shard in the same directory', async () => {
     const other = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, seed: 6 });
     let caught: unknown;

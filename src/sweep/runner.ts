@@ -68,6 +68,10 @@ const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
   : new URL('./worker.js', import.meta.url);
 
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
+  // NaN here would start no worker and leave the run's promise pending for ever.
+  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 0)) {
+    throw new RangeError(`workers: got ${String(options.workers)}; allowed: an integer ≥ 0 (0 = this thread)`);
+  }
   const started = performance.now();
   const shard = options.shard ?? null;
   openSweepDir(options.outDir, spec, shard);
