@@ -47,6 +47,17 @@ describe('integrate: output times without dense output', () => {
     });
   }
 
+  it('auto: outputs before and after the hand-over to RODAS4 (stage-interpolated, then stored) equal the dense solution', () => {
+    const problem = dln(3, 0.05, 0.2, 12);
+    const ts = [0, 1, 2, 3, 4, 6, 9, 11.5, 12];
+    const dense = integrate(problem, { rtol: 1e-7, atol: 1e-10 }, 'auto');
+    const sparse = integrate(problem, { rtol: 1e-7, atol: 1e-10, denseOutput: false, outputTimes: ts }, 'auto');
+    // The mode is learned around t ≈ 3.4: output times on both sides of the switch.
+    expect(sparse.stiffFrom).to.be.a('number').and.equal(dense.stiffFrom);
+    expect(sparse.stiffFrom).to.be.within(ts[1]!, ts[6]!);
+    ts.forEach((t, k) => expect(Array.from(sparse.outputs!.subarray(4 * k, 4 * k + 4))).to.deep.equal(Array.from(dense.evaluate(t))));
+  });
+
   it('outputs are accurate: the oscillator at 50 output times within 20·rtol of the exact rotation', () => {
     const rtol = 1e-8;
     const ts = Array.from({ length: 50 }, (_, k) => (k * 12) / 49);
@@ -111,18 +122,25 @@ describe('integrate: output times without dense output', () => {
     expect(Array.from(sparse.outputs!.subarray(2, 4))).to.deep.equal(Array.from(dense.evaluate(1)));
   });
 
-  it('evaluate answers at t0 and on the last step only, and names the option otherwise', () => {
+  it('evaluate answers at t0 and tReached only (and on the last step where the store kept it), naming the option otherwise', () => {
     const problem = oscillator(1, 0.5, 6);
     const dense = integrate(problem, { rtol: 1e-8, atol: 1e-8 }, 'dopri5');
     const s = integrate(problem, { rtol: 1e-8, atol: 1e-8, denseOutput: false }, 'dopri5');
     expect(Array.from(s.evaluate(0))).to.deep.equal([1, 0.5]);
     expect(Array.from(s.evaluate(6))).to.deep.equal(Array.from(dense.yEnd));
-    // Just before the end lies on the last step: the same value as the dense solution there.
-    const tLate = 6 - 1e-9;
-    expect(Array.from(s.evaluate(tLate))).to.deep.equal(Array.from(dense.evaluate(tLate)));
-    expect(() => s.evaluate(3)).to.throw(RangeError, /denseOutput = false.*outputTimes/);
+    // dopri5 without events interpolates outputs from its stages and keeps no step at all.
+    expect(() => s.evaluate(6 - 1e-9)).to.throw(RangeError, /denseOutput = false.*only t0 = 0 and tReached = 6.*outputTimes/);
     expect(() => s.evaluateSweep([0, 3], new Float64Array(4))).to.throw(RangeError, /denseOutput = false/);
     expect(() => s.evaluate(7)).to.throw(RangeError, /outside/);
+    // The other methods (and dopri5 with events) keep the last step: just before the end, the dense value.
+    const never: EventFunction[] = [{ g: () => 1 }];
+    for (const m of methods) {
+      const d = integrate(problem, { rtol: 1e-8, atol: 1e-8, events: never }, m);
+      const last = integrate(problem, { rtol: 1e-8, atol: 1e-8, events: never, denseOutput: false }, m);
+      const tLate = 6 - 1e-9;
+      expect(Array.from(last.evaluate(tLate))).to.deep.equal(Array.from(d.evaluate(tLate)));
+      expect(() => last.evaluate(3)).to.throw(RangeError, /denseOutput = false.*the last step \[.*outputTimes/);
+    }
   });
 
   it('memory does not grow with the number of steps: 4 000 states over > 1000 steps', () => {

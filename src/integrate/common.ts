@@ -214,6 +214,11 @@ export class DenseStore {
    * without dense output (SolverOptions.denseOutput).
    */
   readonly keepAll: boolean;
+  /**
+   * The last step's coefficients were not stored (keepAll false only): its integrator interpolated the outputs
+   * from its own stages (see StepInterpolant), so only t0 and tLast can be evaluated.
+   */
+  stale = false;
 
   constructor(n: number, t0: number, y0: Float64Array, kind: DenseKind, nvec: number, keepAll = true) {
     this.n = n;
@@ -222,7 +227,9 @@ export class DenseStore {
     this.stride = nvec * n;
     this.rec = this.stride + 1;
     this.keepAll = keepAll;
-    this.buf = slabArray((keepAll ? 256 : 1) * this.rec);
+    // Without dense output the one record is allocated by the first push: an integrator that interpolates its
+    // outputs from its stages never pushes.
+    this.buf = keepAll ? slabArray(256 * this.rec) : new Float64Array(0);
     this.tStart = t0;
     this.tLast = t0;
     this.y0 = slabArray(n);
@@ -246,6 +253,8 @@ export class DenseStore {
   push(tEnd: number): number {
     const rec = this.rec;
     if (!this.keepAll) {
+      if (this.buf.length < rec) this.buf = new Float64Array(rec);
+      this.stale = false;
       this.buf[0] = this.tLast;
       this.tLast = tEnd;
       this.count = 1;
@@ -261,6 +270,22 @@ export class DenseStore {
     this.tLast = tEnd;
     this.count++;
     return base + 1;
+  }
+
+  /** Records a step to tEnd whose coefficients are not stored (keepAll false only; see `stale`). */
+  skip(tEnd: number): void {
+    this.tLast = tEnd;
+    this.stale = true;
+  }
+
+  /** The last step's interpolant at t into out[outOff …) (the initial state while empty). */
+  interpolate(t: number, out: Float64Array, outOff: number): void {
+    if (this.stale) throw new Error(`internal: no coefficients stored for the step ending at ${fmt(this.tLast)}`);
+    if (this.count === 0) {
+      for (let j = 0; j < this.n; j++) out[outOff + j] = this.y0[j]!;
+      return;
+    }
+    this.evalStepInto(this.count - 1, t, out, outOff);
   }
 
   /** Index of the step containing t (t within [tStart, tLast], count ≥ 1). */
@@ -538,11 +563,17 @@ export function openExplicitRun(
   return Math.min(h, hmax);
 }
 
+/** The interpolant of the step just accepted, evaluated at t in it into out[outOff … outOff + n). */
+export interface StepInterpolant {
+  interpolate(t: number, out: Float64Array, outOff: number): void;
+}
+
 /**
  * Records the state at each output time once the run has passed it: interpolated on the step just taken (the
- * last one in the store, which is all a store without dense output keeps), or the step's end state itself
- * when an output time is exactly the step's end.
+ * store's last step, which is all a store without dense output keeps, or the integrator's own stages), or the
+ * step's end state itself when an output time is exactly the step's end.
  */
+
 export class OutputTracker {
   readonly times: ArrayLike<number>;
   readonly n: number;
@@ -569,7 +600,7 @@ export class OutputTracker {
    * After an accepted step ending at (tEnd, yEnd) — or with an empty store, at the start — records every output
    * time ≤ upTo (≤ tEnd) not yet recorded.
    */
-  advance(store: DenseStore, tEnd: number, yEnd: Float64Array, upTo = tEnd): void {
+  advance(step: StepInterpolant, tEnd: number, yEnd: Float64Array, upTo = tEnd): void {
     const times = this.times;
     const m = times.length;
     const n = this.n;
@@ -578,10 +609,10 @@ export class OutputTracker {
       const t = times[k]!;
       const out = this.scratch ?? this.values;
       const off = this.scratch ? 0 : k * n;
-      if (t === tEnd || store.count === 0) {
+      if (t === tEnd) {
         for (let i = 0; i < n; i++) out[off + i] = yEnd[i]!;
       } else {
-        store.evalStepInto(store.count - 1, t, out, off);
+        step.interpolate(t, out, off);
       }
       if (this.onOutput) this.onOutput(k, t, out);
     }
@@ -760,7 +791,13 @@ export class Solution implements OdeSolution {
     }
     if (stiffFrom !== undefined) this.stiffFrom = stiffFrom;
     const store = ctx.store;
-    this.from = store.keepAll || store.count === 0 ? this.tStart : store.buf[0]!;
+    this.from = store.keepAll
+      ? this.tStart
+      : store.stale
+        ? this.tReached
+        : store.count === 0
+          ? this.tStart
+          : store.buf[0]!;
     const outputs = ctx.outputs;
     if (outputs) {
       // Output times in the last step up to a terminal event (which the loops leave to this point) and, for
@@ -778,9 +815,13 @@ export class Solution implements OdeSolution {
       );
     }
     if (t < this.from && t !== this.tStart) {
+      const kept =
+        this.from === this.tReached
+          ? `only t0 = ${fmt(this.tStart)} and tReached = ${fmt(this.tReached)} can be evaluated`
+          : `t0 = ${fmt(this.tStart)} and the last step [${fmt(this.from)}, ${fmt(this.tReached)}] can be evaluated`;
       throw new RangeError(
-        `${what}: t = ${fmt(t)} is before the last step [${fmt(this.from)}, ${fmt(this.tReached)}], and this solve ` +
-          'kept no dense output (options.denseOutput = false): request the times wanted in options.outputTimes',
+        `${what}: this solve kept no dense output (options.denseOutput = false); ${kept}: ` +
+          'request the times wanted in options.outputTimes',
       );
     }
   }

@@ -20,6 +20,7 @@ import {
   validateInputs,
   WorkPool,
   type RunContext,
+  type StepInterpolant,
 } from './common.ts';
 import type { OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
 
@@ -83,8 +84,8 @@ export interface StiffnessTest {
 /** Hairer's defaults (dopri5.f). */
 export const HAIRER_STIFFNESS: StiffnessTest = { hLambda: STIFF_HLAMBDA, steps: STIFF_STEPS };
 
-/** Preallocated stage vectors of one solve. */
-class DopriWork {
+/** Preallocated stage vectors of one solve; also the interpolant of the step just accepted (see stepOutputs). */
+class DopriWork implements StepInterpolant {
   k1: Float64Array;
   readonly k2: Float64Array;
   readonly k3: Float64Array;
@@ -117,6 +118,43 @@ class DopriWork {
   t = 0.5;
   h = 0.5;
   tph = 0.5;
+
+  /**
+   * The step just accepted, for `interpolate`: its start state, end state, f at its start and end (the stages
+   * k3..k6 are the fields; none of these is overwritten before the next trial step).
+   */
+  iy0: Float64Array | null = null;
+  iy1: Float64Array | null = null;
+  ik1: Float64Array | null = null;
+  ik7: Float64Array | null = null;
+  it0 = 0.5;
+  it1 = 0.5;
+  ih = 0.5;
+
+  /**
+   * Shampine's continuous extension of the step just accepted, from its stages: the same coefficients and
+   * the same nested formula as the dense store (DenseStore.evalStepInto), so the values are identical — without
+   * keeping the five coefficient vectors.
+   */
+  interpolate(t: number, out: Float64Array, outOff: number): void {
+    const y0 = this.iy0!;
+    const y1 = this.iy1!;
+    const k1 = this.ik1!;
+    const k7 = this.ik7!;
+    const { k3, k4, k5, k6 } = this;
+    const h = this.ih;
+    const span = this.it1 - this.it0;
+    const theta = span > 0 ? (t - this.it0) / span : 1;
+    const th1 = 1 - theta;
+    const n = y0.length;
+    for (let i = 0; i < n; i++) {
+      const ydiff = y1[i]! - y0[i]!;
+      const bspl = h * k1[i]! - ydiff;
+      const c3 = ydiff - h * k7[i]! - bspl;
+      const c4 = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
+      out[outOff + i] = y0[i]! + theta * (ydiff + th1 * (bspl + theta * (c3 + th1 * c4)));
+    }
+  }
 
   /**
    * One trial step from (this.t, y) with k1 = f(t, y) and size this.h: fills k2..k7 and y1 (the 5th-order
@@ -179,6 +217,8 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
   const detectStiff = stiffness !== null;
   const stiffHLambda = stiffness?.hLambda ?? Infinity;
   const stiffSteps = stiffness?.steps ?? Infinity;
+  // Without dense output and events nothing needs the store: output times are interpolated from the stages.
+  const stageOutputs = !store.keepAll && events === null;
   const w = pool.take(n);
   const { k2, k3, k4, k5, k6, ysti } = w;
   let k1 = w.k1;
@@ -280,17 +320,28 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         }
       }
       // Dense output coefficients for [t, tph].
-      const off = store.push(tph);
-      const c = store.buf;
-      for (let i = 0; i < n; i++) {
-        const ydiff = y1[i]! - y[i]!;
-        const bspl = h * k1[i]! - ydiff;
-        const o = off + i;
-        c[o] = y[i]!;
-        c[o + n] = ydiff;
-        c[o + 2 * n] = bspl;
-        c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
-        c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
+      if (stageOutputs) {
+        store.skip(tph);
+        w.iy0 = y;
+        w.iy1 = y1;
+        w.ik1 = k1;
+        w.ik7 = k7;
+        w.it0 = t;
+        w.it1 = tph;
+        w.ih = h;
+      } else {
+        const off = store.push(tph);
+        const c = store.buf;
+        for (let i = 0; i < n; i++) {
+          const ydiff = y1[i]! - y[i]!;
+          const bspl = h * k1[i]! - ydiff;
+          const o = off + i;
+          c[o] = y[i]!;
+          c[o + n] = ydiff;
+          c[o + 2 * n] = bspl;
+          c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
+          c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
+        }
       }
       // FSAL: k7 becomes the next k1; y1 becomes y. Swap buffers rather than copy.
       w.k1 = k7;
@@ -310,7 +361,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
           break;
         }
       }
-      if (outputs) outputs.advance(store, t, y);
+      if (outputs) outputs.advance(stageOutputs ? w : store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;
       if (hnew > hmax) hnew = hmax;

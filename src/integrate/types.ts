@@ -64,7 +64,9 @@ export interface SolverOptions {
    * current step's interpolant is kept, so a solve needs a fixed number of state vectors whatever its length
    * (for the full network, whose state is every weight); the states wanted are requested with `outputTimes`,
    * each interpolated on the step it falls in as the solve passes it. Events and `stopWhen` work the same
-   * (events are located on the current step). `evaluate` then answers only at t0 and on the last step.
+   * (events are located on the current step). `evaluate` then answers at t0, at tReached and, where the current
+   * step was stored, on the last step; dopri5 without events stores none (it interpolates the output times from
+   * its stages).
    */
   readonly denseOutput?: boolean;
   /**
@@ -94,7 +96,10 @@ export interface SolverStats {
  */
 export type SolveStatus = 'ok' | 'event' | 'failed';
 
-/** Evaluation anywhere on [tStart, tReached]; `out` is filled and returned (allocated when omitted). */
+/**
+ * Evaluation anywhere on [tStart, tReached] (with SolverOptions.denseOutput = false only where that option
+ * says); `out` is filled and returned (allocated when omitted).
+ */
 export interface DenseOutput {
   readonly dimension: number;
   readonly tStart: number;
