@@ -30,9 +30,12 @@ function odeEndState(depths: number[], S: number, lambda: number, q: number[], p
 describe('end-state engine: clock integrals', () => {
   // Reference: 20-point Gauss–Legendre on 0.05-wide panels (geometric near θ), accurate to ~1e-15 relative
   // for these smooth integrands; the series stop at 1e-17 of their sums. 1e-12 leaves room for the
-  // round-off of sechᵐ/cschᵐ (m ≤ 18 powers) and of the Λₘ/2 − ∫₀^θ branch, which cancels up to 2^{m/2}-fold.
+  // round-off of sechᵐ/cschᵐ (m-th powers) and of the Λₘ/2 − ∫₀^θ branch, which cancels up to 2^{m/2}-fold.
+  // m = 26, 40 and 98 (depths 28, 42, 100) reach the deep-pathway branches: the csch split below θ = 1
+  // (5/√m < 1 once m > 25) and the continued fraction far from the peak of sechᵐ. A one-off check against
+  // mpmath put the largest error for m ≤ 100 at 2.5e-13 (docs/end-states.md), inside the same 1e-12.
   const thetas = [0, 0.001, 0.05, 0.3, 0.8, 0.9, 0.99, 1.01, 1.7, 4, 12];
-  for (const m of [1, 2, 3, 4, 5, 7, 10, 18]) {
+  for (const m of [1, 2, 3, 4, 5, 7, 10, 18, 26, 40, 98]) {
     it(`Sₘ and Cₘ equal quadrature for m = ${m}`, () => {
       for (const theta of thetas) {
         const s = sechTail(m, theta);
