@@ -273,6 +273,23 @@ describe('end-state engine: wide ranges and deep pathways', () => {
     );
   });
 
+  it('huge targets without a blow-up (depths 1 and 2, S/λ up to 1e300) end finite, at the closed-form split', () => {
+    // Depth 2: K_a = A_a e^{2u} − B_a e^{−2u} with A_a = ¼(p₀ + q₀)². At S ≥ 1e100 the e^{−2u} terms are below
+    // 1e-100 of the total, so K_a = S·A_a/Σ_b A_b. Tolerance: one ulp of the clock u ≤ 350 moves e^{2u} by
+    // 2u·2⁻⁵² ≈ 1.6e-13 relative, so the root's total is only that close to S; 1e-12 relative.
+    for (const S of [1e100, 1e200, 1e300]) {
+      const got = modeEndState([2, 2], S, 1, [0.5, 0.5], [0.1, 0.2]);
+      const A = [0.36, 0.49];
+      got.forEach((k, a) => expect(k / S, `S = ${S}, pathway ${a}`).to.be.closeTo(A[a]! / (A[0]! + A[1]!), 1e-12));
+      expect(modeEndState([2], S, 1, [0.5], [0.1])[0]! / S).to.be.closeTo(1, 1e-12);
+      // Depth 1 beside depth 2: K_1 = p₀ + u with A e^{2u} = S − K_1, i.e. u = ½ ln(S/A) to 1e-98 relative;
+      // u ≤ 350 carries round-off of a few ulps (~1e-13).
+      const [k1, k2] = modeEndState([1, 2], S, 1, [0, 0.5], [0.1, 0.1]);
+      expect(k1).to.be.closeTo(0.1 + 0.5 * Math.log(S / 0.09), 1e-12 * 350);
+      expect(k2! / S).to.be.closeTo(1, 1e-12);
+    }
+  });
+
   it('deep pathways (D = 20, 50, 100) against the ODE', () => {
     const depths = [20, 50, 100];
     const q = [1, 1.01, 0.99];

@@ -119,6 +119,16 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
     const w = Math.min(target ** (-(D - 2) / D) / (D - 2), 0.5 * uHi);
     x = Math.log((uHi - w) / w);
   }
+  // The fallback when Newton fails: a long jump while one side of the bracket is open, else bisection —
+  // geometric on the clock without a blow-up (x = u ≥ 0), where a Newton step from far below can overshoot
+  // to u ~ S/λ (K = ∞ at depth 2): arithmetic halving from there back to u ~ ln(S/λ) would outlast the
+  // iteration limit once S/λ ≳ 1e90.
+  const fallback = (): number => {
+    if (hi === Infinity) return x + Math.max(1, Math.abs(x));
+    if (lo === -Infinity) return x - Math.max(1, Math.abs(x));
+    if (!finite && hi > 4 * Math.max(1, lo)) return Math.sqrt(Math.max(1, lo) * hi);
+    return 0.5 * (lo + hi);
+  };
   let previousStep = Infinity;
   let stalls = 0;
   for (let iteration = 0; iteration < 300; iteration++) {
@@ -143,7 +153,7 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
     previousStep = Math.abs(step);
     stalls = crawling ? stalls + 1 : 0;
     if (stalls >= 3) {
-      next = hi === Infinity ? x + Math.max(1, Math.abs(x)) : lo === -Infinity ? x - Math.max(1, Math.abs(x)) : 0.5 * (lo + hi);
+      next = fallback();
       stalls = 0;
       previousStep = Infinity;
     } else if (next > lo && next < hi) {
@@ -153,8 +163,7 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
         return;
       }
     } else {
-      next =
-        hi === Infinity ? x + Math.max(1, Math.abs(x)) : lo === -Infinity ? x - Math.max(1, Math.abs(x)) : 0.5 * (lo + hi);
+      next = fallback();
     }
     const collapsed = hi < Infinity && lo > -Infinity && hi - lo <= 4e-16 * Math.max(1, Math.abs(lo), Math.abs(hi));
     if (next === x || collapsed) return;
