@@ -234,6 +234,22 @@ describe('end-state engine: against long ODE integrations (fast-check)', functio
     }
   });
 
+  it('a target just off the initial total (the root a short clock away from the start) matches the ODE', () => {
+    // The end state is then evaluated by integrating p from p₀ over the short stretch (ClockPathway.nearStart);
+    // its split between pathways depends on the curvature of p(u), so a first-order step alone would be off by
+    // ~(D−1)p₀δ/q² ≈ 1e-3 relative in the change of K.
+    const depths = [4, 3, 6];
+    const q = [1, 0.9, 1.1];
+    const p = [0.5, 0.3, -0.2];
+    const k0 = p.reduce((s, pa, a) => s + pa * q[a]! ** (depths[a]! - 1), 0);
+    for (const gap of [1e-3, -1e-3]) {
+      const got = modeEndState(depths, k0 + gap, 1, q, p);
+      const ref = odeEndState(depths, k0 + gap, 1, q, p, 2e4);
+      // 1e-8 of the change, far below the 1e-6 a first-order step would miss by.
+      ref.forEach((k, a) => expect(got[a], `gap ${gap}, pathway ${a}`).to.be.closeTo(k, 1e-8 * Math.abs(gap)));
+    }
+  });
+
   it('c = 0 exactly (q = ±p) in both blow-up and stuck directions', () => {
     const depths = [4, 5, 3];
     const q = [0.8, 0.9, 1];
@@ -287,6 +303,24 @@ describe('end-state engine: wide ranges and deep pathways', () => {
       const [k1, k2] = modeEndState([1, 2], S, 1, [0, 0.5], [0.1, 0.1]);
       expect(k1).to.be.closeTo(0.1 + 0.5 * Math.log(S / 0.09), 1e-12 * 350);
       expect(k2! / S).to.be.closeTo(1, 1e-12);
+    }
+  });
+
+  it('large initial gains learn by a tiny move of p: the split of the tangent kernels, K_a = S·Θ_a/ΣΘ', () => {
+    // From p₀ = 0 with |q|^D ≫ S/λ the mode is learned while p moves by δ ~ (S/λ)/q^{D−1}: K_a = K_a0 + Θ_a u with
+    // Θ_a = q_a^{2(D_a−1)} (p₀ = 0), corrections of relative order (D δ/q)² < 1e-20 here. Positions measured from
+    // the ends of the trajectories resolved u only to ε·T₀ and were off by up to 10× at q^D = 4e17.
+    for (const [depths, q] of [
+      [[12, 12], [10, 8]],
+      [[100, 100], [1.5, 1.4]],
+      [[50, 20], [2, 4]],
+      [[5, 8], [300, 30]],
+    ] as const) {
+      const got = modeEndState([...depths], 2, 1, [...q], [0, 0]);
+      const theta = depths.map((D, a) => q[a]! ** (2 * (D - 1)));
+      const sum = theta[0]! + theta[1]!;
+      // Round-off of the clock and of q^{2(D−1)} (≤ 200 roundings): 1e-13 of S.
+      got.forEach((k, a) => expect(k, `${depths} ${q} pathway ${a}`).to.be.closeTo((2 * theta[a]!) / sum, 2e-13));
     }
   });
 

@@ -16,6 +16,10 @@
  */
 import { cschTail, cschTailInverse, sechLength, sechTail, sechTailInverse } from './endstate-tails.ts';
 
+/** 4-point Gauss–Legendre nodes and weights on [−1, 1]. */
+const GL4_NODES = [-0.8611363115940526, -0.33998104358485626, 0.33998104358485626, 0.8611363115940526];
+const GL4_WEIGHTS = [0.34785484513745385, 0.6521451548774169, 0.6521451548774169, 0.34785484513745385];
+
 export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck' | 'frozen';
 type Family = 'sech' | 'csch' | 'power';
 
@@ -27,6 +31,8 @@ export class ClockPathway {
   readonly blowup: number;
   readonly depth: number;
   private readonly p0: number;
+  /** q₀ after the normalisation q₀ ≥ 0. */
+  private readonly q0: number;
   private readonly A: number;
   private readonly B: number;
   private readonly family: Family = 'power';
@@ -63,6 +69,7 @@ export class ClockPathway {
       if (depth % 2 === 0) p0 = -p0;
     }
     this.p0 = p0;
+    this.q0 = q0;
     this.A = depth === 2 ? 0.25 * (p0 + q0) ** 2 : 0;
     this.B = depth === 2 ? 0.25 * (p0 - q0) ** 2 : 0;
     if (depth === 1) {
@@ -149,10 +156,40 @@ export class ClockPathway {
         return;
       default:
     }
+    if (this.nearStart(u)) return;
     if (this.kind === 'stuck') return this.atDistance(this.B0 + u, -1);
     const T = u <= toBlowup ? this.T0 - u : this.T0 - uHi + toBlowup;
     if (T <= this.span / 2) this.atDistance(T, 1);
     else this.atDistance(this.B0 + u, -1);
+  }
+
+  /**
+   * Positions measured from the ends carry an absolute clock error ~ε·T₀, which swamps u itself when a large
+   * initial gain learns the mode by a tiny move of p (u_∞ ~ (S/λ)/q^{2(D−1)} ≪ ε·T₀ once |q|^D ≳ 1e15·S/λ).
+   * So while p has moved by little (δ·|d ln f/dp| ≤ 1e-3, f = q^{D−1} = dp/du), solve u = ∫_{p₀}^{p₀+δ} dp/f for
+   * δ directly: 4-point Gauss–Legendre on an integrand whose logarithm varies by ≤ 1e-3 is exact to round-off,
+   * and q² = q₀² + δ(2p₀ + δ) needs no c. Returns false (and leaves K alone) outside that range.
+   */
+  private nearStart(u: number): boolean {
+    const n = this.depth - 1;
+    const p0 = this.p0;
+    const q0 = this.q0;
+    const f0 = q0 ** n;
+    let delta = f0 * u;
+    if (!(Math.abs(delta) * n * (Math.abs(p0) + Math.abs(delta)) <= 1e-3 * q0 * q0)) return false;
+    const inverseRate = (s: number): number => (q0 * q0 + s * (2 * p0 + s)) ** (-n / 2);
+    for (let iteration = 0; iteration < 4; iteration++) {
+      let integral = 0;
+      for (let i = 0; i < 4; i++) integral += GL4_WEIGHTS[i]! * inverseRate(0.5 * delta * (1 + GL4_NODES[i]!));
+      integral *= 0.5 * delta;
+      delta -= (integral - u) / inverseRate(delta);
+    }
+    const p = p0 + delta;
+    const q = Math.sqrt(q0 * q0 + delta * (2 * p0 + delta));
+    const qn1 = q ** (n - 1);
+    this.K = p * qn1 * q;
+    this.dK = qn1 * qn1 * (q * q + n * p * p);
+    return true;
   }
 
   /** p, q at clock distance `d` from the blow-up (side +1, p ≥ 0) or from the far end (side −1, p < 0). */
