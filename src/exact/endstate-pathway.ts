@@ -182,7 +182,9 @@ export class ClockPathway {
       let integral = 0;
       for (let i = 0; i < 4; i++) integral += GL4_WEIGHTS[i]! * inverseRate(0.5 * delta * (1 + GL4_NODES[i]!));
       integral *= 0.5 * delta;
-      delta -= (integral - u) / inverseRate(delta);
+      const step = (integral - u) / inverseRate(delta);
+      delta -= step;
+      if (Math.abs(step) <= 1e-15 * Math.abs(delta)) break; // quadratic: the next step would be at round-off
     }
     const p = p0 + delta;
     const q = Math.sqrt(q0 * q0 + delta * (2 * p0 + delta));
