@@ -7,6 +7,7 @@ import { balancedModeModel } from '../../src/reduced/model.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import type { ReducedProblem } from '../../src/reduced/types.ts';
 import { SEED, balancedProblemArb } from '../helpers/arbitraries.ts';
+import { finiteDifferenceJacobian } from '../helpers/jacobian.ts';
 
 const value = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
@@ -45,24 +46,6 @@ const modeArb = fc
     return { params: { depths, singularValue, inputVariance, tau }, balancedY0: Float64Array.from(y) };
   });
 
-/** Central finite differences of the halved right-hand side (an independent check of its Jacobian). */
-function finiteDifferenceJacobian(model: HalvedModeModel, y: Float64Array): Float64Array {
-  const n = model.dimension;
-  const jac = new Float64Array(n * n);
-  const fp = new Float64Array(n);
-  const fm = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(y[j]!));
-    const yp = Float64Array.from(y);
-    const ym = Float64Array.from(y);
-    yp[j] = y[j]! + h;
-    ym[j] = y[j]! - h;
-    model.rhs(0, yp, fp);
-    model.rhs(0, ym, fm);
-    for (let i = 0; i < n; i++) jac[i * n + j] = (fp[i]! - fm[i]!) / (2 * h);
-  }
-  return jac;
-}
 
 describe('halved balanced model (one state per pathway on the level set of q² − p²)', () => {
   it('lifts its initial state back to the balanced state it was built from', () => {

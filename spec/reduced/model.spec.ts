@@ -2,27 +2,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { balancedModeModel, perLayerModeModel, type ModeModel } from '../../src/reduced/model.ts';
 import { SEED } from '../helpers/arbitraries.ts';
+import { finiteDifferenceJacobian } from '../helpers/jacobian.ts';
 
 const value = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
-/** Central finite differences of the right-hand side: an independent check of the analytic Jacobian. */
-function finiteDifferenceJacobian(model: ModeModel, y: Float64Array): Float64Array {
-  const n = model.dimension;
-  const jac = new Float64Array(n * n);
-  const fPlus = new Float64Array(n);
-  const fMinus = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(y[j]!));
-    const yp = Float64Array.from(y);
-    const ym = Float64Array.from(y);
-    yp[j] = y[j]! + h;
-    ym[j] = y[j]! - h;
-    model.rhs(0, yp, fPlus);
-    model.rhs(0, ym, fMinus);
-    for (let i = 0; i < n; i++) jac[i * n + j] = (fPlus[i]! - fMinus[i]!) / (2 * h);
-  }
-  return jac;
-}
 
 const modeArb = fc
   .record({ M: fc.integer({ min: 1, max: 4 }) })
