@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { balancedModeModel, perLayerModeModel, type ModeModel } from '../../src/reduced/model.ts';
+import { balancedModeModel, perLayerModeModel } from '../../src/reduced/model.ts';
 import { SEED } from '../helpers/arbitraries.ts';
 import { finiteDifferenceJacobian } from '../helpers/jacobian.ts';
 
