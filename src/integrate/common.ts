@@ -620,6 +620,19 @@ export class OutputTracker {
 }
 
 /**
+ * After an accepted step from tOld to t: locates a terminal event on that step's dense output (the last one
+ * in ctx.store) and, if one fired, records it on ctx (status 'event', tStop, message) and returns true.
+ */
+export function stoppedByEvent(ctx: RunContext, events: EventTracker, tOld: number, t: number, y: Float64Array): boolean {
+  const tc = events.check(ctx.store, ctx.store.count - 1, tOld, t, y);
+  if (tc !== tc) return false;
+  ctx.status = 'event';
+  ctx.tStop = tc;
+  ctx.message = `stopped by terminal event at t = ${fmt(tc)}`;
+  return true;
+}
+
+/**
  * Tracks the sign of each event function between accepted steps and locates crossings on the dense output
  * of the step just taken with Brent's method.
  */

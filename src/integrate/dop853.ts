@@ -26,6 +26,7 @@ import {
   openExplicitRun,
   Solution,
   stopRequested,
+  stoppedByEvent,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -394,15 +395,7 @@ export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
       w.y1 = ty;
       const tOld = t;
       t = tph;
-      if (events) {
-        const tc = events.check(store, store.count - 1, tOld, t, y);
-        if (tc === tc) {
-          ctx.status = 'event';
-          ctx.tStop = tc;
-          ctx.message = `stopped by terminal event at t = ${fmt(tc)}`;
-          break;
-        }
-      }
+      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
       if (outputs) outputs.advance(store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;

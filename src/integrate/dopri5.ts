@@ -17,6 +17,7 @@ import {
   openExplicitRun,
   Solution,
   stopRequested,
+  stoppedByEvent,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -352,15 +353,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
       w.y1 = ty;
       const tOld = t;
       t = tph;
-      if (events) {
-        const tc = events.check(store, store.count - 1, tOld, t, y);
-        if (tc === tc) {
-          ctx.status = 'event';
-          ctx.tStop = tc;
-          ctx.message = `stopped by terminal event at t = ${fmt(tc)}`;
-          break;
-        }
-      }
+      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
       if (outputs) outputs.advance(stageOutputs ? w : store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;

@@ -32,6 +32,7 @@ import {
   makeContext,
   Solution,
   stopRequested,
+  stoppedByEvent,
   validateInputs,
   WorkPool,
   type RunContext,
@@ -462,15 +463,7 @@ export function runRosenbrock(ctx: RunContext): void {
       const tOld = t;
       t = tph;
       needJac = true;
-      if (events) {
-        const tc = events.check(store, store.count - 1, tOld, t, y);
-        if (tc === tc) {
-          ctx.status = 'event';
-          ctx.tStop = tc;
-          ctx.message = `stopped by terminal event at t = ${fmt(tc)}`;
-          break;
-        }
-      }
+      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
       if (outputs) outputs.advance(store, t, y);
       if (last) break;
       if (hasStop && stopCheck(ctx, t, y)) break;
