@@ -11,6 +11,7 @@ import type {
   OdeSolution,
   SolveStatus,
   SolverOptions,
+  RightHandSide,
   SolverStats,
 } from './types.ts';
 
@@ -495,10 +496,27 @@ export function initialStepHeuristic(
   y1: Float64Array,
   f1: Float64Array,
 ): number {
-  const { n, y, f } = ctx;
-  const rtol = ctx.options.rtol;
-  const atol = ctx.options.atol;
-  const t = ctx.t;
+  ctx.stats.rhsEvaluations++;
+  return hairerInitialStep(ctx.problem.rhs, ctx.n, ctx.t, ctx.y, ctx.f, ctx.options.rtol, ctx.options.atol, order, hmax, y1, f1);
+}
+
+/**
+ * The heuristic of `initialStepHeuristic` without a run context: f = rhs(t, y) given; one more right-hand side
+ * (at an Euler probe, into f1; y1 is scratch).
+ */
+export function hairerInitialStep(
+  rhs: RightHandSide,
+  n: number,
+  t: number,
+  y: Float64Array,
+  f: Float64Array,
+  rtol: number,
+  atol: number,
+  order: number,
+  hmax: number,
+  y1: Float64Array,
+  f1: Float64Array,
+): number {
   let dnf = 0;
   let dny = 0;
   for (let i = 0; i < n; i++) {
@@ -509,8 +527,7 @@ export function initialStepHeuristic(
   let h = dnf <= 1e-10 || dny <= 1e-10 ? 1e-6 : Math.sqrt(dny / dnf) * 0.01;
   h = Math.min(h, hmax);
   for (let i = 0; i < n; i++) y1[i] = y[i]! + h * f[i]!;
-  ctx.problem.rhs(t + h, y1, f1);
-  ctx.stats.rhsEvaluations++;
+  rhs(t + h, y1, f1);
   let der2 = 0;
   for (let i = 0; i < n; i++) {
     const sk = atol + rtol * Math.abs(y[i]!);

@@ -66,11 +66,11 @@ const D6 = -1453857185 / 822651844;
 const D7 = 69997945 / 29380423;
 
 // Step-size control (dopri5.f defaults).
-const SAFE = 0.9;
-const BETA = 0.04;
-const EXPO1 = 0.2 - BETA * 0.75;
-const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
-const FACC2 = 1 / 10; // … or grow to 10×
+export const SAFE = 0.9;
+export const BETA = 0.04;
+export const EXPO1 = 0.2 - BETA * 0.75;
+export const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
+export const FACC2 = 1 / 10; // … or grow to 10×
 /** Stiffness: h·|λ| above this (the real stability boundary of DOPRI5 is ≈ 3.3) … */
 export const STIFF_HLAMBDA = 3.25;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
@@ -86,7 +86,7 @@ export interface StiffnessTest {
 export const HAIRER_STIFFNESS: StiffnessTest = { hLambda: STIFF_HLAMBDA, steps: STIFF_STEPS };
 
 /** Preallocated stage vectors of one solve; also the interpolant of the step just accepted (see stepOutputs). */
-class DopriWork implements StepInterpolant {
+export class DopriWork implements StepInterpolant {
   k1: Float64Array;
   readonly k2: Float64Array;
   readonly k3: Float64Array;
@@ -154,6 +154,57 @@ class DopriWork implements StepInterpolant {
       const c3 = ydiff - h * k7[i]! - bspl;
       const c4 = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
       out[outOff + i] = y0[i]! + theta * (ydiff + th1 * (bspl + theta * (c3 + th1 * c4)));
+    }
+  }
+
+  /**
+   * The scaled RMS error estimate of the trial step from y (Hairer's scaling): NaN or ∞ exactly when the new
+   * state, its derivative k7 or the estimate is not finite (`0 * y1[i]` is NaN exactly when y1[i] is not finite;
+   * a non-finite k7 makes its term non-finite since E7 ≠ 0).
+   */
+  error(y: Float64Array, n: number, rtol: number, atol: number): number {
+    const { k1, k3, k4, k5, k6, k7, y1 } = this;
+    const h = this.h;
+    let err = 0;
+    for (let i = 0; i < n; i++) {
+      const y1i = y1[i]!;
+      const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(y1i));
+      const e = (h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!)) / sk;
+      err += e * e + 0 * y1i;
+    }
+    return Math.sqrt(err / n);
+  }
+
+  /** Hairer's stiffness estimate h·|λ| ≈ h‖f(y1) − f(ysti)‖/‖y1 − ysti‖ of the trial step (0 if y1 = ysti). */
+  stiffness(n: number): number {
+    const { k6, k7, ysti, y1 } = this;
+    let stnum = 0;
+    let stden = 0;
+    for (let i = 0; i < n; i++) {
+      const a = k7[i]! - k6[i]!;
+      const b = y1[i]! - ysti[i]!;
+      stnum += a * a;
+      stden += b * b;
+    }
+    return stden > 0 ? this.h * Math.sqrt(stnum / stden) : 0;
+  }
+
+  /**
+   * The continuous extension of the trial step from y as the five nested coefficient vectors r1..r5 of the
+   * dense store, into c[off + j·n + i]: y(θ) = r1 + θ(r2 + (1−θ)(r3 + θ(r4 + (1−θ) r5))).
+   */
+  coefficients(y: Float64Array, n: number, c: Float64Array | number[], off: number): void {
+    const { k1, k3, k4, k5, k6, k7, y1 } = this;
+    const h = this.h;
+    for (let i = 0; i < n; i++) {
+      const ydiff = y1[i]! - y[i]!;
+      const bspl = h * k1[i]! - ydiff;
+      const o = off + i;
+      c[o] = y[i]!;
+      c[o + n] = ydiff;
+      c[o + 2 * n] = bspl;
+      c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
+      c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
     }
   }
 
@@ -267,17 +318,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
     const y1 = w.y1;
     const k7 = w.k7;
 
-    // Error estimate (RMS norm, Hairer's scaling) and a finiteness check of the new state on the way.
-    // `0 * y1[i]` is NaN exactly when y1[i] is not finite, so err is finite iff y1 and the error are; a
-    // non-finite k7 makes its error term non-finite (E7 ≠ 0).
-    let err = 0;
-    for (let i = 0; i < n; i++) {
-      const y1i = y1[i]!;
-      const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(y1i));
-      const e = (h * (E1 * k1[i]! + E3 * k3[i]! + E4 * k4[i]! + E5 * k5[i]! + E6 * k6[i]! + E7 * k7[i]!)) / sk;
-      err += e * e + 0 * y1i;
-    }
-    err = Math.sqrt(err / n);
+    const err = w.error(y, n, rtol, atol);
     if (!(err < Infinity)) {
       // A stage or the new state overflowed or became NaN: retry with a much smaller step a few times
       // (a too-long step can overshoot into a region where f is undefined), then give up.
@@ -304,16 +345,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
       logFacold = err > 1e-4 ? lerr : logMinErr;
       stats.steps++;
       if (detectStiff) {
-        // h·|λ| ≈ h‖f(y1) − f(ysti)‖/‖y1 − ysti‖: both stages sit at t + h.
-        let stnum = 0;
-        let stden = 0;
-        for (let i = 0; i < n; i++) {
-          const a = k7[i]! - k6[i]!;
-          const b = y1[i]! - ysti[i]!;
-          stnum += a * a;
-          stden += b * b;
-        }
-        if (stden > 0 && h * Math.sqrt(stnum / stden) > stiffHLambda) {
+        if (w.stiffness(n) > stiffHLambda) {
           nonsti = 0;
           if (++iasti >= stiffSteps) stiff = true;
         } else if (++nonsti >= 6) {
@@ -331,18 +363,7 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         w.it1 = tph;
         w.ih = h;
       } else {
-        const off = store.push(tph);
-        const c = store.buf;
-        for (let i = 0; i < n; i++) {
-          const ydiff = y1[i]! - y[i]!;
-          const bspl = h * k1[i]! - ydiff;
-          const o = off + i;
-          c[o] = y[i]!;
-          c[o + n] = ydiff;
-          c[o + 2 * n] = bspl;
-          c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
-          c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
-        }
+        w.coefficients(y, n, store.buf, store.push(tph));
       }
       // FSAL: k7 becomes the next k1; y1 becomes y. Swap buffers rather than copy.
       w.k1 = k7;

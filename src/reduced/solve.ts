@@ -3,7 +3,9 @@
  * Each mode is integrated on its own (modes never interact), with its own step sizes and its own hand-over
  * to the stiff method once that mode has been learned.
  */
-import { slabArray } from '../integrate/common.ts';
+import { DEFAULT_MAX_STEPS, slabArray } from '../integrate/common.ts';
+import { AUTO_STIFFNESS } from '../integrate/auto.ts';
+import { recordedSolution, runDopri5Outputs, type HandOver, type OutputRun } from '../integrate/dopri5-outputs.ts';
 import { integrate } from '../integrate/index.ts';
 import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
 import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
@@ -58,89 +60,68 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   const tEnd = times[times.length - 1]!;
   const M = depths.length;
   const K = singularValues.length;
+  const T0 = times.length;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
-  const modes: ModeSolution[] = [];
-  const integrated: IntegratedMode[] = [];
+  const runs: ModeRun[] = [];
   const failures: string[] = [];
   // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts).
   const halve = form === 'balanced' && solver.method === 'auto';
+  // Without a learning-time event, a halved mode is solved for its output times only (no dense store); dense
+  // evaluation re-runs it on first use. Its states at the output times go to `fastValues`.
+  const fast = halve && f === undefined;
+  const fastValues = fast ? fastScratch(K * T0 * M) : null;
   let tReached = tEnd;
-  const kBuffer = new Float64Array(M);
-  const kTail = kBuffer;
   for (let m = 0; m < K; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
     const balancedY0 = problem.initialStates[m]!;
     const threshold = f === undefined ? 0 : (f * singularValues[m]!) / inputVariances[m]!;
-    let mode: IntegratedMode;
-    let publicMode: ModeSolution;
+    let run: ModeRun | null = null;
     if (halve) {
       const halved = halvedModeModel(params, balancedY0);
-      // Once the mode is learned far enough, the rest of its motion is in closed form (halved.ts): stop the
-      // integrator there. With a learning-time event, not before the threshold has been crossed.
-      let tail: LearnedTail | null = null;
-      // While far from learned (the remaining clock would change the rates by ≫ 1%) check only every few
-      // steps: a later hand-over costs a step or two, the check every step cost ≈ 9% of a solve.
-      let skip = 0;
-      const stopWhen = (t: number, y: Float64Array): boolean => {
-        if (skip > 0) {
-          skip--;
-          return false;
+      if (fastValues !== null) {
+        const out = fastValues.subarray(m * T0 * M, (m + 1) * T0 * M);
+        const outcome = runHalvedForOutputs(halved, tEnd, times, solver, out, false);
+        if (outcome !== null) {
+          run = new FastModeRun(m, halved, outcome.stats, out, params, problem);
         }
-        if (f !== undefined) {
-          let total = 0;
-          halved.strengths(y, kTail);
-          for (let a = 0; a < M; a++) total += kTail[a]!;
-          if (!(total >= threshold)) return false;
-        }
-        tail = halved.learnedTail(t, y, solver.rtol, solver.atol);
-        if (tail === null) {
-          const d = halved.tailDistance;
-          // The refused criteria are at least third order in the remaining residual, which falls by a
-          // factor of a few per step near the end: a factor 10³ too large needs more than one step.
-          skip = d > 1e6 ? 3 : d > 1e3 ? 1 : 0;
-        }
-        return tail !== null;
-      };
-      const integrated = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, M, threshold, stopWhen);
-      const raw = tail !== null && integrated.status === 'event' ? withTail(integrated, tail, tEnd) : integrated;
-      mode = { raw, strengths: halved.strengths };
-      publicMode = new HalvedModeSolution(m, raw, halved, form, params);
+      }
+      run ??= genericHalvedRun(m, halved, params, form, tEnd, solver, f, threshold);
     } else {
       const model = modeModel(form, params);
       const raw = integrateMode(model.dimension, model.rhs, model.jacobian, balancedY0, tEnd, solver, f, model.strengths, M, threshold, undefined);
-      mode = { raw, strengths: model.strengths };
-      publicMode = { mode: m, model, ode: raw };
+      run = new DenseModeRun({ raw, strengths: model.strengths }, { mode: m, model, ode: raw });
     }
-    const ode = mode.raw;
-    stats.steps += ode.stats.steps;
-    stats.rejectedSteps += ode.stats.rejectedSteps;
-    stats.rhsEvaluations += ode.stats.rhsEvaluations;
-    stats.jacobianEvaluations += ode.stats.jacobianEvaluations;
-    if (ode.status === 'failed') {
-      failures.push(`mode ${m} (S = ${singularValues[m]}): ${ode.message}`);
-      tReached = Math.min(tReached, ode.tReached);
+    const s = run.stats;
+    stats.steps += s.steps;
+    stats.rejectedSteps += s.rejectedSteps;
+    stats.rhsEvaluations += s.rhsEvaluations;
+    stats.jacobianEvaluations += s.jacobianEvaluations;
+    if (run.failure !== null) {
+      failures.push(`mode ${m} (S = ${singularValues[m]}): ${run.failure}`);
+      tReached = Math.min(tReached, run.tReached);
     }
-    integrated.push(mode);
-    modes.push(publicMode);
+    runs.push(run);
   }
 
-  // Read-out at the output times: one sweep over each mode's steps, strengths from the integrated state.
-  let T = times.length;
+  // Read-out at the output times: strengths from the integrated states (one sweep over each dense mode's steps).
+  let T = T0;
   while (T > 0 && !(times[T - 1]! <= tReached)) T--;
   const outTimes = times.slice(0, T);
   // K_aα(t) and the loss first into flat buffers, then the nested arrays of the result (packedDoubles).
   let maxDim = 1;
-  for (const { raw } of integrated) maxDim = Math.max(maxDim, raw.dimension);
+  for (const run of runs) maxDim = Math.max(maxDim, run.dimension);
   const scratch = readoutScratch(T * M * K + T + T * maxDim + maxDim);
   const kAll = scratch.subarray(0, T * M * K);
   const lossAll = scratch.subarray(T * M * K, T * M * K + T);
   lossAll.fill(0);
-  const values = scratch.subarray(T * M * K + T, T * M * K + T + T * maxDim);
+  const denseValues = scratch.subarray(T * M * K + T, T * M * K + T + T * maxDim);
   const y = scratch.subarray(T * M * K + T + T * maxDim);
+  const kBuffer = new Float64Array(M);
   for (let m = 0; m < K; m++) {
-    const { raw, strengths: strengthsOf } = integrated[m]!;
-    const n = raw.dimension;
-    raw.evaluateSweep(outTimes, values);
+    const run = runs[m]!;
+    const n = run.dimension;
+    const values = run.valuesAt(outTimes, denseValues);
+    const strengthsOf = run.strengths;
     const S = singularValues[m]!;
     const lambda = inputVariances[m]!;
     for (let i = 0; i < T; i++) {
@@ -166,7 +147,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
 
   let states: Float64Array[] | undefined;
   const at = (t: number): ReducedSnapshot => {
-    states ??= integrated.map((s) => new Float64Array(s.raw.dimension));
+    states ??= runs.map((run) => new Float64Array(run.dimension));
     if (!(t >= 0 && t <= tReached)) {
       throw new RangeError(`t: got ${t}; allowed: a time in [0, ${tReached}]`);
     }
@@ -174,7 +155,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     for (let a = 0; a < M; a++) snapshot.push(new Array<number>(K));
     let total2 = 0;
     for (let m = 0; m < K; m++) {
-      const { raw, strengths: strengthsOf } = integrated[m]!;
+      const { raw, strengths: strengthsOf } = runs[m]!.dense();
       strengthsOf(raw.evaluate(t, states[m]!), kBuffer);
       let total = 0;
       for (let a = 0; a < M; a++) {
@@ -199,7 +180,8 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     f === undefined
       ? {}
       : {
-          learningTimes: integrated.map(({ raw, strengths: strengthsOf }, m): number | null => {
+          learningTimes: runs.map((run, m): number | null => {
+            const { raw, strengths: strengthsOf } = run.dense();
             const threshold = (f * singularValues[m]!) / inputVariances[m]!;
             const total0 = strengthsOf(raw.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
             // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
@@ -207,7 +189,211 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
             return raw.events.length ? raw.events[0]!.t : null;
           }),
         };
-  return { ...result, ...learning, problem, modes, tReached, at, toJSON: () => result };
+  let modes: ModeSolution[] | undefined;
+  return {
+    ...result,
+    ...learning,
+    problem,
+    get modes(): readonly ModeSolution[] {
+      return (modes ??= runs.map((run) => run.dense().public));
+    },
+    tReached,
+    at,
+    toJSON: () => result,
+  };
+}
+
+/** One mode's run: its states at the output times now, its dense solution on demand. */
+interface ModeRun {
+  readonly dimension: number;
+  readonly stats: SolverStats;
+  /** Why the solve failed (null when it did not). */
+  readonly failure: string | null;
+  readonly tReached: number;
+  readonly strengths: Strengths;
+  /** The states at `outTimes` (a prefix of the problem's times), in `scratch` or a buffer of the run's own. */
+  valuesAt(outTimes: readonly number[], scratch: Float64Array): Float64Array;
+  dense(): DenseMode;
+}
+
+/** A mode's dense solution in its integrated layout, and the public ModeSolution. */
+interface DenseMode extends IntegratedMode {
+  readonly public: ModeSolution;
+}
+
+class DenseModeRun implements ModeRun {
+  readonly dimension: number;
+  readonly stats: SolverStats;
+  readonly failure: string | null;
+  readonly tReached: number;
+  readonly strengths: Strengths;
+  private readonly mode: DenseMode;
+
+  constructor(integrated: IntegratedMode, publicMode: ModeSolution) {
+    const raw = integrated.raw;
+    this.dimension = raw.dimension;
+    this.stats = raw.stats;
+    this.failure = raw.status === 'failed' ? raw.message : null;
+    this.tReached = raw.tReached;
+    this.strengths = integrated.strengths;
+    this.mode = { ...integrated, public: publicMode };
+  }
+
+  valuesAt(outTimes: readonly number[], scratch: Float64Array): Float64Array {
+    return this.mode.raw.evaluateSweep(outTimes, scratch);
+  }
+
+  dense(): DenseMode {
+    return this.mode;
+  }
+}
+
+/** A halved mode solved for its output times only (runHalvedForOutputs); dense on demand by a re-run. */
+class FastModeRun implements ModeRun {
+  readonly dimension: number;
+  readonly failure = null;
+  readonly tReached = Infinity;
+  readonly strengths: Strengths;
+  private denseCache: DenseMode | undefined;
+
+  constructor(
+    private readonly mode: number,
+    private readonly halved: HalvedModeModel,
+    readonly stats: SolverStats,
+    private readonly values: Float64Array,
+    private readonly params: ModeParameters,
+    private readonly problem: NormalisedProblem,
+  ) {
+    this.dimension = halved.dimension;
+    this.strengths = halved.strengths;
+  }
+
+  valuesAt(): Float64Array {
+    return this.values;
+  }
+
+  dense(): DenseMode {
+    const { problem, halved } = this;
+    return (this.denseCache ??= halvedDense(this.mode, halved, this.params, problem.form, problem.times, problem.solver));
+  }
+}
+
+/**
+ * Takes the rest of a halved mode's motion over to its closed-form learned tail once learnedTail accepts
+ * (checked after accepted steps). While far from learned (the remaining clock would change the rates by ≫ 1%)
+ * it checks only every few steps: a later hand-over costs a step or two, the check every step cost ≈ 9% of
+ * a solve.
+ */
+class TailHandOver implements HandOver {
+  tail: LearnedTail | null = null;
+  private skip = 0;
+  private readonly halved: HalvedModeModel;
+  private readonly rtol: number;
+  private readonly atol: number;
+  /** With a learning-time event: not before Σ_a K_a has reached this (null: no condition). */
+  private readonly threshold: number | null;
+  private readonly kTail: Float64Array;
+
+  constructor(halved: HalvedModeModel, rtol: number, atol: number, threshold: number | null) {
+    this.halved = halved;
+    this.rtol = rtol;
+    this.atol = atol;
+    this.threshold = threshold;
+    this.kTail = new Float64Array(halved.dimension);
+  }
+
+  check(t: number, y: Float64Array): boolean {
+    if (this.skip > 0) {
+      this.skip--;
+      return false;
+    }
+    const halved = this.halved;
+    if (this.threshold !== null) {
+      halved.strengths(y, this.kTail);
+      let total = 0;
+      for (let a = 0; a < this.kTail.length; a++) total += this.kTail[a]!;
+      if (!(total >= this.threshold)) return false;
+    }
+    const tail = halved.learnedTail(t, y, this.rtol, this.atol);
+    this.tail = tail;
+    if (tail === null) {
+      const d = halved.tailDistance;
+      // The refused criteria are at least third order in the remaining residual, which falls by a
+      // factor of a few per step near the end: a factor 10³ too large needs more than one step.
+      this.skip = d > 1e6 ? 3 : d > 1e3 ? 1 : 0;
+    }
+    return tail !== null;
+  }
+}
+
+/**
+ * A halved mode's states at `times` into out (times.length × M), by runDopri5Outputs and the closed-form tail.
+ * Null when the run met what only the general integrator handles (stiffness, a failing step): the caller then
+ * solves the mode with `auto`.
+ */
+function runHalvedForOutputs(
+  halved: HalvedModeModel,
+  tEnd: number,
+  times: readonly number[],
+  solver: NormalisedProblem['solver'],
+  out: Float64Array,
+  record: boolean,
+): { stats: SolverStats; run: OutputRun; tail: LearnedTail | null } | null {
+  const n = halved.dimension;
+  const handOver = new TailHandOver(halved, solver.rtol, solver.atol, null);
+  const run = runDopri5Outputs(halved.rhs, n, halved.y0, tEnd, times, out, {
+    rtol: solver.rtol,
+    atol: solver.atol,
+    maxSteps: solver.maxSteps ?? DEFAULT_MAX_STEPS,
+    stiffness: AUTO_STIFFNESS,
+    handOver,
+    record,
+  });
+  if (run.status === 'stiff' || run.status === 'failed') return null;
+  const tail = run.status === 'handedOver' ? handOver.tail : null;
+  if (tail !== null) {
+    const y = tailScratch(n);
+    for (let k = run.outputsReached; k < times.length; k++) {
+      tail.evaluate(times[k]!, y);
+      for (let i = 0; i < n; i++) out[k * n + i] = y[i]!;
+    }
+  }
+  return { stats: run.stats, run, tail };
+}
+
+/** The dense solution of a mode first solved by runHalvedForOutputs: the same run again, recorded. */
+function halvedDense(
+  m: number,
+  halved: HalvedModeModel,
+  params: ModeParameters,
+  form: NormalisedProblem['form'],
+  times: readonly number[],
+  solver: NormalisedProblem['solver'],
+): DenseMode {
+  const tEnd = times[times.length - 1]!;
+  const outcome = runHalvedForOutputs(halved, tEnd, times, solver, new Float64Array(times.length * halved.dimension), true)!;
+  const head = recordedSolution(outcome.run, 'auto');
+  const raw = outcome.tail !== null ? withTail(head, outcome.tail, tEnd) : head;
+  return { raw, strengths: halved.strengths, public: new HalvedModeSolution(m, raw, halved, form, params) };
+}
+
+/** A halved mode through the general `auto` (dense store, events, RODAS4 when stiff), with the tail hand-over. */
+function genericHalvedRun(
+  m: number,
+  halved: HalvedModeModel,
+  params: ModeParameters,
+  form: NormalisedProblem['form'],
+  tEnd: number,
+  solver: NormalisedProblem['solver'],
+  f: number | undefined,
+  threshold: number,
+): ModeRun {
+  const handOver = new TailHandOver(halved, solver.rtol, solver.atol, f === undefined ? null : threshold);
+  const stopWhen = (t: number, y: Float64Array): boolean => handOver.check(t, y);
+  const integrated = integrateMode(halved.dimension, halved.rhs, halved.jacobian, halved.y0, tEnd, solver, f, halved.strengths, halved.dimension, threshold, stopWhen);
+  const tail = handOver.tail;
+  const raw = tail !== null && integrated.status === 'event' ? withTail(integrated, tail, tEnd) : integrated;
+  return new DenseModeRun({ raw, strengths: halved.strengths }, new HalvedModeSolution(m, raw, halved, form, params));
 }
 
 /** A mode as integrated: its solution in the integrated layout and the strengths of that layout. */
@@ -383,6 +569,21 @@ let readoutBuffer = new Float64Array(4096);
 function readoutScratch(length: number): Float64Array {
   if (readoutBuffer.length < length) readoutBuffer = new Float64Array(Math.max(length, 2 * readoutBuffer.length));
   return readoutBuffer;
+}
+
+let fastBuffer = new Float64Array(4096);
+
+/** Scratch for the states of fast-solved modes at the output times (read before solveNormalised returns). */
+function fastScratch(length: number): Float64Array {
+  if (fastBuffer.length < length) fastBuffer = new Float64Array(Math.max(length, 2 * fastBuffer.length));
+  return fastBuffer;
+}
+
+let tailBuffer = new Float64Array(8);
+
+function tailScratch(n: number): Float64Array {
+  if (tailBuffer.length < n) tailBuffer = new Float64Array(n);
+  return tailBuffer;
 }
 
 /**
