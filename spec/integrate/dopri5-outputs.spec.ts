@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { AUTO_STIFFNESS, auto } from '../../src/integrate/auto.ts';
 import { dopri5 } from '../../src/integrate/dopri5.ts';
 import { recordedSolution, runDopri5Outputs, type HandOver, type OutputRunOptions } from '../../src/integrate/dopri5-outputs.ts';
-import { dln } from './problems.ts';
+import { dln, oscillator } from './problems.ts';
+
+const times = (tEnd: number, n: number): number[] => Array.from({ length: n }, (_, i) => (tEnd * i) / (n - 1));
 
 function sortedTimes(tEnd: number, inner: number[]): number[] {
   return [0, ...inner.map((u) => u * tEnd), tEnd].sort((a, b) => a - b);
@@ -38,6 +40,16 @@ describe('integrate: runDopri5Outputs (output times only)', () => {
       ),
       { seed: 20_261_201, numRuns: 40 },
     );
+  });
+
+  it('matches dopri5 over thousands of steps (its dense store grows several times on the way)', () => {
+    const problem = { ...oscillator(1, 0, 3000), autonomous: true };
+    const dense = dopri5(problem, { rtol: 1e-7, atol: 1e-10 });
+    expect(dense.stats.steps, 'more steps than the dense store holds at first').to.be.above(1000);
+    const ts = times(3000, 30_001); // ≈ 10 per step: every step is looked at
+    const out = new Float64Array(2 * ts.length);
+    runDopri5Outputs(problem.rhs, 2, Float64Array.from(problem.y0), 3000, ts, out, plain);
+    ts.forEach((t, k) => expect(Array.from(out.subarray(2 * k, 2 * k + 2))).to.deep.equal(Array.from(dense.evaluate(t))));
   });
 
   it('records steps whose evaluation equals its outputs at the output times and dopri5 anywhere', () => {

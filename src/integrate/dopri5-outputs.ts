@@ -54,7 +54,9 @@ export interface OutputRun {
 
 /**
  * The accepted steps of a recorded run: per step its start and end time and the five coefficient vectors of
- * DopriWork.coefficients, in one growable array.
+ * DopriWork.coefficients. While the run goes they are written into a shared scratch array; `finish` copies
+ * them into an array of their exact size. (Plain arrays of doubles: on the heap, unlike a Float64Array of this
+ * size, whose off-heap allocation, and the garbage of growing one, cost more than a small solve.)
  */
 export class RecordedSteps {
   readonly n: number;
@@ -63,13 +65,14 @@ export class RecordedSteps {
   count = 0;
   /** The state at the last step's end, once the run is over. */
   yEnd: Float64Array | null = null;
-  private buf: Float64Array;
+  private buf: number[];
+  private finished = false;
 
   constructor(n: number, t0: number, y0: Float64Array) {
     this.n = n;
     this.tStart = t0;
     this.y0 = Float64Array.from(y0);
-    this.buf = new Float64Array(64 * (2 + 5 * n));
+    this.buf = takeScratch();
   }
 
   get tLast(): number {
@@ -79,18 +82,67 @@ export class RecordedSteps {
   /** Room for one more step: its record's offset (the times first, then the coefficients at offset + 2). */
   push(t0: number, t1: number): number {
     const rec = 2 + 5 * this.n;
-    if ((this.count + 1) * rec > this.buf.length) {
-      const grown = new Float64Array(2 * this.buf.length);
-      grown.set(this.buf);
-      this.buf = grown;
-    }
     const off = this.count++ * rec;
-    this.buf[off] = t0;
-    this.buf[off + 1] = t1;
+    const buf = this.buf;
+    for (let i = buf.length; i < off + rec; i++) buf.push(0.5);
+    buf[off] = t0;
+    buf[off + 1] = t1;
     return off;
   }
 
-  get data(): Float64Array {
+  /** Ends the recording: the steps move from the shared scratch into an array of their own. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const len = this.count * (2 + 5 * this.n);
+    const own = new Array<number>(len);
+    const buf = this.buf;
+    for (let i = 0; i < len; i++) own[i] = buf[i]!;
+    giveScratch(buf);
+    this.buf = own;
+  }
+
+  /**
+   * Replaces the last step by one DOPRI5 step of size h from the same start (for a caller that wants a step
+   * to end exactly at a point it located on the continuous extension, where the extension is an order less
+   * accurate than a step's end). Returns the new end state (also in yEnd).
+   */
+  redoLast(rhs: RightHandSide, h: number): Float64Array {
+    const end = new Float64Array(this.n);
+    this.stepFrom(this.count - 1, rhs, h, end, true);
+    this.yEnd = end;
+    return end;
+  }
+
+  /**
+   * One DOPRI5 step of size h from the start of step j, its end state into out: a state inside a step as
+   * accurate as a step's end (the continuous extension is an order less accurate). With `replace`, it also
+   * becomes step j's record (for the last step only: later steps would no longer start at its end).
+   */
+  stepFrom(j: number, rhs: RightHandSide, h: number, out: Float64Array, replace = false): Float64Array {
+    const n = this.n;
+    const off = j * (2 + 5 * n);
+    const work = pool.take(n);
+    const w = work.dopri;
+    const y = w.y;
+    for (let i = 0; i < n; i++) y[i] = this.buf[off + 2 + i]!;
+    const t0 = this.buf[off]!;
+    rhs(0, y, w.k1);
+    w.t = t0;
+    w.h = h;
+    w.tph = t0 + h;
+    w.step(rhs, n, y, true);
+    if (replace) {
+      w.coefficients(y, n, this.buf, off + 2);
+      this.buf[off + 1] = t0 + h;
+    }
+    const y1 = w.y1;
+    for (let i = 0; i < n; i++) out[i] = y1[i]!;
+    pool.give(n, work);
+    return out;
+  }
+
+  get data(): number[] {
     return this.buf;
   }
 
@@ -126,7 +178,7 @@ export class RecordedSteps {
  * DopriWork.coefficients.
  */
 export function evaluateStep(
-  c: Float64Array,
+  c: number[],
   off: number,
   n: number,
   t: number,
@@ -146,13 +198,27 @@ export function evaluateStep(
   return out;
 }
 
+/** One scratch array for recordings, reused run after run (a run that finds it taken makes its own). */
+let recordScratch: number[] | null = [0.5];
+
+function takeScratch(): number[] {
+  const s = recordScratch ?? [0.5];
+  recordScratch = null;
+  return s;
+}
+
+function giveScratch(s: number[]): void {
+  // Not kept when a very long run grew it: the scratch exists for the many small runs.
+  recordScratch = s.length <= 1 << 16 ? s : [0.5];
+}
+
 /** Work arrays of a run beyond DopriWork's: the current step's coefficients, for outputs that fall in it. */
 class OutputWork {
   readonly dopri: DopriWork;
-  readonly coef: Float64Array;
+  readonly coef: number[];
   constructor(n: number) {
     this.dopri = new DopriWork(n);
-    this.coef = new Float64Array(2 + 5 * n);
+    this.coef = Array.from({ length: 2 + 5 * n }, () => 0.5);
   }
 }
 
@@ -272,7 +338,8 @@ export function runDopri5Outputs(
     }
     const y1 = w.y1;
     if (steps !== null) {
-      w.coefficients(y, n, steps.data, steps.push(t, tph) + 2);
+      const off = steps.push(t, tph);
+      w.coefficients(y, n, steps.data, off + 2);
     }
     if (next < m && times[next]! <= tph) {
       coef[0] = t;
@@ -308,7 +375,10 @@ export function runDopri5Outputs(
     h = hnew;
   }
   const yEnd = Float64Array.from(y);
-  if (steps !== null) steps.yEnd = yEnd;
+  if (steps !== null) {
+    steps.finish();
+    steps.yEnd = yEnd;
+  }
   w.y = y;
   pool.give(n, work);
   return { status, tReached: t, outputsReached: next, stats, yEnd, steps };

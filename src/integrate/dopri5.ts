@@ -363,7 +363,9 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         w.it1 = tph;
         w.ih = h;
       } else {
-        w.coefficients(y, n, store.buf, store.push(tph));
+        // push first: it may grow (replace) store.buf.
+        const off = store.push(tph);
+        w.coefficients(y, n, store.buf, off);
       }
       // FSAL: k7 becomes the next k1; y1 becomes y. Swap buffers rather than copy.
       w.k1 = k7;

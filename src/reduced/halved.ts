@@ -51,6 +51,19 @@ export interface HalvedModeModel {
   /** Initial state (the kept variable of each pathway). */
   readonly y0: Float64Array;
   readonly rhs: RightHandSide;
+  /**
+   * The motion along the clock u (du/dt = r/τ), on which the pathways are independent: dx_a/dw = σ g_a(x_a)
+   * with w = σu, σ = `clockSign` (±1; −1 runs the clock backwards, for a residual that starts negative).
+   */
+  readonly clockRhs: RightHandSide;
+  clockSign: number;
+  /**
+   * Sets `residual` = r = S − λ Σ_a K_a and `gamma` = γ = λ Σ_a K_a′ g_a (= −dr/du ≥ 0) at the state
+   * y[yOff …] (fields, not a return value: returning a pair would allocate).
+   */
+  measure(y: ArrayLike<number>, yOff: number): void;
+  readonly residual: number;
+  readonly gamma: number;
   readonly jacobian: JacobianFunction;
   /** K_a of every pathway into `out` (length M). */
   strengths(y: ArrayLike<number>, out: Float64Array): Float64Array;
@@ -144,6 +157,7 @@ class HalvedMode implements HalvedModeModel {
   readonly y0: Float64Array;
   readonly liftedDimension: number;
   readonly rhs: RightHandSide;
+  readonly clockRhs: RightHandSide;
   readonly jacobian: JacobianFunction;
   readonly strengths: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
   readonly lift: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
@@ -199,14 +213,16 @@ class HalvedMode implements HalvedModeModel {
     this.w = w;
     this.y0 = y0;
     this.rhs = this.evalRhs.bind(this);
+    this.clockRhs = this.evalClockRhs.bind(this);
     this.jacobian = this.evalJacobian.bind(this);
     this.strengths = this.evalStrengths.bind(this);
     this.lift = this.evalLift.bind(this);
   }
 
-  // The right-hand side computes the pathway terms inline: a helper returning Σ K would box that double on
-  // every call (a heap allocation per right-hand side) unless V8 happens to inline it.
-  private evalRhs(_t: number, y: Float64Array, dydt: Float64Array): void {
+  // The rates are computed inline: a helper returning Σ K would box that double on every call (a heap
+  // allocation per right-hand side) unless V8 happens to inline it; the total goes to a field instead.
+  /** g_a(x_a) of every pathway into the W_G slots, Σ_a K_a into this.total. */
+  private fillRates(y: Float64Array): void {
     const M = this.dimension;
     const iw = this.iw;
     const w = this.w;
@@ -234,8 +250,34 @@ class HalvedMode implements HalvedModeModel {
       }
       w[W_G * M + a] = g;
     }
-    const rt = (this.S - this.lambda * total) * this.invTau;
+    this.total = total;
+  }
+
+  private evalRhs(_t: number, y: Float64Array, dydt: Float64Array): void {
+    this.fillRates(y);
+    const M = this.dimension;
+    const w = this.w;
+    const rt = (this.S - this.lambda * this.total) * this.invTau;
     for (let a = 0; a < M; a++) dydt[a] = w[W_G * M + a]! * rt;
+  }
+
+  clockSign = 1;
+
+  private evalClockRhs(_u: number, y: Float64Array, dydt: Float64Array): void {
+    this.fillRates(y);
+    const M = this.dimension;
+    const w = this.w;
+    const sign = this.clockSign;
+    for (let a = 0; a < M; a++) dydt[a] = sign * w[W_G * M + a]!;
+  }
+
+  residual = 0.5;
+  gamma = 0.5;
+
+  measure(y: ArrayLike<number>, yOff: number): void {
+    this.derivatives(y, yOff, W_G, W_DG, W_DK);
+    this.residual = this.S - this.lambda * this.total;
+    this.gamma = this.gammaAt(W_G, W_DK);
   }
 
   /** Σ_a K_a of the last `derivatives` call (a field, not a return value: returning a double boxes it). */

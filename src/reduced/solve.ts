@@ -8,6 +8,7 @@ import { AUTO_STIFFNESS } from '../integrate/auto.ts';
 import { recordedSolution, runDopri5Outputs, type HandOver, type OutputRun } from '../integrate/dopri5-outputs.ts';
 import { integrate } from '../integrate/index.ts';
 import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
+import { ClockSolution, solveModeOnClock } from './clock.ts';
 import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
 import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
 import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
@@ -79,6 +80,10 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     if (halve) {
       const halved = halvedModeModel(params, balancedY0);
       if (fastValues !== null) {
+        const clock = solveModeOnClock(halved, tau, solver.rtol, solver.atol, solver.maxSteps ?? DEFAULT_MAX_STEPS, tEnd);
+        if (clock !== null) run = new ClockModeRun(m, halved, clock, params, form);
+      }
+      if (fastValues !== null && run === null) {
         const out = fastValues.subarray(m * T0 * M, (m + 1) * T0 * M);
         const outcome = runHalvedForOutputs(halved, tEnd, times, solver, out, false);
         if (outcome !== null) {
@@ -145,11 +150,69 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     strengths[i] = row;
   }
 
-  let states: Float64Array[] | undefined;
-  const at = (t: number): ReducedSnapshot => {
-    states ??= runs.map((run) => new Float64Array(run.dimension));
-    if (!(t >= 0 && t <= tReached)) {
-      throw new RangeError(`t: got ${t}; allowed: a time in [0, ${tReached}]`);
+  const result: ReducedResult = {
+    status: failures.length ? 'failed' : 'ok',
+    ...(failures.length ? { message: failures.join('; ') } : {}),
+    times: outTimes,
+    strengths,
+    loss,
+    stats,
+  };
+  const learningTimes =
+    f === undefined
+      ? undefined
+      : runs.map((run, m): number | null => {
+          const { raw, strengths: strengthsOf } = run.dense();
+          const threshold = (f * singularValues[m]!) / inputVariances[m]!;
+          const total0 = strengthsOf(raw.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
+          // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
+          if (total0 >= threshold) return 0;
+          return raw.events.length ? raw.events[0]!.t : null;
+        });
+  return new Solved(result, learningTimes, problem, runs, tReached);
+}
+
+/** The ReducedSolution of solveNormalised (a class: no closures to create per solve). */
+class Solved implements ReducedSolution {
+  readonly status: ReducedResult['status'];
+  declare readonly message?: string;
+  readonly times: number[];
+  readonly strengths: number[][][];
+  readonly loss: number[];
+  readonly stats: SolverStats;
+  declare readonly learningTimes?: (number | null)[];
+  private modesCache: ModeSolution[] | undefined;
+  private states: Float64Array[] | undefined;
+
+  constructor(
+    private readonly result: ReducedResult,
+    learningTimes: (number | null)[] | undefined,
+    readonly problem: NormalisedProblem,
+    private readonly runs: readonly ModeRun[],
+    readonly tReached: number,
+  ) {
+    this.status = result.status;
+    if (result.message !== undefined) (this as { message?: string }).message = result.message;
+    this.times = result.times;
+    this.strengths = result.strengths;
+    this.loss = result.loss;
+    this.stats = result.stats;
+    if (learningTimes !== undefined) (this as { learningTimes?: (number | null)[] }).learningTimes = learningTimes;
+  }
+
+  get modes(): readonly ModeSolution[] {
+    return (this.modesCache ??= this.runs.map((run) => run.dense().public));
+  }
+
+  at(t: number): ReducedSnapshot {
+    const { singularValues, inputVariances, depths } = this.problem;
+    const M = depths.length;
+    const K = singularValues.length;
+    const runs = this.runs;
+    const states = (this.states ??= runs.map((run) => new Float64Array(run.dimension)));
+    const kBuffer = new Float64Array(M);
+    if (!(t >= 0 && t <= this.tReached)) {
+      throw new RangeError(`t: got ${t}; allowed: a time in [0, ${this.tReached}]`);
     }
     const snapshot: number[][] = [];
     for (let a = 0; a < M; a++) snapshot.push(new Array<number>(K));
@@ -166,41 +229,11 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
       total2 += (0.5 * r * r) / inputVariances[m]!;
     }
     return { strengths: snapshot, loss: total2 };
-  };
+  }
 
-  const result: ReducedResult = {
-    status: failures.length ? 'failed' : 'ok',
-    ...(failures.length ? { message: failures.join('; ') } : {}),
-    times: outTimes,
-    strengths,
-    loss,
-    stats,
-  };
-  const learning =
-    f === undefined
-      ? {}
-      : {
-          learningTimes: runs.map((run, m): number | null => {
-            const { raw, strengths: strengthsOf } = run.dense();
-            const threshold = (f * singularValues[m]!) / inputVariances[m]!;
-            const total0 = strengthsOf(raw.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
-            // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
-            if (total0 >= threshold) return 0;
-            return raw.events.length ? raw.events[0]!.t : null;
-          }),
-        };
-  let modes: ModeSolution[] | undefined;
-  return {
-    ...result,
-    ...learning,
-    problem,
-    get modes(): readonly ModeSolution[] {
-      return (modes ??= runs.map((run) => run.dense().public));
-    },
-    tReached,
-    at,
-    toJSON: () => result,
-  };
+  toJSON(): ReducedResult {
+    return this.result;
+  }
 }
 
 /** One mode's run: its states at the output times now, its dense solution on demand. */
@@ -245,6 +278,41 @@ class DenseModeRun implements ModeRun {
 
   dense(): DenseMode {
     return this.mode;
+  }
+}
+
+/** A halved mode solved along its clock (clock.ts): dense from the start. */
+class ClockModeRun implements ModeRun {
+  readonly dimension: number;
+  readonly failure = null;
+  readonly tReached = Infinity;
+  readonly strengths: Strengths;
+  readonly stats: SolverStats;
+  private denseCache: DenseMode | undefined;
+
+  constructor(
+    private readonly mode: number,
+    private readonly halved: HalvedModeModel,
+    private readonly clock: ClockSolution,
+    private readonly params: ModeParameters,
+    private readonly form: NormalisedProblem['form'],
+  ) {
+    this.dimension = halved.dimension;
+    this.strengths = halved.strengths;
+    this.stats = clock.stats;
+  }
+
+  valuesAt(outTimes: readonly number[], scratch: Float64Array): Float64Array {
+    return this.clock.evaluateSweep(outTimes, scratch);
+  }
+
+  dense(): DenseMode {
+    const { clock, halved } = this;
+    return (this.denseCache ??= {
+      raw: clock,
+      strengths: halved.strengths,
+      public: new HalvedModeSolution(this.mode, clock, halved, this.form, this.params),
+    });
   }
 }
 

@@ -1,0 +1,381 @@
+/**
+ * One mode of the balanced model solved along its clock instead of in time: the fast path of `auto`.
+ *
+ * Along the clock u, du/dt = r/τ with r = S − λ Σ_b K_b, every pathway moves on its own: dx_a/du = g_a(x_a)
+ * (halved.ts). In u the trajectory has no sigmoid and no exponential tail: each K_a(u) grows smoothly until the
+ * residual reaches zero at a finite u∞ (K_a is increasing in u, dK_a/du = K_a′ g_a ≥ 0). All the difficulty of
+ * the time course — the plateau, the learning transition, the exponential approach — sits in the time map
+ *   t(u) = τ ∫₀^u du′ / r(u′),
+ * whose only singularity is a logarithm at u∞ (r ≈ γ∞ (u∞ − u), γ = −dr/du = λ Σ_a K_a′ g_a). So:
+ * 1. integrate x(w) with DOPRI5 (w = σu, σ = sign r₀, so that w increases whichever side the residual starts)
+ *    until the residual ρ = σr changes sign — about 15 steps where the integration in t needs about 40;
+ * 2. locate w∞ on the last step's continuous extension (Newton, dρ/dw = −γ);
+ * 3. subtract the logarithm: τ/ρ = τ/(γ∞(w∞ − w)) + τφ(w) with φ bounded, so
+ *    t(w) = −(τ/γ∞) log(1 − w/w∞) + τΦ(w),  Φ(w) = ∫₀^w φ,
+ *    and Φ is integrated step by step with 4-point Gauss–Legendre on the steps' continuous extensions;
+ * 4. invert t(w) = t_k for each output time by Newton in v = log(w∞ − w), where t is nearly linear (dt/dv =
+ *    −τ(w∞ − w)/ρ → −τ/γ∞), which covers the whole course down to the learned state at t → ∞.
+ *
+ * Whatever this does not cover — a residual that starts at zero, a mode that never learns (no residual zero
+ * along the clock), a failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
+ */
+import { evaluateStep, runDopri5Outputs, type HandOver, type RecordedSteps } from '../integrate/dopri5-outputs.ts';
+import type { OdeSolution, SolverStats } from '../integrate/types.ts';
+import type { HalvedModeModel } from './halved.ts';
+
+/** Gauss–Legendre nodes and weights on [0, 1] (4 points: exact for polynomials of degree 7). */
+const GL_NODES = [
+  0.5 - 0.4305681557970263, 0.5 - 0.1699905217924281, 0.5 + 0.1699905217924281, 0.5 + 0.4305681557970263,
+] as const;
+const GL_WEIGHTS = [0.1739274225687269, 0.3260725774312731, 0.3260725774312731, 0.1739274225687269] as const;
+
+/**
+ * LAGRANGE[i][m]: the Lagrange basis on the Gauss nodes, ℓ_i(θ) = Σ_m LAGRANGE[i][m] θ^m (φ inside a step is the
+ * cubic through its four node values); PHI_POLY[i][m]: ∫₀^θ ℓ_i = Σ_m PHI_POLY[i][m] θ^{m+1}, the integral of
+ * that cubic from the step start (θ = 1 gives the weights).
+ */
+const LAGRANGE: readonly Float64Array[] = (() => {
+  const n = GL_NODES.length;
+  const rows: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    // Coefficients of ℓ_i: solve Σ_m c_m θ_j^m = δ_ij by Gaussian elimination on the Vandermonde system.
+    const a = GL_NODES.map((t) => Array.from({ length: n }, (_, m) => t ** m));
+    const b: number[] = GL_NODES.map((_, j) => (j === i ? 1 : 0));
+    for (let col = 0; col < n; col++) {
+      let piv = col;
+      for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[piv]![col]!)) piv = r;
+      [a[col], a[piv]] = [a[piv]!, a[col]!];
+      [b[col], b[piv]] = [b[piv]!, b[col]!];
+      for (let r = col + 1; r < n; r++) {
+        const f = a[r]![col]! / a[col]![col]!;
+        for (let m = col; m < n; m++) a[r]![m]! -= f * a[col]![m]!;
+        b[r]! -= f * b[col]!;
+      }
+    }
+    const c = new Float64Array(n);
+    for (let r = n - 1; r >= 0; r--) {
+      let acc = b[r]!;
+      for (let m = r + 1; m < n; m++) acc -= a[r]![m]! * c[m]!;
+      c[r] = acc / a[r]![r]!;
+    }
+    rows.push(c);
+  }
+  return rows;
+})();
+
+const PHI_POLY: readonly Float64Array[] = LAGRANGE.map((c) => c.map((cm, m) => cm / (m + 1)));
+
+/**
+ * Stops the clock integration after the first accepted step whose end has a residual of the other sign, or
+ * (`beyondHorizon`) once the clock is certainly past the last output time: ρ never exceeds ρ₀ along the way,
+ * so t(w) ≥ τw/ρ₀, and a mode still short of its target there is left to the integration in time (a mode
+ * whose pathways cannot reach the target would otherwise be followed along an endless clock).
+ */
+class CrossingWatch implements HandOver {
+  beyondHorizon = false;
+  constructor(
+    private readonly halved: HalvedModeModel,
+    private readonly sign: number,
+    private readonly wHorizon: number,
+  ) {}
+
+  check(w: number, y: Float64Array): boolean {
+    this.halved.measure(y, 0);
+    if (!(this.sign * this.halved.residual > 0)) return true;
+    this.beyondHorizon = w > this.wHorizon;
+    return this.beyondHorizon;
+  }
+}
+
+/** Layout of ClockSolution's table. */
+const STRIDE = 8;
+const SPAN = 1;
+const PHI = 2;
+const TIME = 3;
+const NODES = 4;
+/** exp(−DEEP) < 2⁻⁶⁰·e⁻⁸: below the rounding of w∞ with a wide margin. */
+const DEEP = 60 * Math.LN2 + 8;
+
+/** No clock integration goes further than this (a clock this long means the mode does not learn). */
+const CLOCK_LIMIT = 1e300;
+
+/**
+ * A mode solved along its clock: the state at any time t ≥ 0 (see the module comment). Evaluation at a time
+ * is deterministic, so outputs and dense evaluation at the same t agree to the last bit.
+ */
+export class ClockSolution implements OdeSolution {
+  readonly method = 'auto';
+  readonly status = 'ok' as const;
+  readonly message = '';
+  readonly events = [];
+  readonly dimension: number;
+  readonly tStart = 0;
+  readonly tReached: number;
+  readonly yEnd: Float64Array;
+  readonly stats: SolverStats;
+  /** Clock at the end of learning (w = σu). */
+  readonly wEnd: number;
+  private readonly halved: HalvedModeModel;
+  private readonly steps: RecordedSteps;
+  private readonly sign: number;
+  private readonly tau: number;
+  /** γ at w∞. */
+  private readonly gammaEnd: number;
+  private readonly logWEnd: number;
+  /**
+   * Per step j (clipped at w∞), STRIDE numbers from j·STRIDE: start w, span, Φ and t at its start, φ at its
+   * four Gauss nodes. One plain array: several small typed arrays per mode cost more to allocate than to fill.
+   */
+  private readonly table: number[];
+  /** Φ(w∞). */
+  private readonly phiEnd: number;
+  private readonly count: number;
+  private readonly xEnd: Float64Array;
+
+  constructor(
+    halved: HalvedModeModel,
+    steps: RecordedSteps,
+    sign: number,
+    tau: number,
+    wEnd: number,
+    stats: SolverStats,
+    tEnd: number,
+  ) {
+    this.halved = halved;
+    this.steps = steps;
+    this.sign = sign;
+    this.tau = tau;
+    this.wEnd = wEnd;
+    this.stats = stats;
+    this.dimension = halved.dimension;
+    const n = this.dimension;
+    const rec = 2 + 5 * n;
+    const data = steps.data;
+    // Steps that start before w∞ (the last one was redone to end there).
+    let count = 0;
+    while (count < steps.count && data[count * rec]! < wEnd) count++;
+    this.count = count;
+    this.xEnd = steps.yEnd!;
+    halved.measure(this.xEnd, 0);
+    this.gammaEnd = halved.gamma;
+    this.logWEnd = Math.log(wEnd);
+    const table = new Array<number>(count * STRIDE);
+    this.table = table;
+    const x = new Float64Array(n);
+    let phi = 0;
+    for (let j = 0; j < count; j++) {
+      const w0 = data[j * rec]!;
+      const h = Math.min(data[j * rec + 1]!, wEnd) - w0;
+      const o = j * STRIDE;
+      table[o] = w0;
+      table[o + SPAN] = h;
+      table[o + PHI] = phi;
+      table[o + TIME] = this.timeAt(w0, phi);
+      let sum = 0;
+      for (let i = 0; i < 4; i++) {
+        const v = this.phiAt(j, w0 + GL_NODES[i]! * h, x);
+        table[j * STRIDE + NODES + i] = v;
+        sum += GL_WEIGHTS[i]! * v;
+      }
+      phi += h * sum;
+    }
+    this.phiEnd = phi;
+    this.tReached = tEnd;
+    this.yEnd = this.evaluate(tEnd);
+  }
+
+  /** The state at clock w (within the recorded steps) into out. */
+  private evaluateAtClock(w: number, out: Float64Array): Float64Array {
+    return this.steps.evaluate(w, out);
+  }
+
+  /** φ(w) = 1/ρ(w) − 1/(γ∞ (w∞ − w)) at w in step j, with the state written to x. */
+  private phiAt(j: number, w: number, x: Float64Array): number {
+    this.stateInStep(j, w, x);
+    this.halved.measure(x, 0);
+    return 1 / (this.sign * this.halved.residual) - 1 / (this.gammaEnd * (this.wEnd - w));
+  }
+
+  private stateInStep(j: number, w: number, x: Float64Array): void {
+    evaluateStep(this.steps.data, j * (2 + 5 * this.dimension), this.dimension, w, x, 0);
+  }
+
+  /** t(w) from w and Φ(w). */
+  private timeAt(w: number, phi: number): number {
+    return this.tau * (-(Math.log(this.wEnd - w) - this.logWEnd) / this.gammaEnd + phi);
+  }
+
+  /** Φ(w) for w in step j, from the cubic through its node values. */
+  private phiInStep(j: number, w: number): number {
+    const tb = this.table;
+    const o = j * STRIDE;
+    const h = tb[o + SPAN]!;
+    const theta = (w - tb[o]!) / h;
+    let acc = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = PHI_POLY[i]!;
+      const p = theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
+      acc += tb[o + NODES + i]! * p;
+    }
+    return tb[o + PHI]! + h * acc;
+  }
+
+  /** The step whose clock interval holds the time t (the last one for every t past its start). */
+  private stepOfTime(t: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.table[mid * STRIDE + TIME]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** φ(w) for w in step j: the cubic through its node values (the derivative of phiInStep). */
+  private phiValueInStep(j: number, w: number): number {
+    const tb = this.table;
+    const o = j * STRIDE;
+    const theta = (w - tb[o]!) / tb[o + SPAN]!;
+    let acc = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = LAGRANGE[i]!;
+      acc += tb[o + NODES + i]! * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
+    }
+    return acc;
+  }
+
+  /**
+   * The state at time t. Newton in v = log(w∞ − w) on t(v) = t within the step holding t: t(v) and
+   * dt/dv = −τ(1/γ∞ + (w∞ − w) φ(w)) (which is −τ(w∞ − w)/ρ) come from the logarithm and the step's cubic for φ,
+   * not from the residual of the interpolated state, which near w∞ is round-off.
+   */
+  evaluate(t: number, out?: Float64Array): Float64Array {
+    const x = out ?? new Float64Array(this.dimension);
+    if (!(t >= 0)) throw new RangeError(`evaluate(${t}): t is outside the solution's range [0, ${this.tReached}]`);
+    if (t === 0 || this.count === 0) {
+      x.set(this.steps.y0);
+      return x;
+    }
+    const j = this.stepOfTime(t);
+    const wEnd = this.wEnd;
+    const last = j === this.count - 1;
+    const w0 = this.table[j * STRIDE]!;
+    const w1 = w0 + this.table[j * STRIDE + SPAN]!;
+    const phi0 = this.table[j * STRIDE + PHI]!;
+    // Learned to the last bit: w∞ − w below w∞'s rounding even with Φ moved by e⁸ (|Φ(w) − Φ_j|·γ∞ is far
+    // smaller on the last step).
+    if (last && (t / this.tau - phi0) * this.gammaEnd > DEEP) {
+      x.set(this.xEnd);
+      return x;
+    }
+    // v decreases as t grows: the bracket's upper end is the step start.
+    let vHi = Math.log(wEnd - w0);
+    let vLo = last ? -Infinity : Math.log(wEnd - w1);
+    const tau = this.tau;
+    const invGamma = 1 / this.gammaEnd;
+    const logWEnd = this.logWEnd;
+    // Start: the logarithm alone, with Φ frozen at the step start (exact in the limit w → w∞).
+    let v = logWEnd - (t / tau - phi0) * this.gammaEnd;
+    if (!(v < vHi && v > vLo)) v = vLo === -Infinity ? vHi - 1 : 0.5 * (vLo + vHi);
+    for (let iter = 0; iter < 100; iter++) {
+      const s = Math.exp(v);
+      const w = wEnd - s;
+      const f = tau * (-(v - logWEnd) * invGamma + this.phiInStep(j, w)) - t;
+      if (f > 0) vLo = v;
+      else vHi = v;
+      const slope = -tau * (invGamma + s * this.phiValueInStep(j, w));
+      let next = v - f / slope;
+      if (!(next > vLo && next < vHi)) next = vLo === -Infinity ? v - 1 - Math.abs(f) * this.gammaEnd / tau : 0.5 * (vLo + vHi);
+      const dv = next - v;
+      v = next;
+      // Converged when the clock moves less than its rounding (s·|dv| is the change in w), or v to 1e-12
+      // (Newton's last step, quadratic convergence: the error is far smaller still).
+      if (s * Math.abs(dv) <= 2e-16 * wEnd || Math.abs(dv) <= 1e-12) break;
+    }
+    // The state by a DOPRI5 step from the step start to w rather than from the continuous extension, which is
+    // an order less accurate: measured on a three-pathway mode mid-transition, 9× smaller errors (to ≈ 2·rtol).
+    this.steps.stepFrom(j, this.halved.clockRhs, wEnd - Math.exp(v) - w0, x);
+    return x;
+  }
+
+  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = this.dimension;
+    const x = new Float64Array(n);
+    for (let k = 0; k < times.length; k++) out.set(this.evaluate(times[k]!, x), k * n);
+    return out;
+  }
+}
+
+/**
+ * The mode along its clock (module comment), or null when the clock method does not apply or its integration
+ * did not finish; the caller then solves the mode in time.
+ */
+export function solveModeOnClock(
+  halved: HalvedModeModel,
+  tau: number,
+  rtol: number,
+  atol: number,
+  maxSteps: number,
+  tEnd: number,
+): ClockSolution | null {
+  const y0 = halved.y0;
+  halved.measure(y0, 0);
+  const r0 = halved.residual;
+  if (!(r0 !== 0 && Number.isFinite(r0))) return null;
+  const sign = r0 > 0 ? 1 : -1;
+  halved.clockSign = sign;
+  const watch = new CrossingWatch(halved, sign, (Math.abs(r0) * tEnd) / tau);
+  const run = runDopri5Outputs(halved.clockRhs, halved.dimension, y0, CLOCK_LIMIT, [], EMPTY, {
+    rtol,
+    atol,
+    maxSteps,
+    stiffness: null,
+    handOver: watch,
+    record: true,
+  });
+  const steps = run.steps!;
+  if (run.status !== 'handedOver' || watch.beyondHorizon || steps.count === 0) return null;
+  // w∞ on the last step: Newton on ρ(w) with dρ/dw = −γ, kept inside the step.
+  const n = halved.dimension;
+  const rec = 2 + 5 * n;
+  const off = (steps.count - 1) * rec;
+  let lo = steps.data[off]!;
+  let hi = steps.data[off + 1]!;
+  const x = new Float64Array(n);
+  let w = hi;
+  for (let iter = 0; iter < 50; iter++) {
+    evaluateStep(steps.data, off, n, w, x, 0);
+    halved.measure(x, 0);
+    const rho = sign * halved.residual;
+    if (rho > 0) lo = w;
+    else hi = w;
+    let next = w + rho / halved.gamma;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - w) <= 1e-15 * Math.abs(w) || hi - lo <= 1e-15 * Math.abs(w)) {
+      w = next;
+      break;
+    }
+    w = next;
+  }
+  if (!(w > 0 && Number.isFinite(w))) return null;
+  // w∞ as found is a zero of the continuous extension, which is an order less accurate than a step's end: redo
+  // the last step to end there and correct its size by Newton (ρ at the step's end, dρ/dw = −γ) until the
+  // residual at the end is at round-off. Then x(w∞) is a step's end, as accurate as the integration.
+  const start = steps.data[off]!;
+  let h = w - start;
+  for (let iter = 0; iter < 4 && h > 0; iter++) {
+    const end = steps.redoLast(halved.clockRhs, h);
+    halved.measure(end, 0);
+    const rho = sign * halved.residual;
+    const dh = rho / halved.gamma;
+    h += dh;
+    if (Math.abs(dh) <= 4e-16 * (start + h)) break;
+  }
+  w = start + h;
+  steps.redoLast(halved.clockRhs, h);
+  if (!(h > 0 && Number.isFinite(w))) return null;
+  return new ClockSolution(halved, steps, sign, tau, w, run.stats, tEnd);
+}
+
+const EMPTY = new Float64Array(0);
