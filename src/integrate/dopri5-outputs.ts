@@ -108,18 +108,20 @@ export class RecordedSteps {
    * accurate than a step's end). Returns the new end state (also in yEnd).
    */
   redoLast(rhs: RightHandSide, h: number): Float64Array {
-    const end = new Float64Array(this.n);
-    this.stepFrom(this.count - 1, rhs, h, end, true);
+    const end = this.takeStep(this.count - 1, rhs, h, new Float64Array(this.n), true);
     this.yEnd = end;
     return end;
   }
 
   /**
    * One DOPRI5 step of size h from the start of step j, its end state into out: a state inside a step as
-   * accurate as a step's end (the continuous extension is an order less accurate). With `replace`, it also
-   * becomes step j's record (for the last step only: later steps would no longer start at its end).
+   * accurate as a step's end (the continuous extension is an order less accurate).
    */
-  stepFrom(j: number, rhs: RightHandSide, h: number, out: Float64Array, replace = false): Float64Array {
+  stepFrom(j: number, rhs: RightHandSide, h: number, out: Float64Array): Float64Array {
+    return this.takeStep(j, rhs, h, out, false);
+  }
+
+  private takeStep(j: number, rhs: RightHandSide, h: number, out: Float64Array, replace: boolean): Float64Array {
     const n = this.n;
     const off = j * (2 + 5 * n);
     const work = pool.take(n);
@@ -251,6 +253,7 @@ export function runDopri5Outputs(
   const { rtol, atol, maxSteps, handOver } = options;
   const stiffHLambda = options.stiffness?.hLambda ?? Infinity;
   const stiffSteps = options.stiffness?.steps ?? Infinity;
+  const detectStiff = options.stiffness !== null;
   const steps = options.record ? new RecordedSteps(n, 0, y0) : null;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const work = pool.take(n);
@@ -330,11 +333,13 @@ export function runDopri5Outputs(
     logFacold = err > 1e-4 ? lerr : LOG_MIN_ERR;
     stats.steps++;
     let stiff = false;
-    if (w.stiffness(n) > stiffHLambda) {
-      nonsti = 0;
-      if (++iasti >= stiffSteps) stiff = true;
-    } else if (++nonsti >= 6) {
-      iasti = 0;
+    if (detectStiff) {
+      if (w.stiffness(n) > stiffHLambda) {
+        nonsti = 0;
+        if (++iasti >= stiffSteps) stiff = true;
+      } else if (++nonsti >= 6) {
+        iasti = 0;
+      }
     }
     const y1 = w.y1;
     if (steps !== null) {

@@ -23,6 +23,10 @@ import { evaluateStep, runDopri5Outputs, type HandOver, type RecordedSteps } fro
 import type { OdeSolution, SolverStats } from '../integrate/types.ts';
 import type { HalvedModeModel } from './halved.ts';
 
+const EMPTY = new Float64Array(0);
+// A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call.
+const stepValue = evaluateStep;
+
 /** Gauss–Legendre nodes and weights on [0, 1] (4 points: exact for polynomials of degree 7). */
 const GL_NODES = [
   0.5 - 0.4305681557970263, 0.5 - 0.1699905217924281, 0.5 + 0.1699905217924281, 0.5 + 0.4305681557970263,
@@ -80,7 +84,7 @@ class CrossingWatch implements HandOver {
   ) {}
 
   check(w: number, y: Float64Array): boolean {
-    this.halved.measure(y, 0);
+    this.halved.measureResidual(y);
     if (!(this.sign * this.halved.residual > 0)) return true;
     this.beyondHorizon = w > this.wHorizon;
     return this.beyondHorizon;
@@ -131,6 +135,7 @@ export class ClockSolution implements OdeSolution {
   private readonly phiEnd: number;
   private readonly count: number;
   private readonly xEnd: Float64Array;
+  private readonly scratch: Float64Array;
 
   constructor(
     halved: HalvedModeModel,
@@ -138,6 +143,7 @@ export class ClockSolution implements OdeSolution {
     sign: number,
     tau: number,
     wEnd: number,
+    xEnd: Float64Array,
     stats: SolverStats,
     tEnd: number,
   ) {
@@ -151,11 +157,12 @@ export class ClockSolution implements OdeSolution {
     const n = this.dimension;
     const rec = 2 + 5 * n;
     const data = steps.data;
-    // Steps that start before w∞ (the last one was redone to end there).
+    // Steps that start before w∞ (the last one is clipped there).
     let count = 0;
     while (count < steps.count && data[count * rec]! < wEnd) count++;
     this.count = count;
-    this.xEnd = steps.yEnd!;
+    this.xEnd = xEnd;
+    this.scratch = new Float64Array(n);
     halved.measure(this.xEnd, 0);
     this.gammaEnd = halved.gamma;
     this.logWEnd = Math.log(wEnd);
@@ -192,12 +199,12 @@ export class ClockSolution implements OdeSolution {
   /** φ(w) = 1/ρ(w) − 1/(γ∞ (w∞ − w)) at w in step j, with the state written to x. */
   private phiAt(j: number, w: number, x: Float64Array): number {
     this.stateInStep(j, w, x);
-    this.halved.measure(x, 0);
+    this.halved.measureResidual(x);
     return 1 / (this.sign * this.halved.residual) - 1 / (this.gammaEnd * (this.wEnd - w));
   }
 
   private stateInStep(j: number, w: number, x: Float64Array): void {
-    evaluateStep(this.steps.data, j * (2 + 5 * this.dimension), this.dimension, w, x, 0);
+    stepValue(this.steps.data, j * (2 + 5 * this.dimension), this.dimension, w, x, 0);
   }
 
   /** t(w) from w and Φ(w). */
@@ -266,7 +273,8 @@ export class ClockSolution implements OdeSolution {
     // Learned to the last bit: w∞ − w below w∞'s rounding even with Φ moved by e⁸ (|Φ(w) − Φ_j|·γ∞ is far
     // smaller on the last step).
     if (last && (t / this.tau - phi0) * this.gammaEnd > DEEP) {
-      x.set(this.xEnd);
+      const xEnd = this.xEnd;
+      for (let i = 0; i < xEnd.length; i++) x[i] = xEnd[i]!;
       return x;
     }
     // v decreases as t grows: the bracket's upper end is the step start.
@@ -301,8 +309,12 @@ export class ClockSolution implements OdeSolution {
 
   evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
     const n = this.dimension;
-    const x = new Float64Array(n);
-    for (let k = 0; k < times.length; k++) out.set(this.evaluate(times[k]!, x), k * n);
+    const x = this.scratch;
+    for (let k = 0; k < times.length; k++) {
+      this.evaluate(times[k]!, x);
+      // A loop, not out.set: TypedArray.prototype.set costs more than copying 1–3 doubles.
+      for (let i = 0; i < n; i++) out[k * n + i] = x[i]!;
+    }
     return out;
   }
 }
@@ -345,7 +357,7 @@ export function solveModeOnClock(
   const x = new Float64Array(n);
   let w = hi;
   for (let iter = 0; iter < 50; iter++) {
-    evaluateStep(steps.data, off, n, w, x, 0);
+    stepValue(steps.data, off, n, w, x, 0);
     halved.measure(x, 0);
     const rho = sign * halved.residual;
     if (rho > 0) lo = w;
@@ -361,21 +373,21 @@ export function solveModeOnClock(
   if (!(w > 0 && Number.isFinite(w))) return null;
   // w∞ as found is a zero of the continuous extension, which is an order less accurate than a step's end: redo
   // the last step to end there and correct its size by Newton (ρ at the step's end, dρ/dw = −γ) until the
-  // residual at the end is at round-off. Then x(w∞) is a step's end, as accurate as the integration.
+  // correction is at round-off. Then the learned state x(w∞), which is every late output, is a step's end, as
+  // accurate as the integration, and the redone step's extension has its zero of ρ there too.
   const start = steps.data[off]!;
   let h = w - start;
-  for (let iter = 0; iter < 4 && h > 0; iter++) {
-    const end = steps.redoLast(halved.clockRhs, h);
-    halved.measure(end, 0);
-    const rho = sign * halved.residual;
-    const dh = rho / halved.gamma;
+  let xEnd = steps.redoLast(halved.clockRhs, h);
+  for (let iter = 0; iter < 4; iter++) {
+    halved.measure(xEnd, 0);
+    const dh = (sign * halved.residual) / halved.gamma;
+    if (!(Math.abs(dh) > 4e-16 * (start + h))) break;
     h += dh;
-    if (Math.abs(dh) <= 4e-16 * (start + h)) break;
+    xEnd = steps.redoLast(halved.clockRhs, h);
   }
   w = start + h;
-  steps.redoLast(halved.clockRhs, h);
   if (!(h > 0 && Number.isFinite(w))) return null;
-  return new ClockSolution(halved, steps, sign, tau, w, run.stats, tEnd);
+  return new ClockSolution(halved, steps, sign, tau, w, xEnd, run.stats, tEnd);
 }
 
-const EMPTY = new Float64Array(0);
+

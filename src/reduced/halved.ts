@@ -62,6 +62,8 @@ export interface HalvedModeModel {
    * y[yOff …] (fields, not a return value: returning a pair would allocate).
    */
   measure(y: ArrayLike<number>, yOff: number): void;
+  /** Sets only `residual` (cheaper: the rates, no derivatives of them). */
+  measureResidual(y: Float64Array): void;
   readonly residual: number;
   readonly gamma: number;
   readonly jacobian: JacobianFunction;
@@ -273,6 +275,11 @@ class HalvedMode implements HalvedModeModel {
 
   residual = 0.5;
   gamma = 0.5;
+
+  measureResidual(y: Float64Array): void {
+    this.fillRates(y);
+    this.residual = this.S - this.lambda * this.total;
+  }
 
   measure(y: ArrayLike<number>, yOff: number): void {
     this.derivatives(y, yOff, W_G, W_DG, W_DK);

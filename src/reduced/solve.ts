@@ -130,8 +130,14 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     const S = singularValues[m]!;
     const lambda = inputVariances[m]!;
     for (let i = 0; i < T; i++) {
-      for (let j = 0; j < n; j++) y[j] = values[i * n + j]!;
-      strengthsOf(y, kBuffer);
+      // Late output times of a learned mode repeat one state: its strengths are computed once.
+      let same = i > 0;
+      for (let j = 0; j < n; j++) {
+        const v = values[i * n + j]!;
+        if (v !== y[j]) same = false;
+        y[j] = v;
+      }
+      if (!same) strengthsOf(y, kBuffer);
       let total = 0;
       for (let a = 0; a < M; a++) {
         kAll[(i * M + a) * K + m] = kBuffer[a]!;
