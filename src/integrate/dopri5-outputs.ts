@@ -32,6 +32,12 @@ export interface OutputRunOptions {
   readonly handOver: HandOver | null;
   /** Keep every step's continuous extension (OutputRun.steps). */
   readonly record: boolean;
+  /**
+   * Safety factor of the step-size controller (default 0.9, dopri5.f's). Smaller: more, but fewer rejected,
+   * steps, for solutions whose derivatives keep growing (which a controller extrapolating the last error
+   * underestimates).
+   */
+  readonly safety?: number;
 }
 
 /**
@@ -251,6 +257,7 @@ export function runDopri5Outputs(
   options: OutputRunOptions,
 ): OutputRun {
   const { rtol, atol, maxSteps, handOver } = options;
+  const safe = options.safety ?? C_SAFE;
   const stiffHLambda = options.stiffness?.hLambda ?? Infinity;
   const stiffSteps = options.stiffness?.steps ?? Infinity;
   const detectStiff = options.stiffness !== null;
@@ -321,10 +328,10 @@ export function runDopri5Outputs(
     nonFinite = 0;
     const lerr = Math.log(err);
     let fac = Math.exp(C_EXPO1 * lerr - C_BETA * logFacold);
-    fac = Math.max(C_FACC2, Math.min(C_FACC1, fac / C_SAFE));
+    fac = Math.max(C_FACC2, Math.min(C_FACC1, fac / safe));
     let hnew = h / fac;
     if (!(err <= 1)) {
-      hnew = h / Math.min(C_FACC1, Math.exp(C_EXPO1 * lerr) / C_SAFE);
+      hnew = h / Math.min(C_FACC1, Math.exp(C_EXPO1 * lerr) / safe);
       reject = true;
       stats.rejectedSteps++;
       h = hnew;
