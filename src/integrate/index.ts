@@ -1,5 +1,5 @@
 /**
- * ODE integrators for the reduced DLN systems: `auto` (default: DOP853, handing over to RODAS4 when stiffness
+ * ODE integrators for the reduced DLN systems: `auto` (default: DOPRI5, handing over to RODAS4 when stiffness
  * is detected), `dopri5`, `dop853`, `rosenbrock` (RODAS4, needs the Jacobian) and `odex` (the npm package,
  * guarded).
  */

@@ -262,7 +262,10 @@ export class ClockSolution implements OdeSolution {
    */
   evaluate(t: number, out?: Float64Array): Float64Array {
     const x = out ?? new Float64Array(this.dimension);
-    if (!(t >= 0)) throw new RangeError(`evaluate(${t}): t is outside the solution's range [0, ${this.tReached}]`);
+    // The time map covers every t ≥ 0; the range is kept to [0, tReached] like every other solution's.
+    if (!(t >= 0 && t <= this.tReached)) {
+      throw new RangeError(`evaluate(${t}): t is outside the solution's range [0, ${this.tReached}]`);
+    }
     if (t === 0 || this.count === 0) {
       x.set(this.steps.y0);
       return x;
