@@ -54,6 +54,7 @@ export interface HalvedModeModel {
   /**
    * The motion along the clock u (du/dt = r/τ), on which the pathways are independent: dx_a/dw = σ g_a(x_a)
    * with w = σu, σ = `clockSign` (±1; −1 runs the clock backwards, for a residual that starts negative).
+   * Also leaves r at y in `residual`.
    */
   readonly clockRhs: RightHandSide;
   clockSign: number;
@@ -271,6 +272,7 @@ class HalvedMode implements HalvedModeModel {
     const w = this.w;
     const sign = this.clockSign;
     for (let a = 0; a < M; a++) dydt[a] = sign * w[W_G * M + a]!;
+    this.residual = this.S - this.lambda * this.total;
   }
 
   residual = 0.5;
