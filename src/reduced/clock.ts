@@ -195,11 +195,6 @@ export class ClockSolution implements OdeSolution {
     this.yEnd = this.evaluate(tEnd);
   }
 
-  /** The state at clock w (within the recorded steps) into out. */
-  private evaluateAtClock(w: number, out: Float64Array): Float64Array {
-    return this.steps.evaluate(w, out);
-  }
-
   /** φ(w) = 1/ρ(w) − 1/(γ∞ (w∞ − w)) at w in step j, with the state written to x. */
   private phiAt(j: number, w: number, x: Float64Array): number {
     this.stateInStep(j, w, x);
@@ -271,20 +266,21 @@ export class ClockSolution implements OdeSolution {
       x.set(this.steps.y0);
       return x;
     }
+    // Learned to the last bit: w∞ − w below w∞'s rounding even with Φ moved by e⁸ (|Φ(w) − Φ∞|·γ∞ is far
+    // smaller on the last step). Most late output times end here, before any search.
+    const lastStart = (this.count - 1) * STRIDE;
+    if ((t / this.tau - this.phiEnd) * this.gammaEnd > DEEP && t >= this.table[lastStart + TIME]!) {
+      const xEnd = this.xEnd;
+      for (let i = 0; i < xEnd.length; i++) x[i] = xEnd[i]!;
+      return x;
+    }
     const j = this.stepOfTime(t);
     const wEnd = this.wEnd;
     const last = j === this.count - 1;
     const w0 = this.table[j * STRIDE]!;
     const w1 = w0 + this.table[j * STRIDE + SPAN]!;
     const phi0 = this.table[j * STRIDE + PHI]!;
-    // Learned to the last bit: w∞ − w below w∞'s rounding even with Φ moved by e⁸ (|Φ(w) − Φ_j|·γ∞ is far
-    // smaller on the last step).
     const phiStart = last ? this.phiEnd : phi0;
-    if (last && (t / this.tau - phiStart) * this.gammaEnd > DEEP) {
-      const xEnd = this.xEnd;
-      for (let i = 0; i < xEnd.length; i++) x[i] = xEnd[i]!;
-      return x;
-    }
     // v decreases as t grows: the bracket's upper end is the step start.
     let vHi = Math.log(wEnd - w0);
     let vLo = last ? -Infinity : Math.log(wEnd - w1);
