@@ -93,12 +93,14 @@ class CrossingWatch implements HandOver {
 }
 
 /** Layout of ClockSolution's table. */
-const STRIDE = 8;
+const STRIDE = 9;
 const SPAN = 1;
 const PHI = 2;
 const TIME = 3;
-const NODES = 4;
-/** On the last step, within this fraction of its span from w∞ the continuous extension is used (evaluate). */
+/** log(w∞ − w) at the step's start (v there). */
+const LOGREST = 4;
+const NODES = 5;
+/** Near w∞ the continuous extension is used where its error is below this fraction of the tolerance's. */
 const NEAR_END = 0.05;
 /** exp(−DEEP) < 2⁻⁶⁰·e⁻⁸: below the rounding of w∞ with a wide margin. */
 const DEEP = 60 * Math.LN2 + 8;
@@ -130,12 +132,16 @@ export class ClockSolution implements OdeSolution {
   private readonly gammaEnd: number;
   private readonly logWEnd: number;
   /**
-   * Per step j (clipped at w∞), STRIDE numbers from j·STRIDE: start w, span, Φ and t at its start, φ at its
-   * four Gauss nodes. One plain array: several small typed arrays per mode cost more to allocate than to fill.
+   * Per step j (clipped at w∞), STRIDE numbers from j·STRIDE: start w, span, Φ, t and log(w∞ − w) at its start,
+   * φ at its four Gauss nodes. One plain array: several small typed arrays per mode cost more to allocate than
+   * to fill.
    */
   private readonly table: number[];
-  /** Φ(w∞). */
+  /** How far below w∞ the last step's continuous extension is used (see the constructor). */
+  private readonly nearEnd: number;
+  /** Φ(w∞), and |φ(w∞)|. */
   private readonly phiEnd: number;
+  private readonly phiAtEnd: number;
   private readonly count: number;
   private readonly xEnd: Float64Array;
   private readonly scratch: Float64Array;
@@ -149,6 +155,7 @@ export class ClockSolution implements OdeSolution {
     xEnd: Float64Array,
     stats: SolverStats,
     tEnd: number,
+    acceptedSpan: number,
   ) {
     this.halved = halved;
     this.steps = steps;
@@ -181,7 +188,9 @@ export class ClockSolution implements OdeSolution {
       table[o] = w0;
       table[o + SPAN] = h;
       table[o + PHI] = phi;
-      table[o + TIME] = this.timeAt(w0, phi);
+      const logRest = Math.log(wEnd - w0);
+      table[o + LOGREST] = logRest;
+      table[o + TIME] = this.tau * (-(logRest - this.logWEnd) / this.gammaEnd + phi);
       let sum = 0;
       for (let i = 0; i < 4; i++) {
         const v = this.phiAt(j, w0 + GL_NODES[i]! * h, x);
@@ -191,6 +200,13 @@ export class ClockSolution implements OdeSolution {
       phi += h * sum;
     }
     this.phiEnd = phi;
+    // The continuous extension of the last step matches its end at w∞, and its error grows like s·h⁴ from
+    // there (s = w∞ − w, h the step's span); a step of the accepted size has an extension error of about the
+    // tolerance. So within NEAR_END·h_acc·(h_acc/h)⁴ of w∞ the extension is within NEAR_END of the tolerance
+    // (the redone last step is usually shorter than the accepted one, whose end lay beyond w∞).
+    const lastSpan = count > 0 ? table[(count - 1) * STRIDE + SPAN]! : 0;
+    this.nearEnd = lastSpan > 0 ? Math.min(lastSpan, NEAR_END * acceptedSpan * (acceptedSpan / lastSpan) ** 4) : 0;
+    this.phiAtEnd = count > 0 ? Math.abs(this.phiValueInStep(count - 1, wEnd)) : 0;
     this.tReached = tEnd;
     this.yEnd = this.evaluate(tEnd);
   }
@@ -204,11 +220,6 @@ export class ClockSolution implements OdeSolution {
 
   private stateInStep(j: number, w: number, x: Float64Array): void {
     stepValue(this.steps.data, j * (2 + 5 * this.dimension), this.dimension, w, x, 0);
-  }
-
-  /** t(w) from w and Φ(w). */
-  private timeAt(w: number, phi: number): number {
-    return this.tau * (-(Math.log(this.wEnd - w) - this.logWEnd) / this.gammaEnd + phi);
   }
 
   /** Φ(w) for w in step j, from the cubic through its node values. */
@@ -278,19 +289,21 @@ export class ClockSolution implements OdeSolution {
     const wEnd = this.wEnd;
     const last = j === this.count - 1;
     const w0 = this.table[j * STRIDE]!;
-    const w1 = w0 + this.table[j * STRIDE + SPAN]!;
     const phi0 = this.table[j * STRIDE + PHI]!;
     const phiStart = last ? this.phiEnd : phi0;
     // v decreases as t grows: the bracket's upper end is the step start.
-    let vHi = Math.log(wEnd - w0);
-    let vLo = last ? -Infinity : Math.log(wEnd - w1);
+    let vHi = this.table[j * STRIDE + LOGREST]!;
+    let vLo = last ? -Infinity : this.table[(j + 1) * STRIDE + LOGREST]!;
     const tau = this.tau;
     const invGamma = 1 / this.gammaEnd;
     const logWEnd = this.logWEnd;
     // Start: the logarithm alone, with Φ frozen at the step's start (at w∞ on the last step: exact in the limit).
     let v = logWEnd - (t / tau - phiStart) * this.gammaEnd;
+    // On the last step Φ(w∞ − s) = Φ∞ − φ∞ s + …, so the start is off by γ∞|φ∞|s in v: below 1e-12 it is
+    // the answer already (the state moves by 1e-12 of g s, far below any tolerance).
+    const settled = last && v < vHi && this.gammaEnd * this.phiAtEnd * Math.exp(v) <= 1e-12;
     if (!(v < vHi && v > vLo)) v = vLo === -Infinity ? vHi - 1 : 0.5 * (vLo + vHi);
-    for (let iter = 0; iter < 100; iter++) {
+    for (let iter = 0; iter < 100 && !settled; iter++) {
       const s = Math.exp(v);
       const w = wEnd - s;
       const f = tau * (-(v - logWEnd) * invGamma + this.phiInStep(j, w)) - t;
@@ -314,7 +327,7 @@ export class ClockSolution implements OdeSolution {
     // which is an order less accurate: measured on a three-pathway mode mid-transition, 9× smaller errors
     // (to ≈ 2·rtol). Except close to the end of the last step, which was taken to end at w∞: the extension
     // matches the step's end there and its error falls like (w∞ − w)·h⁴.
-    if (last && s <= NEAR_END * (w1 - w0)) this.stateInStep(j, wEnd - s, x);
+    if (last && s <= this.nearEnd) this.stateInStep(j, wEnd - s, x);
     else this.steps.stepFrom(j, this.halved.clockRhs, wEnd - s - w0, x);
     return x;
   }
@@ -392,6 +405,7 @@ export function solveModeOnClock(
   // correction is at round-off. Then the learned state x(w∞), which is every late output, is a step's end, as
   // accurate as the integration, and the redone step's extension has its zero of ρ there too.
   const start = steps.data[off]!;
+  const accepted = steps.data[off + 1]! - start;
   let h = w - start;
   let xEnd = steps.redoLast(halved.clockRhs, h);
   for (let iter = 0; iter < 4; iter++) {
@@ -405,7 +419,7 @@ export function solveModeOnClock(
   }
   w = start + h;
   if (!(h > 0 && Number.isFinite(w))) return null;
-  return new ClockSolution(halved, steps, sign, tau, w, xEnd, run.stats, tEnd);
+  return new ClockSolution(halved, steps, sign, tau, w, xEnd, run.stats, tEnd, accepted);
 }
 
 
