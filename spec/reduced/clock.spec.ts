@@ -83,6 +83,42 @@ describe('reduced: the clock method of auto', () => {
     }
   });
 
+  it('long plateaus (small balanced starts, depth 3 and 4): the closed-form time of equal factors', () => {
+    // τ/((D − 2) S a₀^{D−2}) ≈ 6.7 (D = 3) and 67 (D = 4) for a₀ = 0.05, S = 3: most of the time is plateau.
+    // A relative error ε in the time map, ≈ rtol over the plateau, moves K by ε·t·dK/dt at a steep point of the
+    // transition (dK/dt = D a^{2D−2}(S − a^D)/τ): the bound is 1e-7·S plus rtol·t·dK/dt. Measured at D = 4,
+    // a = 0.9 of the way: 1.3e-6 against a bound of 7.5e-6 (integrating in time with the closed-form tail
+    // instead gives 4.5e-6; a tight odex solve 7e-12).
+    const rtol = 1e-8;
+    for (const D of [3, 4]) {
+      const a0 = 0.05;
+      const S = 3;
+      const aStar = S ** (1 / D);
+      const factors = [0.01, 0.1, 0.5, 0.9, 0.999].map((f) => a0 + f * (aStar - a0));
+      const ts = [0, ...factors.map((a) => equalFactorsTime({ depth: D, singularValue: S, initialFactor: a0 }, a))];
+      const got = solveReduced({ singularValues: [S], depths: [D], init: { q: [[a0]], p: [[a0]] }, times: ts, solver: { method: 'auto', rtol, atol: 1e-10 } });
+      factors.forEach((a, i) => {
+        const slope = D * a ** (2 * D - 2) * (S - a ** D);
+        expect(got.strengths[i + 1]![0]![0], `D = ${D}, a = ${a}`).to.be.closeTo(a ** D, 1e-7 * S + rtol * ts[i + 1]! * slope);
+      });
+    }
+  });
+
+  it('a mode still on its plateau at the last output time is integrated in time, and agrees with the reference', () => {
+    // a₀ = 0.05, D = 4: the plateau lasts ≈ 67 > t_end = 20, so the clock is abandoned past the horizon.
+    const problem: ReducedProblem = {
+      singularValues: [3, 2],
+      depths: [4, 4],
+      init: { q: [[0.05, 0.9], [0.05, 0.8]], p: [[0.05, 0.01], [0.04, -0.02]] },
+      times: times(20),
+    };
+    const halved = halvedModeModel({ depths: [4, 4], singularValue: 3, inputVariance: 1, tau: 1 }, [0.05, 0.05, 0.04, 0.05]);
+    expect(solveModeOnClock(halved, 1, 1e-8, 1e-10, 100_000, 20), 'past the horizon').to.equal(null);
+    const got = solveReduced(problem);
+    const reference = solveReduced({ ...problem, solver: { method: 'odex', rtol: 1e-13, atol: 1e-15 } });
+    expect(maxDifference(got.strengths, reference.strengths)).to.be.at.most(1e-7 * 3);
+  });
+
   it('runs the clock backwards when the initial total is above the target (residual starting negative)', () => {
     // Depth 2 from above: K_a(0) = p q = 1.2 and 0.9, target S/λ = 1.
     const p0 = [1.2, 0.9];
