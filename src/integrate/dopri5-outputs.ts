@@ -13,8 +13,8 @@
  * coefficients by the same formula. Callers that need dense evaluation only sometimes solve once without it
  * and re-run with it on demand (the run is deterministic).
  */
-import { EPS, hairerInitialStep, WorkPool } from './common.ts';
-import { BETA, DopriWork, EXPO1, FACC1, FACC2, SAFE, type StiffnessTest } from './dopri5.ts';
+import { EPS, hairerInitialStep, MAX_NONFINITE_RETRIES, WorkPool } from './common.ts';
+import { DopriWork, type StiffnessTest } from './dopri5.ts';
 import type { OdeSolution, RightHandSide, SolverStats } from './types.ts';
 
 /** Asked after every accepted step whether the caller takes over from there (see SolverOptions.stopWhen). */
@@ -232,15 +232,10 @@ class OutputWork {
 
 const pool = new WorkPool((n) => new OutputWork(n));
 
-const LOG_MIN_ERR = Math.log(1e-4);
-// Module-level copies of imported constants: under tsx (CommonJS) each use of an imported binding is a getter
+// Module-level copies of imported bindings: under tsx (CommonJS) each use of an imported binding is a getter
 // call, which showed as 5% of a solve in the step loop.
-const C_SAFE = SAFE;
-const C_BETA = BETA;
-const C_EXPO1 = EXPO1;
-const C_FACC1 = FACC1;
-const C_FACC2 = FACC2;
 const C_EPS = EPS;
+const C_MAX_NONFINITE_RETRIES = MAX_NONFINITE_RETRIES;
 const initialStep = hairerInitialStep;
 
 /**
@@ -257,16 +252,13 @@ export function runDopri5Outputs(
   options: OutputRunOptions,
 ): OutputRun {
   const { rtol, atol, maxSteps, handOver } = options;
-  const safe = options.safety ?? C_SAFE;
-  const stiffHLambda = options.stiffness?.hLambda ?? Infinity;
-  const stiffSteps = options.stiffness?.steps ?? Infinity;
-  const detectStiff = options.stiffness !== null;
+  const stiffness = options.stiffness;
   const steps = options.record ? new RecordedSteps(n, 0, y0) : null;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const work = pool.take(n);
   const w = work.dopri;
+  w.startRun(options.safety);
   const coef = work.coef;
-  const { k2, k3, k4, k5, k6, ysti } = w;
   let k1 = w.k1;
   let y: Float64Array = w.y;
   y.set(y0);
@@ -288,36 +280,26 @@ export function runDopri5Outputs(
     status = finite ? 'ok' : 'failed';
     h = 0;
   } else {
-    h = Math.min(initialStep(rhs, n, 0, y, k1, rtol, atol, 5, tEnd, w.ytmp, k2), tEnd);
+    h = Math.min(initialStep(rhs, n, 0, y, k1, rtol, atol, 5, tEnd, w.ytmp, w.k2), tEnd);
     stats.rhsEvaluations++;
   }
 
-  let logFacold = LOG_MIN_ERR;
   let reject = false;
   let nonFinite = 0;
-  let iasti = 0;
-  let nonsti = 0;
   while (status === 'ok' && tEnd > 0) {
     if (stats.steps + stats.rejectedSteps >= maxSteps || !(0.1 * h > Math.abs(t) * C_EPS) || !(h > 0)) {
       status = 'failed';
       break;
     }
-    let last = false;
-    if (t + 1.01 * h >= tEnd) {
-      h = tEnd - t;
-      last = true;
-    }
-    const tph = last ? tEnd : t + h;
-    w.t = t;
-    w.h = h;
-    w.tph = tph;
-    w.step(rhs, n, y, true);
+    const err = w.trial(rhs, n, y, t, h, tEnd, true, rtol, atol);
     stats.rhsEvaluations += 6;
-    const err = w.error(y, n, rtol, atol);
+    h = w.h;
+    const last = w.last;
+    const tph = w.tph;
     if (!(err < Infinity)) {
       stats.rejectedSteps++;
       // The general integrator retries a few times with h/10 before it gives up; so does this one.
-      if (++nonFinite >= 12) {
+      if (++nonFinite >= C_MAX_NONFINITE_RETRIES) {
         status = 'failed';
         break;
       }
@@ -326,28 +308,15 @@ export function runDopri5Outputs(
       continue;
     }
     nonFinite = 0;
-    const lerr = Math.log(err);
-    let fac = Math.exp(C_EXPO1 * lerr - C_BETA * logFacold);
-    fac = Math.max(C_FACC2, Math.min(C_FACC1, fac / safe));
-    let hnew = h / fac;
+    let hnew = w.nextStep(err);
     if (!(err <= 1)) {
-      hnew = h / Math.min(C_FACC1, Math.exp(C_EXPO1 * lerr) / safe);
       reject = true;
       stats.rejectedSteps++;
       h = hnew;
       continue;
     }
-    logFacold = err > 1e-4 ? lerr : LOG_MIN_ERR;
     stats.steps++;
-    let stiff = false;
-    if (detectStiff) {
-      if (w.stiffness(n) > stiffHLambda) {
-        nonsti = 0;
-        if (++iasti >= stiffSteps) stiff = true;
-      } else if (++nonsti >= 6) {
-        iasti = 0;
-      }
-    }
+    const stiff = stiffness !== null && w.stiffAfter(n, stiffness);
     const y1 = w.y1;
     if (steps !== null) {
       const off = steps.push(t, tph);

@@ -71,6 +71,7 @@ export const BETA = 0.04;
 export const EXPO1 = 0.2 - BETA * 0.75;
 export const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
 export const FACC2 = 1 / 10; // … or grow to 10×
+const LOG_MIN_ERR = Math.log(1e-4);
 /** Stiffness: h·|λ| above this (the real stability boundary of DOPRI5 is ≈ 3.3) … */
 export const STIFF_HLAMBDA = 3.25;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
@@ -157,6 +158,52 @@ export class DopriWork implements StepInterpolant {
     }
   }
 
+  /** PI controller state: log of the last accepted error (at least 1e-4), and the safety factor. */
+  private logFacold = LOG_MIN_ERR;
+  private safety = SAFE;
+  /** Stiffness test counters: stiff and non-stiff accepted steps in a row. */
+  private iasti = 0;
+  private nonsti = 0;
+
+  /** Resets the controller and the stiffness counters for a new run. */
+  startRun(safety: number = SAFE): void {
+    this.logFacold = LOG_MIN_ERR;
+    this.safety = safety;
+    this.iasti = 0;
+    this.nonsti = 0;
+  }
+
+  /**
+   * The next step size after the trial step of size this.h with scaled error err (finite): Hairer's PI
+   * controller fac = err^EXPO1 / facold^BETA with the safety factor, growth ≤ 10×, shrink ≤ 5×; err ≤ 1
+   * accepts the step and is remembered. One log and one exp (Math.pow costs ~50 ns each, a quarter of a step
+   * for small systems); log(0) = −∞ gives fac = 0, the same as pow.
+   */
+  nextStep(err: number): number {
+    const lerr = Math.log(err);
+    if (err <= 1) {
+      let fac = Math.exp(EXPO1 * lerr - BETA * this.logFacold);
+      fac = Math.max(FACC2, Math.min(FACC1, fac / this.safety));
+      // log(max(err, 1e-4)) without a second logarithm.
+      this.logFacold = err > 1e-4 ? lerr : LOG_MIN_ERR;
+      return this.h / fac;
+    }
+    return this.h / Math.min(FACC1, Math.exp(EXPO1 * lerr) / this.safety);
+  }
+
+  /**
+   * After an accepted step: Hairer's stiffness test (h·|λ| > hLambda on `steps` accepted steps, 6 non-stiff
+   * ones reset the count); true when it fires.
+   */
+  stiffAfter(n: number, test: StiffnessTest): boolean {
+    if (this.stiffness(n) > test.hLambda) {
+      this.nonsti = 0;
+      return ++this.iasti >= test.steps;
+    }
+    if (++this.nonsti >= 6) this.iasti = 0;
+    return false;
+  }
+
   /**
    * The scaled RMS error estimate of the trial step from y (Hairer's scaling): NaN or ∞ exactly when the new
    * state, its derivative k7 or the estimate is not finite (`0 * y1[i]` is NaN exactly when y1[i] is not finite;
@@ -206,6 +253,33 @@ export class DopriWork implements StepInterpolant {
       c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
       c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
     }
+  }
+
+  /** Whether the trial step ends the run (set by `trial`). */
+  last = false;
+
+  /**
+   * The trial step of size h from (t, y), stretched or cut to end exactly at tEnd when it would end within 1%
+   * of it (this.last then true): sets this.t, this.h, this.tph, takes the step and returns its scaled error.
+   */
+  trial(
+    rhs: RightHandSide,
+    n: number,
+    y: Float64Array,
+    t: number,
+    h: number,
+    tEnd: number,
+    autonomous: boolean,
+    rtol: number,
+    atol: number,
+  ): number {
+    const last = t + 1.01 * h >= tEnd;
+    this.last = last;
+    this.t = t;
+    this.h = last ? tEnd - t : h;
+    this.tph = last ? tEnd : t + h;
+    this.step(rhs, n, y, autonomous);
+    return this.error(y, n, rtol, atol);
   }
 
   /**
@@ -266,13 +340,10 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
   const rtol = options.rtol;
   const atol = options.atol;
   const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  const detectStiff = stiffness !== null;
-  const stiffHLambda = stiffness?.hLambda ?? Infinity;
-  const stiffSteps = stiffness?.steps ?? Infinity;
   // Without dense output and events nothing needs the store: output times are interpolated from the stages.
   const stageOutputs = !store.keepAll && events === null;
   const w = pool.take(n);
-  const { k2, k3, k4, k5, k6, ysti } = w;
+  w.startRun();
   let k1 = w.k1;
   // A private copy of the state so that y and y1 can swap roles each accepted step.
   let y: Float64Array = w.y;
@@ -286,12 +357,8 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
   }
   let h = opened;
 
-  const logMinErr = Math.log(1e-4);
-  let logFacold = logMinErr;
   let reject = false;
   let nonFinite = 0;
-  let iasti = 0;
-  let nonsti = 0;
   let stiff = false;
 
   for (;;) {
@@ -304,21 +371,13 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
       fail(ctx, `step size underflow: h = ${fmt(h)} at t = ${fmt(t)} (the solution may blow up or be singular there)`);
       break;
     }
-    let last = false;
-    if (t + 1.01 * h >= tEnd) {
-      h = tEnd - t;
-      last = true;
-    }
-    const tph = last ? tEnd : t + h;
-    w.t = t;
-    w.h = h;
-    w.tph = tph;
-    w.step(rhs, n, y, autonomous);
+    const err = w.trial(rhs, n, y, t, h, tEnd, autonomous, rtol, atol);
     stats.rhsEvaluations += 6;
+    h = w.h;
+    const last = w.last;
+    const tph = w.tph;
     const y1 = w.y1;
     const k7 = w.k7;
-
-    const err = w.error(y, n, rtol, atol);
     if (!(err < Infinity)) {
       // A stage or the new state overflowed or became NaN: retry with a much smaller step a few times
       // (a too-long step can overshoot into a region where f is undefined), then give up.
@@ -335,23 +394,10 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
 
     // PI controller: fac = err^EXPO1 / facold^BETA, via one log and one exp (Math.pow costs ~50 ns each,
     // a quarter of a step for small systems). log(0) = −∞ gives fac = 0, the same as pow.
-    const lerr = Math.log(err);
-    let fac = Math.exp(EXPO1 * lerr - BETA * logFacold);
-    fac = Math.max(FACC2, Math.min(FACC1, fac / SAFE));
-    let hnew = h / fac;
-
+    let hnew = w.nextStep(err);
     if (err <= 1) {
-      // log(max(err, 1e-4)) without a second logarithm.
-      logFacold = err > 1e-4 ? lerr : logMinErr;
       stats.steps++;
-      if (detectStiff) {
-        if (w.stiffness(n) > stiffHLambda) {
-          nonsti = 0;
-          if (++iasti >= stiffSteps) stiff = true;
-        } else if (++nonsti >= 6) {
-          iasti = 0;
-        }
-      }
+      if (stiffness !== null && w.stiffAfter(n, stiffness)) stiff = true;
       // Dense output coefficients for [t, tph].
       if (stageOutputs) {
         store.skip(tph);
@@ -388,7 +434,6 @@ export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boo
         break;
       }
     } else {
-      hnew = h / Math.min(FACC1, Math.exp(EXPO1 * lerr) / SAFE);
       reject = true;
       stats.rejectedSteps++;
     }
