@@ -419,6 +419,9 @@ export function solveModeOnClock(
   }
   w = start + h;
   if (!(h > 0 && Number.isFinite(w))) return null;
+  // The logarithm needs a simple zero of the residual: γ∞ > 0 (it is, unless every pathway ends with q = 0).
+  halved.measure(xEnd, 0);
+  if (!(halved.gamma > 0 && halved.gamma < Infinity)) return null;
   return new ClockSolution(halved, steps, sign, tau, w, xEnd, run.stats, tEnd, accepted);
 }
 
