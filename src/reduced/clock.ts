@@ -8,16 +8,18 @@
  *   t(u) = τ ∫₀^u du′ / r(u′),
  * whose only singularity is a logarithm at u∞ (r ≈ γ∞ (u∞ − u), γ = −dr/du = λ Σ_a K_a′ g_a). So:
  * 1. integrate x(w) with DOPRI5 (w = σu, σ = sign r₀, so that w increases whichever side the residual starts)
- *    until the residual ρ = σr changes sign — about 15 steps where the integration in t needs about 40;
- * 2. locate w∞ on the last step's continuous extension (Newton, dρ/dw = −γ);
+ *    until the residual ρ = σr changes sign — about 17 steps on the bench set where the integration in t
+ *    needs about 42;
+ * 2. locate w∞ on the last step's continuous extension (Newton, dρ/dw = −γ), and redo that step to end there;
  * 3. subtract the logarithm: τ/ρ = τ/(γ∞(w∞ − w)) + τφ(w) with φ bounded, so
  *    t(w) = −(τ/γ∞) log(1 − w/w∞) + τΦ(w),  Φ(w) = ∫₀^w φ,
  *    and Φ is integrated step by step with 4-point Gauss–Legendre on the steps' continuous extensions;
  * 4. invert t(w) = t_k for each output time by Newton in v = log(w∞ − w), where t is nearly linear (dt/dv =
  *    −τ(w∞ − w)/ρ → −τ/γ∞), which covers the whole course down to the learned state at t → ∞.
  *
- * Whatever this does not cover — a residual that starts at zero, a mode that never learns (no residual zero
- * along the clock), a failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
+ * Whatever this does not cover — a residual that starts at zero, a mode not learned when the clock is past the
+ * last output time (one that never learns included), a zero of the residual that is not simple (γ∞ = 0), a
+ * failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
  */
 import { evaluateStep, runDopri5Outputs, type HandOver, type RecordedSteps } from '../integrate/dopri5-outputs.ts';
 import type { OdeSolution, SolverStats } from '../integrate/types.ts';
@@ -173,7 +175,6 @@ export class ClockSolution implements OdeSolution {
     this.count = count;
     this.xEnd = xEnd;
     this.scratch = new Float64Array(n);
-
     halved.measure(this.xEnd, 0);
     this.gammaEnd = halved.gamma;
     this.logWEnd = Math.log(wEnd);
