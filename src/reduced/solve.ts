@@ -4,8 +4,6 @@
  * to the stiff method once that mode has been learned.
  */
 import { DEFAULT_MAX_STEPS, slabArray } from '../integrate/common.ts';
-import { AUTO_STIFFNESS } from '../integrate/auto.ts';
-import { recordedSolution, runDopri5Outputs, type HandOver, type OutputRun } from '../integrate/dopri5-outputs.ts';
 import { integrate } from '../integrate/index.ts';
 import type { EventFunction, JacobianFunction, OdeSolution, RightHandSide, SolverStats } from '../integrate/types.ts';
 import { ClockSolution, solveModeOnClock } from './clock.ts';
@@ -61,16 +59,13 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   const tEnd = times[times.length - 1]!;
   const M = depths.length;
   const K = singularValues.length;
-  const T0 = times.length;
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const runs: ModeRun[] = [];
   const failures: string[] = [];
-  // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts).
+  // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts),
+  // along each mode's clock (src/reduced/clock.ts) unless a learning-time event asks for the time integration
+  // or the clock method does not apply to the mode.
   const halve = form === 'balanced' && solver.method === 'auto';
-  // Without a learning-time event, a halved mode is solved for its output times only (no dense store); dense
-  // evaluation re-runs it on first use. Its states at the output times go to `fastValues`.
-  const fast = halve && f === undefined;
-  const fastValues = fast ? fastScratch(K * T0 * M) : null;
   let tReached = tEnd;
   for (let m = 0; m < K; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
@@ -79,16 +74,9 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
     let run: ModeRun | null = null;
     if (halve) {
       const halved = halvedModeModel(params, balancedY0);
-      if (fastValues !== null) {
+      if (f === undefined) {
         const clock = solveModeOnClock(halved, tau, solver.rtol, solver.atol, solver.maxSteps ?? DEFAULT_MAX_STEPS, tEnd);
         if (clock !== null) run = new ClockModeRun(m, halved, clock, params, form);
-      }
-      if (fastValues !== null && run === null) {
-        const out = fastValues.subarray(m * T0 * M, (m + 1) * T0 * M);
-        const outcome = runHalvedForOutputs(halved, tEnd, times, solver, out, false);
-        if (outcome !== null) {
-          run = new FastModeRun(m, halved, outcome.stats, out, params, problem);
-        }
       }
       run ??= genericHalvedRun(m, halved, params, form, tEnd, solver, f, threshold);
     } else {
@@ -109,7 +97,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   }
 
   // Read-out at the output times: strengths from the integrated states (one sweep over each dense mode's steps).
-  let T = T0;
+  let T = times.length;
   while (T > 0 && !(times[T - 1]! <= tReached)) T--;
   const outTimes = times.slice(0, T);
   // K_aα(t) and the loss first into flat buffers, then the nested arrays of the result (packedDoubles).
@@ -322,43 +310,13 @@ class ClockModeRun implements ModeRun {
   }
 }
 
-/** A halved mode solved for its output times only (runHalvedForOutputs); dense on demand by a re-run. */
-class FastModeRun implements ModeRun {
-  readonly dimension: number;
-  readonly failure = null;
-  readonly tReached = Infinity;
-  readonly strengths: Strengths;
-  private denseCache: DenseMode | undefined;
-
-  constructor(
-    private readonly mode: number,
-    private readonly halved: HalvedModeModel,
-    readonly stats: SolverStats,
-    private readonly values: Float64Array,
-    private readonly params: ModeParameters,
-    private readonly problem: NormalisedProblem,
-  ) {
-    this.dimension = halved.dimension;
-    this.strengths = halved.strengths;
-  }
-
-  valuesAt(): Float64Array {
-    return this.values;
-  }
-
-  dense(): DenseMode {
-    const { problem, halved } = this;
-    return (this.denseCache ??= halvedDense(this.mode, halved, this.params, problem.form, problem.times, problem.solver));
-  }
-}
-
 /**
  * Takes the rest of a halved mode's motion over to its closed-form learned tail once learnedTail accepts
  * (checked after accepted steps). While far from learned (the remaining clock would change the rates by ≫ 1%)
  * it checks only every few steps: a later hand-over costs a step or two, the check every step cost ≈ 9% of
  * a solve.
  */
-class TailHandOver implements HandOver {
+class TailHandOver {
   tail: LearnedTail | null = null;
   private skip = 0;
   private readonly halved: HalvedModeModel;
@@ -398,57 +356,6 @@ class TailHandOver implements HandOver {
     }
     return tail !== null;
   }
-}
-
-/**
- * A halved mode's states at `times` into out (times.length × M), by runDopri5Outputs and the closed-form tail.
- * Null when the run met what only the general integrator handles (stiffness, a failing step): the caller then
- * solves the mode with `auto`.
- */
-function runHalvedForOutputs(
-  halved: HalvedModeModel,
-  tEnd: number,
-  times: readonly number[],
-  solver: NormalisedProblem['solver'],
-  out: Float64Array,
-  record: boolean,
-): { stats: SolverStats; run: OutputRun; tail: LearnedTail | null } | null {
-  const n = halved.dimension;
-  const handOver = new TailHandOver(halved, solver.rtol, solver.atol, null);
-  const run = runDopri5Outputs(halved.rhs, n, halved.y0, tEnd, times, out, {
-    rtol: solver.rtol,
-    atol: solver.atol,
-    maxSteps: solver.maxSteps ?? DEFAULT_MAX_STEPS,
-    stiffness: AUTO_STIFFNESS,
-    handOver,
-    record,
-  });
-  if (run.status === 'stiff' || run.status === 'failed') return null;
-  const tail = run.status === 'handedOver' ? handOver.tail : null;
-  if (tail !== null) {
-    const y = tailScratch(n);
-    for (let k = run.outputsReached; k < times.length; k++) {
-      tail.evaluate(times[k]!, y);
-      for (let i = 0; i < n; i++) out[k * n + i] = y[i]!;
-    }
-  }
-  return { stats: run.stats, run, tail };
-}
-
-/** The dense solution of a mode first solved by runHalvedForOutputs: the same run again, recorded. */
-function halvedDense(
-  m: number,
-  halved: HalvedModeModel,
-  params: ModeParameters,
-  form: NormalisedProblem['form'],
-  times: readonly number[],
-  solver: NormalisedProblem['solver'],
-): DenseMode {
-  const tEnd = times[times.length - 1]!;
-  const outcome = runHalvedForOutputs(halved, tEnd, times, solver, new Float64Array(times.length * halved.dimension), true)!;
-  const head = recordedSolution(outcome.run, 'auto');
-  const raw = outcome.tail !== null ? withTail(head, outcome.tail, tEnd) : head;
-  return { raw, strengths: halved.strengths, public: new HalvedModeSolution(m, raw, halved, form, params) };
 }
 
 /** A halved mode through the general `auto` (dense store, events, RODAS4 when stiff), with the tail hand-over. */
@@ -643,21 +550,6 @@ let readoutBuffer = new Float64Array(4096);
 function readoutScratch(length: number): Float64Array {
   if (readoutBuffer.length < length) readoutBuffer = new Float64Array(Math.max(length, 2 * readoutBuffer.length));
   return readoutBuffer;
-}
-
-let fastBuffer = new Float64Array(4096);
-
-/** Scratch for the states of fast-solved modes at the output times (read before solveNormalised returns). */
-function fastScratch(length: number): Float64Array {
-  if (fastBuffer.length < length) fastBuffer = new Float64Array(Math.max(length, 2 * fastBuffer.length));
-  return fastBuffer;
-}
-
-let tailBuffer = new Float64Array(8);
-
-function tailScratch(n: number): Float64Array {
-  if (tailBuffer.length < n) tailBuffer = new Float64Array(n);
-  return tailBuffer;
 }
 
 /**
