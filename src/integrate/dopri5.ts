@@ -66,11 +66,11 @@ const D6 = -1453857185 / 822651844;
 const D7 = 69997945 / 29380423;
 
 // Step-size control (dopri5.f defaults).
-export const SAFE = 0.9;
-export const BETA = 0.04;
-export const EXPO1 = 0.2 - BETA * 0.75;
-export const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
-export const FACC2 = 1 / 10; // … or grow to 10×
+const SAFE = 0.9;
+const BETA = 0.04;
+const EXPO1 = 0.2 - BETA * 0.75;
+const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
+const FACC2 = 1 / 10; // … or grow to 10×
 const LOG_MIN_ERR = Math.log(1e-4);
 /** Stiffness: h·|λ| above this (the real stability boundary of DOPRI5 is ≈ 3.3) … */
 export const STIFF_HLAMBDA = 3.25;

@@ -21,11 +21,10 @@
  * last output time (one that never learns included), a zero of the residual that is not simple (γ∞ = 0), a
  * failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
  */
-import { evaluateStep, runDopri5Outputs, type HandOver, type RecordedSteps } from '../integrate/dopri5-outputs.ts';
+import { evaluateStep, recordDopri5, type HandOver, type RecordedSteps } from '../integrate/dopri5-recorded.ts';
 import type { OdeSolution, SolverStats } from '../integrate/types.ts';
 import type { HalvedModeModel } from './halved.ts';
 
-const EMPTY = new Float64Array(0);
 // A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call.
 const stepValue = evaluateStep;
 
@@ -364,19 +363,17 @@ export function solveModeOnClock(
   const sign = r0 > 0 ? 1 : -1;
   halved.clockSign = sign;
   const watch = new CrossingWatch(halved, sign, (Math.abs(r0) * tEnd) / tau);
-  const run = runDopri5Outputs(halved.clockRhs, halved.dimension, y0, CLOCK_LIMIT, [], EMPTY, {
+  const run = recordDopri5(halved.clockRhs, halved.dimension, y0, CLOCK_LIMIT, {
     rtol,
     atol,
     maxSteps,
-    stiffness: null,
     handOver: watch,
-    record: true,
     // Along the clock the pathways accelerate towards u∞ (towards a blow-up beyond it, for depth ≥ 3), which
     // the controller keeps underestimating: on the bench set at rtol 1e-8, safety 0.9 gave 15.6 accepted +
     // 5.0 rejected steps per mode, 0.8 gives 17.2 + 0.36 (14% fewer right-hand sides), 0.7 gives 20.5 + 0.09.
     safety: 0.8,
   });
-  const steps = run.steps!;
+  const steps = run.steps;
   if (run.status !== 'handedOver' || watch.beyondHorizon || steps.count === 0) return null;
   // w∞ on the last step: Newton on ρ(w) with dρ/dw = −γ, kept inside the step.
   const n = halved.dimension;

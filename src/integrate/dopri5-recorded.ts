@@ -1,37 +1,27 @@
 /**
- * DOPRI5 for many small solves whose caller wants the state at given output times and nothing else: the same
- * method, step-size control, stiffness test and stopping rule as `dopri5`/`auto` (dopri5.ts, whose stage and
- * error code it calls), without what a general solve carries: no option validation, no run context, no dense
- * store, no events, no solution object. The states at the output times go straight into the caller's buffer.
+ * DOPRI5 for many small autonomous solves that keep their steps for the caller to evaluate: the same method,
+ * step-size control and stopping rule as `dopri5` (dopri5.ts, whose step, error and controller code it calls),
+ * without what a general solve carries: no option validation, no run context, no events, no solution object,
+ * no stiffness switch. The clock method of src/reduced/clock.ts is its user.
  *
- * It does not recover from what it does not handle. When the stiffness test fires, or a step fails (budget,
- * step-size underflow, non-finite state), it stops and says so, and the caller re-solves with the general
- * integrator (`auto`), which hands over to RODAS4 or reports the failure with its full message.
- *
- * With `record`, every accepted step's continuous extension is kept (`RecordedSteps`): evaluation anywhere on
- * the solved span, with values identical to the outputs of the same run, since both come from the same
- * coefficients by the same formula. Callers that need dense evaluation only sometimes solve once without it
- * and re-run with it on demand (the run is deterministic).
+ * It does not recover from what it does not handle: when a step fails (budget, step-size underflow,
+ * non-finite state) it stops and says so, and the caller solves another way.
  */
 import { EPS, hairerInitialStep, MAX_NONFINITE_RETRIES, WorkPool } from './common.ts';
-import { DopriWork, type StiffnessTest } from './dopri5.ts';
-import type { OdeSolution, RightHandSide, SolverStats } from './types.ts';
+import { DopriWork } from './dopri5.ts';
+import type { RightHandSide, SolverStats } from './types.ts';
 
 /** Asked after every accepted step whether the caller takes over from there (see SolverOptions.stopWhen). */
 export interface HandOver {
   check(t: number, y: Float64Array): boolean;
 }
 
-export interface OutputRunOptions {
+export interface RecordOptions {
   readonly rtol: number;
   readonly atol: number;
   /** Accepted + rejected steps before the run gives up (status `failed`). */
   readonly maxSteps: number;
-  /** Stop with status `stiff` when this test fires; null: never. */
-  readonly stiffness: StiffnessTest | null;
   readonly handOver: HandOver | null;
-  /** Keep every step's continuous extension (OutputRun.steps). */
-  readonly record: boolean;
   /**
    * Safety factor of the step-size controller (default 0.9, dopri5.f's). Smaller: more, but fewer rejected,
    * steps, for solutions whose derivatives keep growing (which a controller extrapolating the last error
@@ -40,22 +30,14 @@ export interface OutputRunOptions {
   readonly safety?: number;
 }
 
-/**
- * `ok`: reached tEnd. `handedOver`: handOver.check returned true at tReached. `stiff`: the stiffness test fired
- * at tReached. `failed`: a step failed at tReached (the general integrator says how, when re-run).
- */
-export type OutputRunStatus = 'ok' | 'handedOver' | 'stiff' | 'failed';
+/** `ok`: reached tEnd. `handedOver`: handOver.check returned true at tReached. `failed`: a step failed there. */
+export type RecordStatus = 'ok' | 'handedOver' | 'failed';
 
-export interface OutputRun {
-  readonly status: OutputRunStatus;
+export interface RecordedRun {
+  readonly status: RecordStatus;
   readonly tReached: number;
-  /** Output times written (those ≤ tReached). */
-  readonly outputsReached: number;
   readonly stats: SolverStats;
-  /** State at tReached. */
-  readonly yEnd: Float64Array;
-  /** With options.record: the accepted steps. */
-  readonly steps: RecordedSteps | null;
+  readonly steps: RecordedSteps;
 }
 
 /**
@@ -66,23 +48,16 @@ export interface OutputRun {
  */
 export class RecordedSteps {
   readonly n: number;
-  readonly tStart: number;
+  /** The state at t = 0. */
   readonly y0: Float64Array;
   count = 0;
-  /** The state at the last step's end, once the run is over. */
-  yEnd: Float64Array | null = null;
   private buf: number[];
   private finished = false;
 
-  constructor(n: number, t0: number, y0: Float64Array) {
+  constructor(n: number, y0: Float64Array) {
     this.n = n;
-    this.tStart = t0;
     this.y0 = Float64Array.from(y0);
     this.buf = takeScratch();
-  }
-
-  get tLast(): number {
-    return this.count === 0 ? this.tStart : this.buf[(this.count - 1) * (2 + 5 * this.n) + 1]!;
   }
 
   /** Room for one more step: its record's offset (the times first, then the coefficients at offset + 2). */
@@ -111,12 +86,10 @@ export class RecordedSteps {
   /**
    * Replaces the last step by one DOPRI5 step of size h from the same start (for a caller that wants a step
    * to end exactly at a point it located on the continuous extension, where the extension is an order less
-   * accurate than a step's end). Returns the new end state (also in yEnd).
+   * accurate than a step's end). Returns the new end state.
    */
   redoLast(rhs: RightHandSide, h: number): Float64Array {
-    const end = this.takeStep(this.count - 1, rhs, h, new Float64Array(this.n), true);
-    this.yEnd = end;
-    return end;
+    return this.takeStep(this.count - 1, rhs, h, new Float64Array(this.n), true);
   }
 
   /**
@@ -130,8 +103,7 @@ export class RecordedSteps {
   private takeStep(j: number, rhs: RightHandSide, h: number, out: Float64Array, replace: boolean): Float64Array {
     const n = this.n;
     const off = j * (2 + 5 * n);
-    const work = pool.take(n);
-    const w = work.dopri;
+    const w = pool.take(n);
     const y = w.y;
     for (let i = 0; i < n; i++) y[i] = this.buf[off + 2 + i]!;
     const t0 = this.buf[off]!;
@@ -146,38 +118,12 @@ export class RecordedSteps {
     }
     const y1 = w.y1;
     for (let i = 0; i < n; i++) out[i] = y1[i]!;
-    pool.give(n, work);
+    pool.give(n, w);
     return out;
   }
 
   get data(): number[] {
     return this.buf;
-  }
-
-  /** The state at t (in [tStart, tLast]) into out. */
-  evaluate(t: number, out: Float64Array): Float64Array {
-    const n = this.n;
-    if (this.count === 0) {
-      out.set(this.y0);
-      return out;
-    }
-    const rec = 2 + 5 * n;
-    const buf = this.buf;
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (buf[mid * rec]! <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    const off = lo * rec;
-    // The last step's end exactly: the end state itself, as the run's outputs record it (elsewhere a step end
-    // is the next step's start, where θ = 0 gives that state exactly).
-    if (t === buf[off + 1] && this.yEnd !== null) {
-      out.set(this.yEnd);
-      return out;
-    }
-    return evaluateStep(buf, off, n, t, out, 0);
   }
 }
 
@@ -220,17 +166,7 @@ function giveScratch(s: number[]): void {
   recordScratch = s.length <= 1 << 16 ? s : [0.5];
 }
 
-/** Work arrays of a run beyond DopriWork's: the current step's coefficients, for outputs that fall in it. */
-class OutputWork {
-  readonly dopri: DopriWork;
-  readonly coef: number[];
-  constructor(n: number) {
-    this.dopri = new DopriWork(n);
-    this.coef = Array.from({ length: 2 + 5 * n }, () => 0.5);
-  }
-}
-
-const pool = new WorkPool((n) => new OutputWork(n));
+const pool = new WorkPool((n) => new DopriWork(n));
 
 // Module-level copies of imported bindings: under tsx (CommonJS) each use of an imported binding is a getter
 // call, which showed as 5% of a solve in the step loop.
@@ -239,37 +175,26 @@ const C_MAX_NONFINITE_RETRIES = MAX_NONFINITE_RETRIES;
 const initialStep = hairerInitialStep;
 
 /**
- * Integrates y' = rhs(y) (autonomous: rhs is called with t = 0) from (0, y0) to tEnd, writing the state at
- * each of `times` (non-decreasing, in [0, tEnd]) into out[k·n …] as the run passes it.
+ * Integrates y' = rhs(y) (autonomous: rhs is called with t = 0) from (0, y0) towards tEnd, recording every
+ * accepted step.
  */
-export function runDopri5Outputs(
+export function recordDopri5(
   rhs: RightHandSide,
   n: number,
   y0: Float64Array,
   tEnd: number,
-  times: ArrayLike<number>,
-  out: Float64Array,
-  options: OutputRunOptions,
-): OutputRun {
+  options: RecordOptions,
+): RecordedRun {
   const { rtol, atol, maxSteps, handOver } = options;
-  const stiffness = options.stiffness;
-  const steps = options.record ? new RecordedSteps(n, 0, y0) : null;
+  const steps = new RecordedSteps(n, y0);
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
-  const work = pool.take(n);
-  const w = work.dopri;
+  const w = pool.take(n);
   w.startRun(options.safety);
-  const coef = work.coef;
   let k1 = w.k1;
   let y: Float64Array = w.y;
   y.set(y0);
   let t = 0;
-  const m = times.length;
-  let next = 0;
-  while (next < m && times[next]! <= 0) {
-    for (let i = 0; i < n; i++) out[next * n + i] = y[i]!;
-    next++;
-  }
-  let status: OutputRunStatus = 'ok';
+  let status: RecordStatus = 'ok';
 
   rhs(0, y, k1);
   stats.rhsEvaluations++;
@@ -316,24 +241,10 @@ export function runDopri5Outputs(
       continue;
     }
     stats.steps++;
-    const stiff = stiffness !== null && w.stiffAfter(n, stiffness);
-    const y1 = w.y1;
-    if (steps !== null) {
-      const off = steps.push(t, tph);
-      w.coefficients(y, n, steps.data, off + 2);
-    }
-    if (next < m && times[next]! <= tph) {
-      coef[0] = t;
-      coef[1] = tph;
-      w.coefficients(y, n, coef, 2);
-      while (next < m && times[next]! <= tph) {
-        const tk = times[next]!;
-        if (tk === tph) for (let i = 0; i < n; i++) out[next * n + i] = y1[i]!;
-        else evaluateStep(coef, 0, n, tk, out, next * n);
-        next++;
-      }
-    }
+    const off = steps.push(t, tph);
+    w.coefficients(y, n, steps.data, off + 2);
     // FSAL: k7 becomes the next k1; y1 becomes y.
+    const y1 = w.y1;
     const k7 = w.k7;
     w.k1 = k7;
     w.k7 = k1;
@@ -349,60 +260,10 @@ export function runDopri5Outputs(
     if (hnew > tEnd) hnew = tEnd;
     if (reject && hnew > h) hnew = h;
     reject = false;
-    if (stiff) {
-      status = 'stiff';
-      break;
-    }
     h = hnew;
   }
-  const yEnd = Float64Array.from(y);
-  if (steps !== null) {
-    steps.finish();
-    steps.yEnd = yEnd;
-  }
+  steps.finish();
   w.y = y;
-  pool.give(n, work);
-  return { status, tReached: t, outputsReached: next, stats, yEnd, steps };
-}
-
-/**
- * A recorded run as an OdeSolution (status `event` when it was handed over, with the hand-over as its end),
- * for callers that re-ran with `record` to offer dense evaluation. Only runs that ended `ok` or `handedOver`.
- */
-export function recordedSolution(run: OutputRun, method: string): OdeSolution {
-  const steps = run.steps;
-  if (steps === null || (run.status !== 'ok' && run.status !== 'handedOver')) {
-    throw new Error(`recordedSolution: needs a recorded run that ended ok or handedOver (got ${run.status})`);
-  }
-  const n = steps.n;
-  const tReached = run.tReached;
-  const check = (t: number): void => {
-    if (!(t >= steps.tStart && t <= tReached)) {
-      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${steps.tStart}, ${tReached}]`);
-    }
-  };
-  const handed = run.status === 'handedOver';
-  return {
-    method,
-    status: handed ? 'event' : 'ok',
-    message: handed ? `stopped by the caller's hand-over at t = ${tReached}` : '',
-    stats: run.stats,
-    events: [],
-    yEnd: run.yEnd,
-    dimension: n,
-    tStart: steps.tStart,
-    tReached,
-    evaluate(t, out) {
-      check(t);
-      return steps.evaluate(t, out ?? new Float64Array(n));
-    },
-    evaluateSweep(ts, out) {
-      const y = new Float64Array(n);
-      for (let k = 0; k < ts.length; k++) {
-        check(ts[k]!);
-        out.set(steps.evaluate(ts[k]!, y), k * n);
-      }
-      return out;
-    },
-  };
+  pool.give(n, w);
+  return { status, tReached: t, stats, steps };
 }
