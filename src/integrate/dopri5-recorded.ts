@@ -28,7 +28,64 @@ export interface RecordOptions {
    * underestimates).
    */
   readonly safety?: number;
+  /**
+   * 'hairer' (default): dopri5.f's PI controller, so the steps are `dopri5`'s. 'predictive': see
+   * PredictiveControl; `safety` is then its PI part's.
+   */
+  readonly controller?: 'hairer' | 'predictive';
+  /** Multiplies Hairer's starting step (default 1). */
+  readonly initialStepFactor?: number;
 }
+
+/**
+ * A step-size controller for solutions whose derivatives keep growing along the run (the clock method's: each
+ * pathway accelerates towards a blow-up beyond the end of learning). Hairer's PI controller looks at the last
+ * errors only and keeps underestimating the next one, so it either has many rejected steps or needs a small
+ * safety factor (many small steps). This one takes the smaller of
+ * - the PI step, h·(safety / err^α · errOld^β) with α = 3/16, β = 1/32 (dopri5.f: 0.17, 0.04), and
+ * - Gustafsson's predictive step (Hairer & Wanner, Solving ODEs II, §IV.8), which extrapolates the trend of
+ *   the error constant: h·PREDICTIVE_SAFETY·(h/hOld)·(errOld/err)^α / err^α,
+ * both within [h/5, 10h]. The exponents are those four square roots give: a log and an exp per step (as in
+ * DopriWork.nextStep) cost more than the rest of the controller.
+ */
+class PredictiveControl {
+  /** err^{3/16} and err^{1/32} of the last accepted step (1e-4 before the first, as dopri5.f's facold). */
+  private a = E4_ALPHA;
+  private b = E4_BETA;
+  private hOld = 0;
+  /** 1/safety of the PI part. */
+  private invSafety = 1 / 0.9;
+
+  start(safety: number): void {
+    this.a = E4_ALPHA;
+    this.b = E4_BETA;
+    this.hOld = 0;
+    this.invSafety = 1 / safety;
+  }
+
+  /** The next step size after a trial step of size h with scaled error err (finite); remembers accepted ones. */
+  next(h: number, err: number): number {
+    const e = err > 1e-4 ? err : 1e-4;
+    const e16 = Math.sqrt(Math.sqrt(Math.sqrt(Math.sqrt(e))));
+    const a = e16 * e16 * e16;
+    if (!(err <= 1)) return h / Math.min(5, a * this.invSafety);
+    let hNew = h / Math.max(0.1, Math.min(5, (a / this.b) * this.invSafety));
+    if (this.hOld > 0) {
+      const g = ((h / this.hOld) * PREDICTIVE_SAFETY * this.a) / (a * a);
+      const hg = h * Math.max(0.2, Math.min(10, g));
+      if (hg < hNew) hNew = hg;
+    }
+    this.a = a;
+    this.b = Math.sqrt(e16);
+    this.hOld = h;
+    return hNew;
+  }
+}
+
+/** (1e-4)^{3/16} and (1e-4)^{1/32}. */
+const E4_ALPHA = 1e-4 ** (3 / 16);
+const E4_BETA = 1e-4 ** (1 / 32);
+const PREDICTIVE_SAFETY = 0.9;
 
 /** `ok`: reached tEnd. `handedOver`: handOver.check returned true at tReached. `failed`: a step failed there. */
 export type RecordStatus = 'ok' | 'handedOver' | 'failed';
@@ -167,6 +224,7 @@ function giveScratch(s: number[]): void {
 }
 
 const pool = new WorkPool((n) => new DopriWork(n));
+const control = new PredictiveControl();
 
 // Module-level copies of imported bindings: under tsx (CommonJS) each use of an imported binding is a getter
 // call, which showed as 5% of a solve in the step loop.
@@ -190,6 +248,8 @@ export function recordDopri5(
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const w = pool.take(n);
   w.startRun(options.safety);
+  const predictive = options.controller === 'predictive' ? control : null;
+  predictive?.start(options.safety ?? 0.9);
   let k1 = w.k1;
   let y: Float64Array = w.y;
   y.set(y0);
@@ -205,7 +265,7 @@ export function recordDopri5(
     status = finite ? 'ok' : 'failed';
     h = 0;
   } else {
-    h = Math.min(initialStep(rhs, n, 0, y, k1, rtol, atol, 5, tEnd, w.ytmp, w.k2), tEnd);
+    h = Math.min((options.initialStepFactor ?? 1) * initialStep(rhs, n, 0, y, k1, rtol, atol, 5, tEnd, w.ytmp, w.k2), tEnd);
     stats.rhsEvaluations++;
   }
 
@@ -233,7 +293,7 @@ export function recordDopri5(
       continue;
     }
     nonFinite = 0;
-    let hnew = w.nextStep(err);
+    let hnew = predictive === null ? w.nextStep(err) : predictive.next(h, err);
     if (!(err <= 1)) {
       reject = true;
       stats.rejectedSteps++;
