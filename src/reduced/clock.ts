@@ -414,7 +414,10 @@ export function solveModeOnClock(
     else hi = w;
     let next = w + rho / halved.gamma;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    if (Math.abs(next - w) <= 1e-15 * Math.abs(w) || hi - lo <= 1e-15 * Math.abs(w)) {
+    // To the accuracy the redone step below asks of its end (a zero of the extension is only as accurate as
+    // the extension, ≈ rtol). Asking for round-off instead let Newton's last moves leave the bracket and cost
+    // up to 50 bisections: 13 iterations per mode on the bench set against 5 now.
+    if (Math.abs(next - w) <= 1e-3 * rtol * Math.abs(w) || hi - lo <= 1e-3 * rtol * Math.abs(w)) {
       w = next;
       break;
     }
