@@ -132,10 +132,10 @@ export class RecordedSteps {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    const len = this.count * (2 + 5 * this.n);
-    const own = new Array<number>(len);
     const buf = this.buf;
-    for (let i = 0; i < len; i++) own[i] = buf[i]!;
+    // slice: a native copy that keeps the packed-doubles element kind (a loop into new Array(len) was 5% of
+    // the clock integration).
+    const own = buf.slice(0, this.count * (2 + 5 * this.n));
     giveScratch(buf);
     this.buf = own;
   }
