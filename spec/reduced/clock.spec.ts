@@ -104,6 +104,37 @@ describe('reduced: the clock method of auto', () => {
     }
   });
 
+  it('ends learning with Σ K = S/λ to rtol/1000, also after a clock much longer than its last stretch', () => {
+    // Small balanced starts of deep pathways: the clock to the end of learning is up to ≈ 3e6 long, with the
+    // last 10% of the learning in its last 1e-7 (the pathways blow up just beyond it). The end is located until
+    // the residual is below max(rtol/1000, 16ε)·S; Σ K then lies within that of S/λ (the Taylor step's error is
+    // second order in an already small move, and the sum's rounding a few ε). A criterion relative to the clock
+    // left it 6e-7 off at depth 8.
+    for (const D of [3, 6, 8]) {
+      for (const start of [0.05, 0.2]) {
+        for (const rtol of [1e-6, 1e-8, 1e-11]) {
+          for (const M of [1, 2]) {
+            const S = 0.65;
+            const lambda = 0.66;
+            const tau = 1.5;
+            const aStar = (S / lambda) ** (1 / D);
+            const params = { depth: D, singularValue: S, inputVariance: lambda, tau, initialFactor: start * aStar };
+            const tHalf = equalFactorsTime(params, 0.5 ** (1 / D) * aStar);
+            const depths = Array.from({ length: M }, () => D);
+            const init = { q: depths.map(() => [start * aStar]), p: depths.map(() => [start * aStar]) };
+            // Far past learning: the state read there is the learned one.
+            const tEnd = 2 * tHalf + 1000 * tau;
+            const solution = solveReduced({ singularValues: [S], inputVariances: [lambda], depths, tau, init, times: [0, tEnd], solver: { rtol, atol: rtol / 100 } });
+            const total = solution.strengths[1]!.reduce((sum, k) => sum + k[0]!, 0);
+            expect(Math.abs(total - S / lambda), `D ${D}, start ${start}, rtol ${rtol}, M ${M}`).to.be.at.most(
+              2 * Math.max(1e-3 * rtol, 16 * Number.EPSILON) * (S / lambda),
+            );
+          }
+        }
+      }
+    }
+  });
+
   it('a mode still on its plateau at the last output time is integrated in time, and agrees with the reference', () => {
     // a₀ = 0.05, D = 4: the plateau lasts ≈ 67 > t_end = 20, so the clock is abandoned past the horizon.
     const problem: ReducedProblem = {

@@ -35,17 +35,24 @@ const GL_NODES = [
 const GL_WEIGHTS = [0.1739274225687269, 0.3260725774312731, 0.3260725774312731, 0.1739274225687269] as const;
 
 /**
- * LAGRANGE[i][m]: the Lagrange basis on the Gauss nodes, ℓ_i(θ) = Σ_m LAGRANGE[i][m] θ^m (φ inside a step is the
- * cubic through its four node values); PHI_POLY[i][m]: ∫₀^θ ℓ_i = Σ_m PHI_POLY[i][m] θ^{m+1}, the integral of
- * that cubic from the step start (θ = 1 gives the weights).
+ * Gauss–Lobatto nodes and weights on [0, 1] (5 points, the ends included: also exact for degree 7, with an
+ * error constant within 30% of the 4-point Gauss rule's). The ends are step ends, where the integration has
+ * computed the residual already, so a step costs 3 new evaluations of φ instead of 4.
  */
-const LAGRANGE: readonly Float64Array[] = (() => {
-  const n = GL_NODES.length;
+const LOBATTO_NODES = [0, 0.5 - 0.5 * Math.sqrt(3 / 7), 0.5, 0.5 + 0.5 * Math.sqrt(3 / 7), 1] as const;
+const LOBATTO_WEIGHTS = [1 / 20, 49 / 180, 16 / 45, 49 / 180, 1 / 20] as const;
+
+/**
+ * The Lagrange basis on the given nodes: row i holds ℓ_i(θ) = Σ_m row[m] θ^m (φ inside a step is the polynomial
+ * through its node values).
+ */
+function lagrangeBasis(nodes: readonly number[]): Float64Array[] {
+  const n = nodes.length;
   const rows: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     // Coefficients of ℓ_i: solve Σ_m c_m θ_j^m = δ_ij by Gaussian elimination on the Vandermonde system.
-    const a = GL_NODES.map((t) => Array.from({ length: n }, (_, m) => t ** m));
-    const b: number[] = GL_NODES.map((_, j) => (j === i ? 1 : 0));
+    const a = nodes.map((t) => Array.from({ length: n }, (_, m) => t ** m));
+    const b: number[] = nodes.map((_, j) => (j === i ? 1 : 0));
     for (let col = 0; col < n; col++) {
       let piv = col;
       for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[piv]![col]!)) piv = r;
@@ -66,9 +73,17 @@ const LAGRANGE: readonly Float64Array[] = (() => {
     rows.push(c);
   }
   return rows;
-})();
+}
 
-const PHI_POLY: readonly Float64Array[] = LAGRANGE.map((c) => c.map((cm, m) => cm / (m + 1)));
+/** ∫₀^θ of each basis polynomial: row[m] is the coefficient of θ^{m+1} (θ = 1 gives the weights). */
+function integratedBasis(rows: readonly Float64Array[]): Float64Array[] {
+  return rows.map((c) => c.map((cm, m) => cm / (m + 1)));
+}
+
+const GAUSS_BASIS = lagrangeBasis(GL_NODES);
+const GAUSS_INTEGRAL = integratedBasis(GAUSS_BASIS);
+const LOBATTO_BASIS = lagrangeBasis(LOBATTO_NODES);
+const LOBATTO_INTEGRAL = integratedBasis(LOBATTO_BASIS);
 
 /**
  * Stops the clock integration after the first accepted step whose end has a residual of the other sign, or
@@ -84,17 +99,22 @@ class CrossingWatch implements HandOver {
     private readonly wHorizon: number,
   ) {}
 
+  /** The residual at the end of each accepted step (the Lobatto rule's end nodes, see ClockSolution). */
+  readonly endResiduals: number[] = [];
+
   check(w: number, y: Float64Array): boolean {
     // The last right-hand side of an accepted step is at its end y (DOPRI5 is FSAL), and the clock's
     // right-hand side leaves the residual there in halved.residual: nothing to evaluate.
-    if (!(this.sign * this.halved.residual > 0)) return true;
+    const r = this.halved.residual;
+    this.endResiduals.push(r);
+    if (!(this.sign * r > 0)) return true;
     this.beyondHorizon = w > this.wHorizon;
     return this.beyondHorizon;
   }
 }
 
 /** Layout of ClockSolution's table. */
-const STRIDE = 9;
+const STRIDE = 10;
 const SPAN = 1;
 const PHI = 2;
 const TIME = 3;
@@ -150,6 +170,8 @@ export class ClockSolution implements OdeSolution {
   constructor(
     halved: HalvedModeModel,
     steps: RecordedSteps,
+    endResiduals: readonly number[],
+    r0: number,
     sign: number,
     tau: number,
     wEnd: number,
@@ -183,7 +205,8 @@ export class ClockSolution implements OdeSolution {
     let phi = 0;
     for (let j = 0; j < count; j++) {
       const w0 = data[j * rec]!;
-      const h = Math.min(data[j * rec + 1]!, wEnd) - w0;
+      // The last step ends at w∞ (its record may end a Taylor step short of it or beyond it).
+      const h = (j === count - 1 ? wEnd : data[j * rec + 1]!) - w0;
       const o = j * STRIDE;
       table[o] = w0;
       table[o + SPAN] = h;
@@ -191,11 +214,30 @@ export class ClockSolution implements OdeSolution {
       const logRest = Math.log(wEnd - w0);
       table[o + LOGREST] = logRest;
       table[o + TIME] = this.tau * (-(logRest - this.logWEnd) / this.gammaEnd + phi);
+      const gammaEnd = this.gammaEnd;
       let sum = 0;
-      for (let i = 0; i < 4; i++) {
-        const v = this.phiAt(j, w0 + GL_NODES[i]! * h, x);
-        table[j * STRIDE + NODES + i] = v;
-        sum += GL_WEIGHTS[i]! * v;
+      if (this.lobatto(j, w0, h)) {
+        // Lobatto: the ends' residuals are the integration's (step j ends where step j + 1 starts).
+        const rStart = j === 0 ? r0 : endResiduals[j - 1]!;
+        const rEnd = endResiduals[j]!;
+        for (let i = 0; i < 5; i++) {
+          const wi = w0 + LOBATTO_NODES[i]! * h;
+          const v =
+            i === 0
+              ? 1 / (sign * rStart) - 1 / (gammaEnd * (wEnd - wi))
+              : i === 4
+                ? 1 / (sign * rEnd) - 1 / (gammaEnd * (wEnd - (w0 + h)))
+                : this.phiAt(j, wi, x);
+          table[o + NODES + i] = v;
+          sum += LOBATTO_WEIGHTS[i]! * v;
+        }
+      } else {
+        // The last step ends at w∞, where both terms of φ are infinite: Gauss nodes, all inside.
+        for (let i = 0; i < 4; i++) {
+          const v = this.phiAt(j, w0 + GL_NODES[i]! * h, x);
+          table[o + NODES + i] = v;
+          sum += GL_WEIGHTS[i]! * v;
+        }
       }
       phi += h * sum;
     }
@@ -209,6 +251,7 @@ export class ClockSolution implements OdeSolution {
     this.phiAtEnd = count > 0 ? Math.abs(this.phiValueInStep(count - 1, wEnd)) : 0;
     this.tReached = tEnd;
     this.yEnd = this.evaluate(tEnd);
+    this.stats.rhsEvaluations += 6 * this.stepsFrom;
   }
 
   /** φ(w) = 1/ρ(w) − 1/(γ∞ (w∞ − w)) at w in step j, with the state written to x. */
@@ -222,19 +265,39 @@ export class ClockSolution implements OdeSolution {
     stepValue(this.steps.data, j * (2 + 5 * this.dimension), this.dimension, w, x, 0);
   }
 
-  /** Φ(w) for w in step j, from the cubic through its node values. */
+  /**
+   * Φ(w) for w in step j: the integral of the polynomial through φ's node values (the quartic through the
+   * Lobatto nodes, on the last step the cubic through the Gauss nodes).
+   */
   private phiInStep(j: number, w: number): number {
     const tb = this.table;
     const o = j * STRIDE;
     const h = tb[o + SPAN]!;
     const theta = (w - tb[o]!) / h;
     let acc = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = PHI_POLY[i]!;
-      const p = theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
-      acc += tb[o + NODES + i]! * p;
+    if (this.lobatto(j, tb[o]!, h)) {
+      for (let i = 0; i < 5; i++) {
+        const c = LOBATTO_INTEGRAL[i]!;
+        acc += tb[o + NODES + i]! * theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * (c[3]! + theta * c[4]!))));
+      }
+    } else {
+      for (let i = 0; i < 4; i++) {
+        const c = GAUSS_INTEGRAL[i]!;
+        acc += tb[o + NODES + i]! * theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
+      }
     }
     return tb[o + PHI]! + h * acc;
+  }
+
+  /**
+   * Whether step j's Φ uses the Lobatto nodes: not on the last step (its end is w∞, where φ's two terms are
+   * infinite), nor on a step ending within one step's length of w∞. There ρ at the end is small, and its
+   * integration error, ≈ rtol·S, becomes an error of ≈ rtol·S/ρ² in 1/ρ, which a node at the end would pass on
+   * to Φ (measured: 6e-7 of S/λ at rtol 1e-11, depth 8, a last step 1e-4 of w∞ long); the Gauss nodes stay
+   * inside.
+   */
+  private lobatto(j: number, w0: number, h: number): boolean {
+    return j < this.count - 1 && this.wEnd - (w0 + h) >= h;
   }
 
   /** The step whose clock interval holds the time t (the last one for every t past its start). */
@@ -249,15 +312,22 @@ export class ClockSolution implements OdeSolution {
     return lo;
   }
 
-  /** φ(w) for w in step j: the cubic through its node values (the derivative of phiInStep). */
+  /** φ(w) for w in step j: the polynomial through its node values (the derivative of phiInStep). */
   private phiValueInStep(j: number, w: number): number {
     const tb = this.table;
     const o = j * STRIDE;
     const theta = (w - tb[o]!) / tb[o + SPAN]!;
     let acc = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = LAGRANGE[i]!;
-      acc += tb[o + NODES + i]! * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
+    if (this.lobatto(j, tb[o]!, tb[o + SPAN]!)) {
+      for (let i = 0; i < 5; i++) {
+        const c = LOBATTO_BASIS[i]!;
+        acc += tb[o + NODES + i]! * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * (c[3]! + theta * c[4]!))));
+      }
+    } else {
+      for (let i = 0; i < 4; i++) {
+        const c = GAUSS_BASIS[i]!;
+        acc += tb[o + NODES + i]! * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * c[3]!)));
+      }
     }
     return acc;
   }
@@ -326,11 +396,25 @@ export class ClockSolution implements OdeSolution {
     // (to ≈ 2·rtol). Except close to the end of the last step, which was taken to end at w∞: the extension
     // matches the step's end there and its error falls like (w∞ − w)·h⁴.
     if (last && s <= this.nearEnd) this.stateInStep(j, wEnd - s, x);
-    else this.steps.stepFrom(j, this.halved.clockRhs, wEnd - s - w0, x);
+    else {
+      this.steps.stepFrom(j, this.halved.clockRhs, wEnd - s - w0, x);
+      this.stepsFrom++;
+    }
     return x;
   }
 
+  /** DOPRI5 steps taken by evaluate (each six right-hand sides). */
+  private stepsFrom = 0;
+
+  /** The states at the output times of the solve; its right-hand sides count in the statistics. */
   evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
+    const before = this.stepsFrom;
+    this.fillSweep(times, out);
+    this.stats.rhsEvaluations += 6 * (this.stepsFrom - before);
+    return out;
+  }
+
+  private fillSweep(times: ArrayLike<number>, out: Float64Array): void {
     const n = this.dimension;
     const x = this.scratch;
     const xEnd = this.xEnd;
@@ -350,7 +434,6 @@ export class ClockSolution implements OdeSolution {
       // A loop, not out.set: TypedArray.prototype.set costs more than copying 1–3 doubles.
       for (let i = 0; i < n; i++) out[k * n + i] = x[i]!;
     }
-    return out;
   }
 
   /**
@@ -398,6 +481,12 @@ export function solveModeOnClock(
   });
   const steps = run.steps;
   if (run.status !== 'handedOver' || watch.beyondHorizon || steps.count === 0) return null;
+  // The end of learning is located until the residual there is below rtol/1000 of its scale (S, or |r₀| if
+  // larger; never below rounding): the learned total Σ_a K_a is then within that of S/λ. The criterion is on ρ,
+  // not on the clock: a clock can be long compared with the scale on which the state moves at its end (a long
+  // plateau: w∞ ≈ 3e6 for depth 8 from 5% of the learned factor, with the last 10% of the learning in the last
+  // 1e-7 of the clock), and a tolerance relative to w∞ left K∞ 6e-7 off there.
+  const residualTolerance = Math.max(1e-3 * rtol, 16 * Number.EPSILON) * Math.max(halved.singularValue, Math.abs(r0));
   // w∞ on the last step: Newton on ρ(w) with dρ/dw = −γ, kept inside the step.
   const n = halved.dimension;
   const rec = 2 + 5 * n;
@@ -410,14 +499,13 @@ export function solveModeOnClock(
     stepValue(steps.data, off, n, w, x, 0);
     halved.measure(x, 0);
     const rho = sign * halved.residual;
+    if (Math.abs(rho) <= residualTolerance) break;
     if (rho > 0) lo = w;
     else hi = w;
     let next = w + rho / halved.gamma;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    // To the accuracy the redone step below asks of its end (a zero of the extension is only as accurate as
-    // the extension, ≈ rtol). Asking for round-off instead let Newton's last moves leave the bracket and cost
-    // up to 50 bisections: 13 iterations per mode on the bench set against 5 now.
-    if (Math.abs(next - w) <= 1e-3 * rtol * Math.abs(w) || hi - lo <= 1e-3 * rtol * Math.abs(w)) {
+    // Or the clock's rounding: ρ's own rounding may keep it above the tolerance.
+    if (Math.abs(next - w) <= 4 * Number.EPSILON * Math.abs(w) || hi - lo <= 4 * Number.EPSILON * Math.abs(w)) {
       w = next;
       break;
     }
@@ -425,28 +513,42 @@ export function solveModeOnClock(
   }
   if (!(w > 0 && Number.isFinite(w))) return null;
   // w∞ as found is a zero of the continuous extension, which is an order less accurate than a step's end: redo
-  // the last step to end there and correct its size by Newton (ρ at the step's end, dρ/dw = −γ) until the
-  // correction is at round-off. Then the learned state x(w∞), which is every late output, is a step's end, as
-  // accurate as the integration, and the redone step's extension has its zero of ρ there too.
+  // the last step to end there and correct its size by Newton (ρ at the step's end, dρ/dw = −γ) until ρ is
+  // within the tolerance. Then the learned state x(w∞), which is every late output, is a step's end (or a
+  // Taylor step from one), as accurate as the integration.
   const start = steps.data[off]!;
   const accepted = steps.data[off + 1]! - start;
   let h = w - start;
+  // The redone steps' and the Taylor step's right-hand sides count in the statistics with the integration's.
+  const stats = run.stats;
   let xEnd = steps.redoLast(halved.clockRhs, h);
+  stats.rhsEvaluations += 6;
   for (let iter = 0; iter < 4; iter++) {
     halved.measure(xEnd, 0);
-    const dh = (sign * halved.residual) / halved.gamma;
-    // Measured on the bench set at rtol 1e-8: |dh|/w∞ ≈ 3e-9 after the first redo (8e-8 at most), ≤ 5e-15
-    // after the second. A move of the end by 10⁻³·rtol of the clock changes x∞ by far less than the tolerance.
-    if (!(Math.abs(dh) > 1e-3 * rtol * (start + h))) break;
+    const rho = sign * halved.residual;
+    if (!(Math.abs(rho) > residualTolerance)) break;
+    const dh = rho / halved.gamma;
     h += dh;
+    if (Math.abs(dh) <= Math.sqrt(1e-3 * rtol) * h) {
+      // A move this small is a first-order Taylor step along the clock, x∞ = x + (dx/dw)·dh: the neglected
+      // ½x″dh² is (dh/h)² ≤ rtol/1000 of the step's own second-order change, and the step costs one right-hand
+      // side where a redo costs six (on the bench set at rtol 1e-8 the first redo leaves |dh| ≈ 3e-9·w∞). The
+      // last step's record then ends within dh of w∞; its extension is used up to w∞ (θ = 1 + dh/h).
+      const slope = new Float64Array(n);
+      halved.clockRhs(0, xEnd, slope);
+      stats.rhsEvaluations++;
+      for (let i = 0; i < n; i++) xEnd[i] = xEnd[i]! + slope[i]! * dh;
+      break;
+    }
     xEnd = steps.redoLast(halved.clockRhs, h);
+    stats.rhsEvaluations += 6;
   }
   w = start + h;
   if (!(h > 0 && Number.isFinite(w))) return null;
   // The logarithm needs a simple zero of the residual: γ∞ > 0 (it is, unless every pathway ends with q = 0).
   halved.measure(xEnd, 0);
   if (!(halved.gamma > 0 && halved.gamma < Infinity)) return null;
-  return new ClockSolution(halved, steps, sign, tau, w, xEnd, run.stats, tEnd, accepted);
+  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, stats, tEnd, accepted);
 }
 
 

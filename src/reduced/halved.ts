@@ -48,6 +48,8 @@ export const TAIL_SAFETY = 0.1;
 export interface HalvedModeModel {
   /** Number of pathways M: one state each. */
   readonly dimension: number;
+  /** The mode's singular value S (the residual's scale: r = S − λ Σ_a K_a). */
+  readonly singularValue: number;
   /** Initial state (the kept variable of each pathway). */
   readonly y0: Float64Array;
   readonly rhs: RightHandSide;
@@ -165,6 +167,9 @@ class HalvedMode implements HalvedModeModel {
   readonly strengths: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
   readonly lift: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
   private readonly S: number;
+  get singularValue(): number {
+    return this.S;
+  }
   private readonly lambda: number;
   private readonly invTau: number;
   private readonly iw: Int32Array;
