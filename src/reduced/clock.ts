@@ -113,6 +113,17 @@ class CrossingWatch implements HandOver {
   }
 }
 
+/**
+ * A state-sized scratch array shared by every mode (what uses it finishes before anything else can: the clock
+ * code is synchronous and does not call itself). Small typed arrays cost more to create than the few
+ * evaluations each was made for.
+ */
+let sharedState = new Float64Array(8);
+function scratchState(n: number): Float64Array {
+  if (sharedState.length < n) sharedState = new Float64Array(n);
+  return sharedState;
+}
+
 /** Layout of ClockSolution's table. */
 const STRIDE = 10;
 const SPAN = 1;
@@ -165,7 +176,6 @@ export class ClockSolution implements OdeSolution {
   private readonly phiAtEnd: number;
   private readonly count: number;
   private readonly xEnd: Float64Array;
-  private readonly scratch: Float64Array;
 
   constructor(
     halved: HalvedModeModel,
@@ -195,13 +205,12 @@ export class ClockSolution implements OdeSolution {
     while (count < steps.count && data[count * rec]! < wEnd) count++;
     this.count = count;
     this.xEnd = xEnd;
-    this.scratch = new Float64Array(n);
     halved.measure(this.xEnd, 0);
     this.gammaEnd = halved.gamma;
     this.logWEnd = Math.log(wEnd);
     const table = new Array<number>(count * STRIDE);
     this.table = table;
-    const x = new Float64Array(n);
+    const x = scratchState(n);
     let phi = 0;
     for (let j = 0; j < count; j++) {
       const w0 = data[j * rec]!;
@@ -405,7 +414,7 @@ export class ClockSolution implements OdeSolution {
 
   private fillSweep(times: ArrayLike<number>, out: Float64Array): void {
     const n = this.dimension;
-    const x = this.scratch;
+    const x = scratchState(n);
     const xEnd = this.xEnd;
     const count = times.length;
     for (let k = 0; k < count; k++) {
@@ -482,7 +491,7 @@ export function solveModeOnClock(
   const off = (steps.count - 1) * rec;
   let lo = steps.data[off]!;
   let hi = steps.data[off + 1]!;
-  const x = new Float64Array(n);
+  const x = scratchState(n);
   let w = hi;
   for (let iter = 0; iter < 50; iter++) {
     stepValue(steps.data, off, n, w, x, 0);
@@ -523,7 +532,7 @@ export function solveModeOnClock(
       // ½x″dh² is (dh/h)² ≤ rtol/1000 of the step's own second-order change, and the step costs one right-hand
       // side where a redo costs six (on the bench set at rtol 1e-8 the first redo leaves |dh| ≈ 3e-9·w∞). The
       // last step's record then ends within dh of w∞; its extension is used up to w∞ (θ = 1 + dh/h).
-      const slope = new Float64Array(n);
+      const slope = scratchState(n);
       halved.clockRhs(0, xEnd, slope);
       stats.rhsEvaluations++;
       for (let i = 0; i < n; i++) xEnd[i] = xEnd[i]! + slope[i]! * dh;

@@ -161,11 +161,22 @@ class HalvedMode implements HalvedModeModel {
   readonly dimension: number;
   readonly y0: Float64Array;
   readonly liftedDimension: number;
-  readonly rhs: RightHandSide;
   readonly clockRhs: RightHandSide;
-  readonly jacobian: JacobianFunction;
   readonly strengths: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
-  readonly lift: (y: ArrayLike<number>, out: Float64Array) => Float64Array;
+  // Bound on first use: the clock method, which most solves take, needs only clockRhs and strengths, and a
+  // bound function costs about as much to create as a few right-hand sides.
+  private boundRhs: RightHandSide | undefined;
+  private boundJacobian: JacobianFunction | undefined;
+  private boundLift: ((y: ArrayLike<number>, out: Float64Array) => Float64Array) | undefined;
+  get rhs(): RightHandSide {
+    return (this.boundRhs ??= this.evalRhs.bind(this));
+  }
+  get jacobian(): JacobianFunction {
+    return (this.boundJacobian ??= this.evalJacobian.bind(this));
+  }
+  get lift(): (y: ArrayLike<number>, out: Float64Array) => Float64Array {
+    return (this.boundLift ??= this.evalLift.bind(this));
+  }
   private readonly S: number;
   get singularValue(): number {
     return this.S;
@@ -220,11 +231,8 @@ class HalvedMode implements HalvedModeModel {
     this.iw = iw;
     this.w = w;
     this.y0 = y0;
-    this.rhs = this.evalRhs.bind(this);
     this.clockRhs = this.evalClockRhs.bind(this);
-    this.jacobian = this.evalJacobian.bind(this);
     this.strengths = this.evalStrengths.bind(this);
-    this.lift = this.evalLift.bind(this);
   }
 
   // The rates are computed inline: a helper returning Σ K would box that double on every call (a heap

@@ -48,9 +48,20 @@ export function balancedToLayers(values: BalancedValues, depths: readonly number
 
 /** State vector of each mode in the balanced layout ([p, q] per pathway, [p] for depth 1). */
 export function balancedStates(values: BalancedValues, depths: readonly number[], modes: number): Float64Array[] {
-  return statesByMode(depths, modes, (a, m) =>
-    depths[a] === 1 ? [values.p[a]![m]!] : [values.p[a]![m]!, values.q[a]![m]!],
-  );
+  // Filled directly (not through statesByMode's per-pathway arrays): this runs on every solve.
+  let dimension = 0;
+  for (const D of depths) dimension += D === 1 ? 1 : 2;
+  const states: Float64Array[] = [];
+  for (let m = 0; m < modes; m++) {
+    const state = new Float64Array(dimension);
+    let o = 0;
+    for (let a = 0; a < depths.length; a++) {
+      state[o++] = values.p[a]![m]!;
+      if (depths[a] !== 1) state[o++] = values.q[a]![m]!;
+    }
+    states.push(state);
+  }
+  return states;
 }
 
 /** State vector of each mode in the per-layer layout (layers first … last per pathway). */
