@@ -186,6 +186,8 @@ export class ClockSolution implements OdeSolution {
     tau: number,
     wEnd: number,
     xEnd: Float64Array,
+    /** γ at xEnd. */
+    gammaEnd: number,
     stats: SolverStats,
     tEnd: number,
     acceptedSpan: number,
@@ -205,8 +207,7 @@ export class ClockSolution implements OdeSolution {
     while (count < steps.count && data[count * rec]! < wEnd) count++;
     this.count = count;
     this.xEnd = xEnd;
-    halved.measure(this.xEnd, 0);
-    this.gammaEnd = halved.gamma;
+    this.gammaEnd = gammaEnd;
     this.logWEnd = Math.log(wEnd);
     const table = new Array<number>(count * STRIDE);
     this.table = table;
@@ -456,7 +457,7 @@ export function solveModeOnClock(
   tEnd: number,
 ): ClockSolution | null {
   const y0 = halved.y0;
-  halved.measure(y0, 0);
+  halved.measureResidual(y0);
   const r0 = halved.residual;
   if (!(r0 !== 0 && Number.isFinite(r0))) return null;
   const sign = r0 > 0 ? 1 : -1;
@@ -545,8 +546,9 @@ export function solveModeOnClock(
   if (!(h > 0 && Number.isFinite(w))) return null;
   // The logarithm needs a simple zero of the residual: γ∞ > 0 (it is, unless every pathway ends with q = 0).
   halved.measure(xEnd, 0);
-  if (!(halved.gamma > 0 && halved.gamma < Infinity)) return null;
-  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, stats, tEnd, accepted);
+  const gammaEnd = halved.gamma;
+  if (!(gammaEnd > 0 && gammaEnd < Infinity)) return null;
+  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted);
 }
 
 
