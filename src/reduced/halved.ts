@@ -22,7 +22,11 @@
 import { slabArray } from '../integrate/common.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import type { ModeParameters } from './model.ts';
-import { ipow } from '../util/ipow.ts';
+import { ipow as importedIpow } from '../util/ipow.ts';
+
+// A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call, and ipow is
+// called in every right-hand side.
+const ipow = importedIpow;
 
 /** Which variable of a pathway is the state (see the module comment). */
 const DEPTH1 = 0;
