@@ -218,6 +218,38 @@ describe('reduced: the clock method of auto', () => {
     );
   });
 
+  it('reads out the learned state x∞ only where the solution is within rtol/1000 of it', () => {
+    // Late output times are copies of x∞ once |x − x∞| ≤ 1e-3·(atol + rtol·|x∞|) in every pathway (with a
+    // margin e). Just before the first time read as a copy, the solution (evaluated without the shortcut) must
+    // already be that close, and not much closer (else the copies come from w∞'s rounding, not the criterion).
+    const rtol = 1e-8;
+    const atol = 1e-10;
+    const cases: [number[], number, number[]][] = [
+      [[4, 2, 1], 3, [0.01, 0.9, 0.02, 0.8, 0.01]],
+      [[3], 1.5, [0.05, 0.7]],
+      [[6, 5], 2, [0.1, 0.8, -0.05, 0.9]],
+    ];
+    for (const [depths, S, y0] of cases) {
+      const halved = halvedModeModel({ depths, singularValue: S, inputVariance: 1, tau: 1 }, y0);
+      const clock = solveModeOnClock(halved, 1, rtol, atol, 100_000, 1e6)!;
+      const xEnd = clock.evaluate(1e6);
+      const isCopy = (t: number): boolean => clock.evaluate(t).every((v, i) => v === xEnd[i]);
+      // The first copy, by bisection on [0, 1e6] (copies are monotone in t).
+      let lo = 0;
+      let hi = 1e6;
+      for (let k = 0; k < 200 && hi - lo > 1e-12 * hi; k++) {
+        const mid = 0.5 * (lo + hi);
+        if (isCopy(mid)) hi = mid;
+        else lo = mid;
+      }
+      const before = clock.evaluate(lo);
+      const distance = Math.max(...before.map((v, i) => Math.abs(v - xEnd[i]!) / (atol + rtol * Math.abs(xEnd[i]!))));
+      expect(distance).to.be.at.most(1e-3);
+      // Measured 3.7e-4 in all three: the criterion's e⁻¹·1e-3 (the fastest pathway sets it).
+      expect(distance).to.be.at.least(1e-6);
+    }
+  });
+
   it('leaves to the integration in time what it does not cover: a mode at rest, a mode that cannot learn', () => {
     const atRest = halvedModeModel({ depths: [2], singularValue: 0.5, inputVariance: 1, tau: 1 }, [0.5, 1]);
     expect(solveModeOnClock(atRest, 1, 1e-8, 1e-10, 100_000, 10)).to.equal(null);

@@ -171,6 +171,8 @@ export class ClockSolution implements OdeSolution {
   private readonly table: number[];
   /** How far below w∞ the last step's continuous extension is used (see the constructor). */
   private readonly nearEnd: number;
+  /** See `learned`. */
+  private readonly settled: number;
   /** Φ(w∞), and |φ(w∞)|. */
   private readonly phiEnd: number;
   private readonly phiAtEnd: number;
@@ -191,6 +193,8 @@ export class ClockSolution implements OdeSolution {
     stats: SolverStats,
     tEnd: number,
     acceptedSpan: number,
+    rtol: number,
+    atol: number,
   ) {
     this.halved = halved;
     this.steps = steps;
@@ -259,6 +263,15 @@ export class ClockSolution implements OdeSolution {
     const lastSpan = count > 0 ? table[(count - 1) * STRIDE + SPAN]! : 0;
     this.nearEnd = lastSpan > 0 ? Math.min(lastSpan, NEAR_END * acceptedSpan * (acceptedSpan / lastSpan) ** 4) : 0;
     this.phiAtEnd = count > 0 ? Math.abs(this.phiValueInStep(count - 1, wEnd)) : 0;
+    // The read-out returns x∞ where x is that close to it: |x − x∞| ≈ |dx/dw|·(w∞ − w) ≤ 1e-3·(atol + rtol·|x∞|)
+    // in every pathway, with a margin e on w∞ − w; or, whatever the rates, where w∞ − w is below w∞'s rounding
+    // (DEEP). Most late output times are then copies, with no search.
+    const slope = scratchState(n);
+    halved.clockRhs(0, xEnd, slope);
+    let ratio = 0;
+    for (let i = 0; i < n; i++) ratio = Math.max(ratio, Math.abs(slope[i]!) / (atol + rtol * Math.abs(xEnd[i]!)));
+    const withinTolerance = Math.log((wEnd * ratio) / 1e-3) + 1;
+    this.settled = withinTolerance < DEEP ? withinTolerance : DEEP;
     this.tReached = tEnd;
     this.yEnd = this.evaluate(tEnd);
     this.stats.rhsEvaluations += 6 * this.stepsFrom;
@@ -347,7 +360,7 @@ export class ClockSolution implements OdeSolution {
       return x;
     }
     // Most late output times end here, before any search.
-    if (this.learnedToTheBit(t)) {
+    if (this.learned(t)) {
       const xEnd = this.xEnd;
       for (let i = 0; i < xEnd.length; i++) x[i] = xEnd[i]!;
       return x;
@@ -422,7 +435,7 @@ export class ClockSolution implements OdeSolution {
       const t = times[k]!;
       // Times increase, so once one is learned to the last bit (see evaluate) so are the rest: most late
       // output times, each a copy of x∞ (through evaluate they were half the read-out).
-      if (this.learnedToTheBit(t) && t <= this.tReached) {
+      if (this.learned(t) && t <= this.tReached) {
         for (; k < count; k++) {
           if (!(times[k]! <= this.tReached)) this.evaluate(times[k]!, x); // throws: out of range
           for (let i = 0; i < n; i++) out[k * n + i] = xEnd[i]!;
@@ -436,11 +449,11 @@ export class ClockSolution implements OdeSolution {
   }
 
   /**
-   * Whether the state at t is x∞ to the last bit: w∞ − w below w∞'s rounding even with Φ moved by e⁸
-   * (|Φ(w) − Φ∞|·γ∞ is far smaller on the last step).
+   * Whether the read-out at t is x∞: once γ∞(t/τ − Φ∞) > `settled`, w∞ − w is below w∞·e^{−settled} (on the last
+   * step v = log(w∞ − w) ≈ log w∞ − γ∞(t/τ − Φ∞), off by γ∞|Φ(w) − Φ∞|, far below the margins).
    */
-  private learnedToTheBit(t: number): boolean {
-    return this.count > 0 && (t / this.tau - this.phiEnd) * this.gammaEnd > DEEP && t >= this.table[(this.count - 1) * STRIDE + TIME]!;
+  private learned(t: number): boolean {
+    return this.count > 0 && (t / this.tau - this.phiEnd) * this.gammaEnd > this.settled && t >= this.table[(this.count - 1) * STRIDE + TIME]!;
   }
 }
 
@@ -548,7 +561,7 @@ export function solveModeOnClock(
   halved.measure(xEnd, 0);
   const gammaEnd = halved.gamma;
   if (!(gammaEnd > 0 && gammaEnd < Infinity)) return null;
-  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted);
+  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol);
 }
 
 
