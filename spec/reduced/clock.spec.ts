@@ -22,9 +22,10 @@ function maxDifference(a: number[][][], b: number[][][]): number {
 
 /**
  * The clock method (src/reduced/clock.ts) is what `auto` uses on the balanced form. Its errors come from the
- * DOPRI5 steps along the clock (local error ≤ rtol·|x| + atol per step) and from the time map (Gauss–Legendre
- * over the steps' continuous extensions); measured on the bench set at rtol 1e-8 the largest error is 2.1e-8
- * of max S (bench/reduced). The bounds below are 10·rtol of the scale unless a comment says otherwise.
+ * DOPRI5 steps along the clock (local error ≤ rtol·|x| + atol per step) and from the time map (Gauss–Lobatto
+ * and Gauss–Legendre over the steps' continuous extensions); measured on the bench set at rtol 1e-8 the largest
+ * error is 1.8e-8 of max S (bench/reduced). The bounds below are 10·rtol of the scale unless a comment says
+ * otherwise.
  */
 describe('reduced: the clock method of auto', () => {
   it('depth 2, any number of pathways, any (q₀, p₀): Saxe-type closed form at every output time (property, seeded)', () => {

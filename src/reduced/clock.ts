@@ -8,12 +8,14 @@
  *   t(u) = τ ∫₀^u du′ / r(u′),
  * whose only singularity is a logarithm at u∞ (r ≈ γ∞ (u∞ − u), γ = −dr/du = λ Σ_a K_a′ g_a). So:
  * 1. integrate x(w) with DOPRI5 (w = σu, σ = sign r₀, so that w increases whichever side the residual starts)
- *    until the residual ρ = σr changes sign — about 17 steps on the bench set where the integration in t
- *    needs about 42;
- * 2. locate w∞ on the last step's continuous extension (Newton, dρ/dw = −γ), and redo that step to end there;
+ *    until the residual ρ = σr changes sign — about 15 steps on the bench set where the integration in t
+ *    needs about 42 (with a predictive step-size controller: the pathways keep accelerating);
+ * 2. locate w∞ on the last step's continuous extension (Newton, dρ/dw = −γ), redo that step to end there, and
+ *    correct the end until ρ is below rtol/1000 of S;
  * 3. subtract the logarithm: τ/ρ = τ/(γ∞(w∞ − w)) + τφ(w) with φ bounded, so
  *    t(w) = −(τ/γ∞) log(1 − w/w∞) + τΦ(w),  Φ(w) = ∫₀^w φ,
- *    and Φ is integrated step by step with 4-point Gauss–Legendre on the steps' continuous extensions;
+ *    and Φ is integrated step by step on the steps' continuous extensions: 5-point Gauss–Lobatto (whose end
+ *    nodes are the integration's own step ends), 4-point Gauss–Legendre on the last step, which ends at w∞;
  * 4. invert t(w) = t_k for each output time by Newton in v = log(w∞ − w), where t is nearly linear (dt/dv =
  *    −τ(w∞ − w)/ρ → −τ/γ∞), which covers the whole course down to the learned state at t → ∞.
  *
@@ -164,9 +166,9 @@ export class ClockSolution implements OdeSolution {
   private readonly gammaEnd: number;
   private readonly logWEnd: number;
   /**
-   * Per step j (clipped at w∞), STRIDE numbers from j·STRIDE: start w, span, Φ, t and log(w∞ − w) at its start,
-   * φ at its four Gauss nodes. One plain array: several small typed arrays per mode cost more to allocate than
-   * to fill.
+   * Per step j (the last one ending at w∞), STRIDE numbers from j·STRIDE: start w, span, Φ, t and log(w∞ − w)
+   * at its start, φ at its five Lobatto nodes (the last step: its four Gauss nodes). One plain array: several
+   * small typed arrays per mode cost more to allocate than to fill.
    */
   private readonly table: number[];
   /** How far below w∞ the last step's continuous extension is used (see the constructor). */
@@ -301,7 +303,8 @@ export class ClockSolution implements OdeSolution {
     if (j < this.count - 1) {
       for (let i = 0; i < 5; i++) {
         const c = LOBATTO_INTEGRAL[i]!;
-        acc += tb[o + NODES + i]! * theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * (c[3]! + theta * c[4]!))));
+        const integral = theta * (c[0]! + theta * (c[1]! + theta * (c[2]! + theta * (c[3]! + theta * c[4]!))));
+        acc += tb[o + NODES + i]! * integral;
       }
     } else {
       for (let i = 0; i < 4; i++) {
@@ -346,7 +349,7 @@ export class ClockSolution implements OdeSolution {
 
   /**
    * The state at time t. Newton in v = log(w∞ − w) on t(v) = t within the step holding t: t(v) and
-   * dt/dv = −τ(1/γ∞ + (w∞ − w) φ(w)) (which is −τ(w∞ − w)/ρ) come from the logarithm and the step's cubic for φ,
+   * dt/dv = −τ(1/γ∞ + (w∞ − w) φ(w)) (which is −τ(w∞ − w)/ρ) come from the logarithm and the step's polynomial for φ,
    * not from the residual of the interpolated state, which near w∞ is round-off.
    */
   evaluate(t: number, out?: Float64Array): Float64Array {
@@ -453,7 +456,8 @@ export class ClockSolution implements OdeSolution {
    * step v = log(w∞ − w) ≈ log w∞ − γ∞(t/τ − Φ∞), off by γ∞|Φ(w) − Φ∞|, far below the margins).
    */
   private learned(t: number): boolean {
-    return this.count > 0 && (t / this.tau - this.phiEnd) * this.gammaEnd > this.settled && t >= this.table[(this.count - 1) * STRIDE + TIME]!;
+    if (this.count === 0 || !((t / this.tau - this.phiEnd) * this.gammaEnd > this.settled)) return false;
+    return t >= this.table[(this.count - 1) * STRIDE + TIME]!;
   }
 }
 
@@ -561,7 +565,8 @@ export function solveModeOnClock(
   halved.measure(xEnd, 0);
   const gammaEnd = halved.gamma;
   if (!(gammaEnd > 0 && gammaEnd < Infinity)) return null;
-  return new ClockSolution(halved, steps, watch.endResiduals, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol);
+  const ends = watch.endResiduals;
+  return new ClockSolution(halved, steps, ends, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol);
 }
 
 
