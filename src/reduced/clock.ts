@@ -510,7 +510,13 @@ export function solveModeOnClock(
   let lo = steps.data[off]!;
   let hi = steps.data[off + 1]!;
   const x = scratchState(n);
-  let w = hi;
+  // Start from the secant through ρ at the step's ends (both known: the integration computed them).
+  const ends = watch.endResiduals;
+  const rhoStart = sign * (ends.length >= 2 ? ends[ends.length - 2]! : r0);
+  const rhoEnd = sign * ends[ends.length - 1]!;
+  const secant = lo + ((hi - lo) * rhoStart) / (rhoStart - rhoEnd);
+  // (Outside the step only through rounding or underflow, e.g. a subnormal start.)
+  let w = secant > lo && secant < hi ? secant : hi;
   for (let iter = 0; iter < 50; iter++) {
     stepValue(steps.data, off, n, w, x, 0);
     halved.measure(x, 0);
@@ -565,7 +571,6 @@ export function solveModeOnClock(
   halved.measure(xEnd, 0);
   const gammaEnd = halved.gamma;
   if (!(gammaEnd > 0 && gammaEnd < Infinity)) return null;
-  const ends = watch.endResiduals;
   return new ClockSolution(halved, steps, ends, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol);
 }
 
