@@ -54,12 +54,9 @@ class PredictiveControl {
   private b = E4_BETA;
   private hOld = 0;
   /** 1/safety of the PI part. */
-  private invSafety = 1 / 0.9;
+  private readonly invSafety: number;
 
-  start(safety: number): void {
-    this.a = E4_ALPHA;
-    this.b = E4_BETA;
-    this.hOld = 0;
+  constructor(safety: number) {
     this.invSafety = 1 / safety;
   }
 
@@ -224,7 +221,6 @@ function giveScratch(s: number[]): void {
 }
 
 const pool = new WorkPool((n) => new DopriWork(n));
-const control = new PredictiveControl();
 
 // Module-level copies of imported bindings: under tsx (CommonJS) each use of an imported binding is a getter
 // call, which showed as 5% of a solve in the step loop.
@@ -248,8 +244,8 @@ export function recordDopri5(
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const w = pool.take(n);
   w.startRun(options.safety);
-  const predictive = options.controller === 'predictive' ? control : null;
-  predictive?.start(options.safety ?? 0.9);
+  // One per run (not shared): a run started from inside a right-hand side must not disturb this one's state.
+  const predictive = options.controller === 'predictive' ? new PredictiveControl(options.safety ?? 0.9) : null;
   let k1 = w.k1;
   let y: Float64Array = w.y;
   y.set(y0);
