@@ -106,8 +106,8 @@ describe('reduced: the clock method of auto', () => {
   });
 
   it('ends learning with Σ K = S/λ to rtol/1000, also after a clock much longer than its last stretch', () => {
-    // Small balanced starts of deep pathways: the clock to the end of learning is up to ≈ 3e6 long, with the
-    // last 10% of the learning in its last 1e-7 (the pathways blow up just beyond it). The end is located until
+    // Small balanced starts of deep pathways: the clock to the end of learning is up to ≈ 1e7 long, with the
+    // last 10% of the learning in its last 1e-9 (the pathways blow up just beyond it). The end is located until
     // the residual is below max(rtol/1000, 16ε)·S; Σ K then lies within that of S/λ (the Taylor step's error is
     // second order in an already small move, and the sum's rounding a few ε). A criterion relative to the clock
     // left it 6e-7 off at depth 8.

@@ -436,8 +436,8 @@ export class ClockSolution implements OdeSolution {
     const count = times.length;
     for (let k = 0; k < count; k++) {
       const t = times[k]!;
-      // Times increase, so once one is learned to the last bit (see evaluate) so are the rest: most late
-      // output times, each a copy of x∞ (through evaluate they were half the read-out).
+      // Times increase, so once one is read as x∞ (see `learned`) so are the rest: most late output times,
+      // each a copy of x∞ (through evaluate they were half the read-out).
       if (this.learned(t) && t <= this.tReached) {
         for (; k < count; k++) {
           if (!(times[k]! <= this.tReached)) this.evaluate(times[k]!, x); // throws: out of range
@@ -500,8 +500,8 @@ export function solveModeOnClock(
   // The end of learning is located until the residual there is below rtol/1000 of its scale (S, or |r₀| if
   // larger; never below rounding): the learned total Σ_a K_a is then within that of S/λ. The criterion is on ρ,
   // not on the clock: a clock can be long compared with the scale on which the state moves at its end (a long
-  // plateau: w∞ ≈ 3e6 for depth 8 from 5% of the learned factor, with the last 10% of the learning in the last
-  // 1e-7 of the clock), and a tolerance relative to w∞ left K∞ 6e-7 off there.
+  // plateau: w∞ ≈ 1.1e7 for depth 8 from 5% of the learned factor, with the last 10% of the learning in the last
+  // 1.3e-9 of the clock), and a tolerance relative to w∞ left K∞ 6e-7 off there.
   const residualTolerance = Math.max(1e-3 * rtol, 16 * Number.EPSILON) * Math.max(halved.singularValue, Math.abs(r0));
   // w∞ on the last step: Newton on ρ(w) with dρ/dw = −γ, kept inside the step.
   const n = halved.dimension;
