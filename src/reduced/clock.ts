@@ -174,7 +174,7 @@ export class ClockSolution implements OdeSolution {
   /** How far below w∞ the last step's continuous extension is used (see the constructor). */
   private readonly nearEnd: number;
   /** See `learned`. */
-  private readonly settled: number;
+  private readonly learnedDepth: number;
   /** Φ(w∞), and |φ(w∞)|. */
   private readonly phiEnd: number;
   private readonly phiAtEnd: number;
@@ -273,7 +273,7 @@ export class ClockSolution implements OdeSolution {
     let ratio = 0;
     for (let i = 0; i < n; i++) ratio = Math.max(ratio, Math.abs(slope[i]!) / (atol + rtol * Math.abs(xEnd[i]!)));
     const withinTolerance = Math.log((wEnd * ratio) / 1e-3) + 1;
-    this.settled = withinTolerance < DEEP ? withinTolerance : DEEP;
+    this.learnedDepth = withinTolerance < DEEP ? withinTolerance : DEEP;
     this.tReached = tEnd;
     this.yEnd = this.evaluate(tEnd);
     this.stats.rhsEvaluations += 6 * this.stepsFrom;
@@ -452,11 +452,11 @@ export class ClockSolution implements OdeSolution {
   }
 
   /**
-   * Whether the read-out at t is x∞: once γ∞(t/τ − Φ∞) > `settled`, w∞ − w is below w∞·e^{−settled} (on the last
-   * step v = log(w∞ − w) ≈ log w∞ − γ∞(t/τ − Φ∞), off by γ∞|Φ(w) − Φ∞|, far below the margins).
+   * Whether the read-out at t is x∞: once γ∞(t/τ − Φ∞) > `learnedDepth`, w∞ − w is below w∞·e^{−learnedDepth}
+   * (on the last step v = log(w∞ − w) ≈ log w∞ − γ∞(t/τ − Φ∞), off by γ∞|Φ(w) − Φ∞|, far below the margins).
    */
   private learned(t: number): boolean {
-    if (this.count === 0 || !((t / this.tau - this.phiEnd) * this.gammaEnd > this.settled)) return false;
+    if (this.count === 0 || !((t / this.tau - this.phiEnd) * this.gammaEnd > this.learnedDepth)) return false;
     return t >= this.table[(this.count - 1) * STRIDE + TIME]!;
   }
 }
