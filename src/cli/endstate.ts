@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { endState } from '../exact/endstate.ts';
+import { ValidationError } from '../util/errors.ts';
 import { readJsonFile, reportError } from './io.ts';
 
 export function registerEndstateCommand(program: Command): void {
@@ -17,7 +18,7 @@ export function registerEndstateCommand(program: Command): void {
         process.stdout.write(JSON.stringify(endState(readJsonFile(file))) + '\n');
       } catch (err) {
         // The engine's RangeError (a clock beyond double range) is a failed computation, not a bug: exit 1.
-        if (err instanceof RangeError) {
+        if (err instanceof RangeError && !(err instanceof ValidationError)) {
           process.stderr.write(`dln: endstate failed: ${err.message}\n`);
           process.exitCode = 1;
           return;

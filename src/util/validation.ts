@@ -3,30 +3,9 @@
  * `init.q[1][0]`), the value it got and what is allowed, so a user can fix a 200-line spec from one message.
  */
 
-export class ValidationError extends Error {
-  readonly field: string;
-  readonly value: unknown;
-  readonly allowed: string;
-  constructor(field: string, value: unknown, allowed: string) {
-    super(`${field}: got ${describe(value)}; allowed: ${allowed}`);
-    this.name = 'ValidationError';
-    this.field = field;
-    this.value = value;
-    this.allowed = allowed;
-  }
-}
+import { describe, ValidationError } from './errors.ts';
 
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing (missing)';
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
-}
+export { describe, ValidationError };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
