@@ -106,8 +106,8 @@ class CrossingWatch implements HandOver {
 
   check(w: number, y: Float64Array): boolean {
     // The last right-hand side of an accepted step is at its end y (DOPRI5 is FSAL), and the clock's
-    // right-hand side leaves the residual there in halved.residual: nothing to evaluate.
-    const r = this.halved.residual;
+    // right-hand side leaves the residual there in halved.lastResidual: nothing to evaluate.
+    const r = this.halved.lastResidual;
     this.endResiduals.push(r);
     if (!(this.sign * r > 0)) return true;
     this.beyondHorizon = w > this.wHorizon;
@@ -283,7 +283,7 @@ export class ClockSolution implements OdeSolution {
   private phiAt(j: number, w: number, x: Float64Array): number {
     this.stateInStep(j, w, x);
     this.halved.measureResidual(x);
-    return 1 / (this.sign * this.halved.residual) - 1 / (this.gammaEnd * (this.wEnd - w));
+    return 1 / (this.sign * this.halved.lastResidual) - 1 / (this.gammaEnd * (this.wEnd - w));
   }
 
   private stateInStep(j: number, w: number, x: Float64Array): void {
@@ -475,7 +475,7 @@ export function solveModeOnClock(
 ): ClockSolution | null {
   const y0 = halved.y0;
   halved.measureResidual(y0);
-  const r0 = halved.residual;
+  const r0 = halved.lastResidual;
   if (!(r0 !== 0 && Number.isFinite(r0))) return null;
   const sign = r0 > 0 ? 1 : -1;
   halved.clockSign = sign;
@@ -520,7 +520,7 @@ export function solveModeOnClock(
   for (let iter = 0; iter < 50; iter++) {
     stepValue(steps.data, off, n, w, x, 0);
     halved.measure(x, 0);
-    const rho = sign * halved.residual;
+    const rho = sign * halved.lastResidual;
     if (Math.abs(rho) <= residualTolerance) break;
     if (rho > 0) lo = w;
     else hi = w;
@@ -547,7 +547,7 @@ export function solveModeOnClock(
   stats.rhsEvaluations += 6;
   for (let iter = 0; iter < 4; iter++) {
     halved.measure(xEnd, 0);
-    const rho = sign * halved.residual;
+    const rho = sign * halved.lastResidual;
     if (!(Math.abs(rho) > residualTolerance)) break;
     const dh = rho / halved.gamma;
     h += dh;

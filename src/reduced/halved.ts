@@ -21,7 +21,8 @@
  */
 import { slabArray } from '../integrate/common.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
-import type { ModeParameters } from './model.ts';
+import { balancedInvariantNames, modeLoss, type ModeParameters } from './model.ts';
+import type { ReducedModel } from './reduced-model.ts';
 import { ipow as importedIpow } from '../util/ipow.ts';
 
 // A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call, and ipow is
@@ -49,8 +50,8 @@ export interface LearnedTail {
 /** The neglected terms of the closed-form tail must stay below this fraction of atol + rtol·|x|. */
 export const TAIL_SAFETY = 0.1;
 
-export interface HalvedModeModel {
-  /** Number of pathways M: one state each. */
+export interface HalvedModeModel extends ReducedModel {
+  /** Number of pathways M: one state each (and the read-out's dimension). */
   readonly dimension: number;
   /** The mode's singular value S (the residual's scale: r = S − λ Σ_a K_a). */
   readonly singularValue: number;
@@ -60,18 +61,18 @@ export interface HalvedModeModel {
   /**
    * The motion along the clock u (du/dt = r/τ), on which the pathways are independent: dx_a/dw = σ g_a(x_a)
    * with w = σu, σ = `clockSign` (±1; −1 runs the clock backwards, for a residual that starts negative).
-   * Also leaves r at y in `residual`.
+   * Also leaves r at y in `lastResidual`.
    */
   readonly clockRhs: RightHandSide;
   clockSign: number;
   /**
-   * Sets `residual` = r = S − λ Σ_a K_a and `gamma` = γ = λ Σ_a K_a′ g_a (= −dr/du ≥ 0) at the state
+   * Sets `lastResidual` = r = S − λ Σ_a K_a and `gamma` = γ = λ Σ_a K_a′ g_a (= −dr/du ≥ 0) at the state
    * y[yOff …] (fields, not a return value: returning a pair would allocate).
    */
   measure(y: ArrayLike<number>, yOff: number): void;
-  /** Sets only `residual` (cheaper: the rates, no derivatives of them). */
+  /** Sets only `lastResidual` (cheaper: the rates, no derivatives of them). */
   measureResidual(y: Float64Array): void;
-  readonly residual: number;
+  readonly lastResidual: number;
   readonly gamma: number;
   readonly jacobian: JacobianFunction;
   /** K_a of every pathway into `out` (length M). */
@@ -289,20 +290,57 @@ class HalvedMode implements HalvedModeModel {
     const w = this.w;
     const sign = this.clockSign;
     for (let a = 0; a < M; a++) dydt[a] = sign * w[W_G * M + a]!;
-    this.residual = this.S - this.lambda * this.total;
+    this.lastResidual = this.S - this.lambda * this.total;
   }
 
-  residual = 0.5;
+  lastResidual = 0.5;
   gamma = 0.5;
+
+  get readoutDimension(): number {
+    return this.dimension;
+  }
+
+  get learnedTotal(): number {
+    return this.S / this.lambda;
+  }
+
+  loss(strengths: ArrayLike<number>): number {
+    return modeLoss(this.S, this.lambda, strengths, this.dimension);
+  }
+
+  residual(y: ArrayLike<number>): number {
+    const k = this.evalStrengths(y, new Float64Array(this.dimension));
+    let total = 0;
+    for (let a = 0; a < this.dimension; a++) total += k[a]!;
+    return this.S - this.lambda * total;
+  }
+
+  /** q²−p² of every pathway of depth ≥ 2, as the balanced model names them (constant here up to rounding). */
+  invariants(y: ArrayLike<number>): number[] {
+    const x = this.evalLift(y, new Float64Array(this.liftedDimension));
+    const M = this.dimension;
+    const out: number[] = [];
+    for (let a = 0; a < M; a++) {
+      if (this.iw[I_DEPTH * M + a]! === 1) continue;
+      const o = this.iw[I_LIFT * M + a]!;
+      out.push(x[o + 1]! * x[o + 1]! - x[o]! * x[o]!);
+    }
+    return out;
+  }
+
+  get invariantNames(): readonly string[] {
+    const M = this.dimension;
+    return balancedInvariantNames(Array.from({ length: M }, (_, a) => this.iw[I_DEPTH * M + a]!));
+  }
 
   measureResidual(y: Float64Array): void {
     this.fillRates(y);
-    this.residual = this.S - this.lambda * this.total;
+    this.lastResidual = this.S - this.lambda * this.total;
   }
 
   measure(y: ArrayLike<number>, yOff: number): void {
     this.derivatives(y, yOff, W_G, W_DG, W_DK);
-    this.residual = this.S - this.lambda * this.total;
+    this.lastResidual = this.S - this.lambda * this.total;
     this.gamma = this.gammaAt(W_G, W_DK);
   }
 

@@ -10,6 +10,7 @@
  */
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import { ipow } from '../util/ipow.ts';
+import type { ReducedModel } from './reduced-model.ts';
 
 export type ReducedForm = 'balanced' | 'perLayer';
 
@@ -22,21 +23,33 @@ export interface ModeParameters {
   readonly tau: number;
 }
 
-/** A reduced model of one mode: a right-hand side, its Jacobian, its read-out and its invariants. */
-export interface ModeModel {
+/**
+ * The multi-pathway DLN's reduced model of one mode (a `ReducedModel` whose read-out is K_a of each pathway)
+ * in the balanced or the per-layer form.
+ */
+export interface ModeModel extends ReducedModel {
   readonly form: ReducedForm;
-  readonly dimension: number;
   /** offsets[a] is the first state index of pathway a; offsets[M] = dimension. */
   readonly offsets: readonly number[];
-  readonly rhs: RightHandSide;
-  readonly jacobian: JacobianFunction;
   /** K_a for every pathway, written into `out` (length M). */
   strengths(y: ArrayLike<number>, out: Float64Array): Float64Array;
   /** r = S − λ Σ_a K_a */
   residual(y: ArrayLike<number>): number;
-  /** Quantities gradient flow conserves; see `invariantNames`. */
-  invariants(y: ArrayLike<number>): number[];
-  readonly invariantNames: readonly string[];
+}
+
+/** A DLN mode's loss ½ r²/λ from its strengths, r = S − λ Σ_a K_a (the loss above its irreducible part). */
+export function modeLoss(S: number, lambda: number, strengths: ArrayLike<number>, M: number): number {
+  let total = 0;
+  for (let a = 0; a < M; a++) total += strengths[a]!;
+  const r = S - lambda * total;
+  return (0.5 * r * r) / lambda;
+}
+
+/** Names of the balanced form's invariants, q²−p² of every pathway of depth ≥ 2. */
+export function balancedInvariantNames(depths: readonly number[]): string[] {
+  const names: string[] = [];
+  for (let a = 0; a < depths.length; a++) if (depths[a]! > 1) names.push(`q²−p² of pathway ${a}`);
+  return names;
 }
 
 /** Number of state variables pathway a needs in a given form. */
@@ -165,17 +178,18 @@ export function balancedModeModel(params: ModeParameters): ModeModel {
     return out;
   };
 
-  const names: string[] = [];
-  for (let a = 0; a < M; a++) if (depths[a]! > 1) names.push(`q²−p² of pathway ${a}`);
   return {
     form: 'balanced',
     dimension: n,
     offsets,
     rhs,
     jacobian,
+    readoutDimension: M,
     strengths,
     residual,
-    invariantNames: names,
+    loss: (k) => modeLoss(S, lambda, k, M),
+    learnedTotal: S / lambda,
+    invariantNames: balancedInvariantNames(depths),
     invariants(y) {
       const out: number[] = [];
       for (let a = 0; a < M; a++) {
@@ -273,8 +287,11 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
     offsets,
     rhs,
     jacobian,
+    readoutDimension: M,
     strengths,
     residual,
+    loss: (k) => modeLoss(S, lambda, k, M),
+    learnedTotal: S / lambda,
     invariantNames: names,
     invariants(y) {
       const out: number[] = [];

@@ -1,0 +1,402 @@
+/**
+ * The one driver of the reduced models: integrates every mode of a problem (each a `ModeTask`: any
+ * `ReducedModel`, its start, its optional fast path and closed-form tail), reads the strengths and the loss
+ * out at the output times, and locates learning times on the read-out. Modes never interact, so each is its
+ * own small ODE system with its own step sizes and its own hand-over to the stiff method.
+ */
+import { DEFAULT_MAX_STEPS, slabArray } from '../integrate/common.ts';
+import { integrate } from '../integrate/index.ts';
+import type { EventFunction, MethodName, OdeSolution, SolverStats } from '../integrate/types.ts';
+import type { Outcome } from '../util/status.ts';
+import { ValidationError } from '../util/errors.ts';
+import type { ClosedFormTail, ModeSolverSettings, ModeTask, ReducedModel } from './reduced-model.ts';
+
+export interface DriverSettings {
+  /** Output times: non-decreasing, from 0. */
+  readonly times: readonly number[];
+  readonly solver: { readonly method: MethodName; readonly rtol: number; readonly atol: number; readonly maxSteps?: number };
+  /** Locate each mode's learning time for this fraction f of its learned total (e.g. 0.5). */
+  readonly learningFraction?: number;
+}
+
+/** The plain, JSON-serialisable part of a driven solve. */
+export interface DrivenResult {
+  readonly status: Outcome;
+  /** Present when status is `failed`: which mode failed and why. */
+  readonly message?: string;
+  readonly times: number[];
+  /** strengths[t][i][α]: read-out i of mode α at times[t]. */
+  readonly strengths: number[][][];
+  /** Σ_α of each mode's loss at each output time. */
+  readonly loss: number[];
+  readonly stats: SolverStats;
+}
+
+export interface DrivenSnapshot {
+  /** strengths[i][α] */
+  readonly strengths: number[][];
+  readonly loss: number;
+}
+
+/** A driven solve: the result, each mode's dense solution and view, and evaluation at any time. */
+export interface DrivenSolution<View, Problem> extends DrivenResult {
+  /** The problem as the caller passed it to solveModes (for the DLN: the normalised problem). */
+  readonly problem: Problem;
+  /** Each mode as its task presents it (built on first use). */
+  readonly modes: readonly View[];
+  /**
+   * Learning time of each mode: the first t with Σ_i strengths_i ≥ f · learnedTotal, located by event
+   * detection on the dense output (0 if already there at t = 0, null if not reached by the last output time).
+   * Present when `learningFraction` was given.
+   */
+  readonly learningTimes?: (number | null)[];
+  /** Last time every mode reached (times[last] when status is ok). */
+  readonly tReached: number;
+  /** Dense evaluation at any t in [0, tReached]. */
+  at(t: number): DrivenSnapshot;
+  toJSON(): DrivenResult;
+}
+
+/** Integrates every task's mode over `settings.times` (see the module comment). */
+export function solveModes<View, Problem>(
+  problem: Problem,
+  tasks: readonly ModeTask<View>[],
+  settings: DriverSettings,
+): DrivenSolution<View, Problem> {
+  const f = settings.learningFraction;
+  if (f !== undefined && !(f > 0 && f <= 1)) {
+    throw new ValidationError('learningFraction', f, 'a number in (0, 1]');
+  }
+  const { times, solver } = settings;
+  const tEnd = times[times.length - 1]!;
+  const modeSolver: ModeSolverSettings = { rtol: solver.rtol, atol: solver.atol, maxSteps: solver.maxSteps ?? DEFAULT_MAX_STEPS };
+  const K = tasks.length;
+  const M = K > 0 ? tasks[0]!.model.readoutDimension : 0;
+  const runs: ModeRun<View>[] = [];
+  const failures: string[] = [];
+  let tReached = tEnd;
+  for (const task of tasks) {
+    const model = task.model;
+    const threshold = f === undefined ? null : f * model.learnedTotal;
+    let ode: OdeSolution | null = null;
+    if (f === undefined && task.fastPath !== undefined) ode = task.fastPath(tEnd, modeSolver);
+    ode ??= integrateInTime(task, tEnd, solver, modeSolver, threshold);
+    const run = new ModeRun(task, ode);
+    if (run.failure !== null) {
+      failures.push(`${task.label}: ${run.failure}`);
+      tReached = Math.min(tReached, ode.tReached);
+    }
+    runs.push(run);
+  }
+
+  // Read-out at the output times: strengths from the integrated states (one sweep over each mode's steps).
+  let T = times.length;
+  while (T > 0 && !(times[T - 1]! <= tReached)) T--;
+  const outTimes = times.slice(0, T);
+  // K and the loss first into flat buffers, then the nested arrays of the result (packedDoubles).
+  let maxDim = 1;
+  for (const run of runs) maxDim = Math.max(maxDim, run.model.dimension);
+  const scratch = readoutScratch(T * M * K + T + T * maxDim + maxDim);
+  const kAll = scratch.subarray(0, T * M * K);
+  const lossAll = scratch.subarray(T * M * K, T * M * K + T);
+  lossAll.fill(0);
+  const denseValues = scratch.subarray(T * M * K + T, T * M * K + T + T * maxDim);
+  const y = scratch.subarray(T * M * K + T + T * maxDim);
+  const kBuffer = new Float64Array(M);
+  for (let m = 0; m < K; m++) {
+    const run = runs[m]!;
+    const model = run.model;
+    const n = model.dimension;
+    const values = run.ode.evaluateSweep(outTimes, denseValues);
+    let modeLoss = 0;
+    for (let i = 0; i < T; i++) {
+      // Late output times of a learned mode repeat one state: its strengths and loss are computed once.
+      let same = i > 0;
+      for (let j = 0; j < n; j++) {
+        const v = values[i * n + j]!;
+        if (v !== y[j]) same = false;
+        y[j] = v;
+      }
+      if (!same) {
+        model.strengths(y, kBuffer);
+        modeLoss = model.loss(kBuffer);
+      }
+      for (let a = 0; a < M; a++) kAll[(i * M + a) * K + m] = kBuffer[a]!;
+      lossAll[i] += modeLoss;
+    }
+  }
+  // After the read-out, whose occasional extra steps (a fast-path mode's state inside a step) count too.
+  const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
+  for (const run of runs) {
+    const s = run.ode.stats;
+    stats.steps += s.steps;
+    stats.rejectedSteps += s.rejectedSteps;
+    stats.rhsEvaluations += s.rhsEvaluations;
+    stats.jacobianEvaluations += s.jacobianEvaluations;
+  }
+  const strengths: number[][][] = new Array<number[][]>(T);
+  const loss: number[] = [];
+  for (let i = 0; i < T; i++) loss.push(lossAll[i]!);
+  for (let i = 0; i < T; i++) {
+    const row: number[][] = new Array<number[]>(M);
+    for (let a = 0; a < M; a++) row[a] = packedDoubles(kAll, (i * M + a) * K, K);
+    strengths[i] = row;
+  }
+
+  const result: DrivenResult = {
+    status: failures.length ? 'failed' : 'ok',
+    ...(failures.length ? { message: failures.join('; ') } : {}),
+    times: outTimes,
+    strengths,
+    loss,
+    stats,
+  };
+  const learningTimes =
+    f === undefined
+      ? undefined
+      : runs.map((run): number | null => {
+          const { model, ode } = run;
+          const threshold = f * model.learnedTotal;
+          const total0 = model.strengths(ode.evaluate(0), kBuffer).reduce((s, k) => s + k, 0);
+          // Already at or past the threshold at t = 0 is learned at 0; otherwise the first upward crossing.
+          if (total0 >= threshold) return 0;
+          return ode.events.length ? ode.events[0]!.t : null;
+        });
+  return new Driven(problem, result, learningTimes, runs, tReached);
+}
+
+/** One mode's solution in its integrated layout. */
+class ModeRun<View> {
+  readonly model: ReducedModel;
+  /** Why the solve failed (null when it did not). */
+  readonly failure: string | null;
+  private viewCache: View | undefined;
+  constructor(
+    private readonly task: ModeTask<View>,
+    readonly ode: OdeSolution,
+  ) {
+    this.model = task.model;
+    this.failure = ode.status === 'failed' ? ode.message : null;
+  }
+
+  get view(): View {
+    return (this.viewCache ??= this.task.view(this.ode));
+  }
+}
+
+/** The time integration of a mode, with its learning-time event and its closed-form hand-over if it has one. */
+function integrateInTime<View>(
+  task: ModeTask<View>,
+  tEnd: number,
+  solver: DriverSettings['solver'],
+  modeSolver: ModeSolverSettings,
+  threshold: number | null,
+): OdeSolution {
+  const { model, y0 } = task;
+  if (!(tEnd > 0)) return constantSolution(y0, solver.method);
+  const handOver = task.tailHandOver?.(modeSolver, threshold);
+  const events = threshold === null ? undefined : [learnedEvent(model, threshold)];
+  const integrated = integrate(
+    { dimension: model.dimension, rhs: model.rhs, jacobian: model.jacobian, autonomous: true, t0: 0, y0, tEnd },
+    {
+      rtol: solver.rtol,
+      atol: solver.atol,
+      maxSteps: solver.maxSteps,
+      ...(events ? { events } : {}),
+      ...(handOver ? { stopWhen: (t: number, y: Float64Array): boolean => handOver.check(t, y) } : {}),
+    },
+    solver.method,
+  );
+  const tail = handOver?.tail ?? null;
+  return tail !== null && integrated.status === 'event' ? new TailedSolution(integrated, tail, tEnd) : integrated;
+}
+
+/** g = Σ_i strengths_i − threshold, crossing upward when the mode is learned (the learning-time event). */
+function learnedEvent(model: ReducedModel, threshold: number): EventFunction {
+  const k = new Float64Array(model.readoutDimension);
+  return { g: (_t, y) => model.strengths(y, k).reduce((s, v) => s + v, 0) - threshold, direction: 1 };
+}
+
+/** The DrivenSolution of solveModes (a class: no closures to create per solve). */
+class Driven<View, Problem> implements DrivenSolution<View, Problem> {
+  readonly status: Outcome;
+  declare readonly message?: string;
+  readonly times: number[];
+  readonly strengths: number[][][];
+  readonly loss: number[];
+  readonly stats: SolverStats;
+  declare readonly learningTimes?: (number | null)[];
+  private modesCache: View[] | undefined;
+  private states: Float64Array[] | undefined;
+
+  constructor(
+    readonly problem: Problem,
+    private readonly result: DrivenResult,
+    learningTimes: (number | null)[] | undefined,
+    private readonly runs: readonly ModeRun<View>[],
+    readonly tReached: number,
+  ) {
+    this.status = result.status;
+    if (result.message !== undefined) (this as { message?: string }).message = result.message;
+    this.times = result.times;
+    this.strengths = result.strengths;
+    this.loss = result.loss;
+    this.stats = result.stats;
+    if (learningTimes !== undefined) (this as { learningTimes?: (number | null)[] }).learningTimes = learningTimes;
+  }
+
+  get modes(): readonly View[] {
+    return (this.modesCache ??= this.runs.map((run) => run.view));
+  }
+
+  at(t: number): DrivenSnapshot {
+    const runs = this.runs;
+    const K = runs.length;
+    const M = K > 0 ? runs[0]!.model.readoutDimension : 0;
+    const states = (this.states ??= runs.map((run) => new Float64Array(run.model.dimension)));
+    const kBuffer = new Float64Array(M);
+    if (!(t >= 0 && t <= this.tReached)) {
+      throw new ValidationError('t', t, `a time in [0, ${this.tReached}]`);
+    }
+    const snapshot: number[][] = [];
+    for (let a = 0; a < M; a++) snapshot.push(new Array<number>(K));
+    let total = 0;
+    for (let m = 0; m < K; m++) {
+      const { model, ode } = runs[m]!;
+      model.strengths(ode.evaluate(t, states[m]!), kBuffer);
+      for (let a = 0; a < M; a++) snapshot[a]![m] = kBuffer[a]!;
+      total += model.loss(kBuffer);
+    }
+    return { strengths: snapshot, loss: total };
+  }
+
+  toJSON(): DrivenResult {
+    return this.result;
+  }
+}
+
+/**
+ * A solve stopped at tail.tStart by `stopWhen`, continued to tEnd by the closed-form tail: one OdeSolution
+ * with status ok. `stiffFrom` is where the tail took over (the integrator never needed its stiff method).
+ */
+class TailedSolution implements OdeSolution {
+  readonly method: string;
+  readonly status = 'ok' as const;
+  readonly message = '';
+  readonly stats: SolverStats;
+  readonly events: OdeSolution['events'];
+  readonly yEnd: Float64Array;
+  readonly stiffFrom: number;
+  readonly dimension: number;
+  readonly tStart: number;
+  readonly tReached: number;
+  private readonly head: OdeSolution;
+  private readonly tail: ClosedFormTail;
+
+  constructor(head: OdeSolution, tail: ClosedFormTail, tEnd: number) {
+    this.head = head;
+    this.tail = tail;
+    this.method = head.method;
+    this.stats = head.stats;
+    this.events = head.events;
+    this.dimension = head.dimension;
+    this.tStart = head.tStart;
+    this.tReached = tEnd;
+    this.stiffFrom = tail.tStart;
+    this.yEnd = tail.evaluate(tEnd, slabArray(head.dimension));
+  }
+
+  private check(t: number): void {
+    if (!(t >= this.tStart && t <= this.tReached)) {
+      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${this.tStart}, ${this.tReached}]`);
+    }
+  }
+
+  evaluate(t: number, out?: Float64Array): Float64Array {
+    this.check(t);
+    const y = out ?? new Float64Array(this.dimension);
+    return t <= this.stiffFrom ? this.head.evaluate(t, y) : this.tail.evaluate(t, y);
+  }
+
+  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = this.dimension;
+    const ts = this.stiffFrom;
+    let split = 0;
+    while (split < times.length && times[split]! <= ts) split++;
+    for (let k = split; k < times.length; k++) {
+      const t = times[k]!;
+      this.check(t);
+      if (k > 0 && !(t >= times[k - 1]!)) throw new RangeError(`evaluateSweep: times[${k}] = ${t} must be non-decreasing`);
+    }
+    if (split > 0) this.head.evaluateSweep(split === times.length ? times : Array.prototype.slice.call(times, 0, split), out);
+    if (split < times.length) {
+      const y = new Float64Array(n);
+      for (let k = split; k < times.length; k++) out.set(this.tail.evaluate(times[k]!, y), k * n);
+    }
+    return out;
+  }
+}
+
+/** The solution of a solve with nothing to integrate (all output times are 0). */
+function constantSolution(y0: Float64Array, method: string): OdeSolution {
+  const yEnd = Float64Array.from(y0);
+  return {
+    method,
+    status: 'ok',
+    message: '',
+    stats: { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 },
+    events: [],
+    yEnd,
+    dimension: y0.length,
+    tStart: 0,
+    tReached: 0,
+    evaluate(t, out) {
+      if (t !== 0) throw new RangeError(`t: got ${t}; allowed: 0 (nothing was integrated)`);
+      const target = out ?? new Float64Array(y0.length);
+      target.set(yEnd);
+      return target;
+    },
+    evaluateSweep(ts, out) {
+      for (let i = 0; i < ts.length; i++) {
+        if (ts[i] !== 0) throw new RangeError(`t: got ${ts[i]}; allowed: 0 (nothing was integrated)`);
+        out.set(yEnd, i * y0.length);
+      }
+      return out;
+    },
+  };
+}
+
+let readoutBuffer = new Float64Array(4096);
+
+/**
+ * Scratch for the read-out, reused across solves: a Float64Array of more than 8 doubles lives outside the
+ * JavaScript heap, and allocating (and later collecting) several per solve cost more than the read-out.
+ * Safe to share: the read-out runs no user code, and nothing outlives solveModes.
+ */
+function readoutScratch(length: number): Float64Array {
+  if (readoutBuffer.length < length) readoutBuffer = new Float64Array(Math.max(length, 2 * readoutBuffer.length));
+  return readoutBuffer;
+}
+
+/**
+ * buf[off … off + len) as a plain array. Small lengths (the number of modes, usually ≤ 4) as array literals:
+ * V8 allocates those at their exact size as packed doubles, where `new Array(len)` filled with doubles changes
+ * element kind (a second allocation) and `push` over-allocates; the result holds thousands of these.
+ */
+function packedDoubles(buf: Float64Array, off: number, len: number): number[] {
+  switch (len) {
+    case 1:
+      return [buf[off]!];
+    case 2:
+      return [buf[off]!, buf[off + 1]!];
+    case 3:
+      return [buf[off]!, buf[off + 1]!, buf[off + 2]!];
+    case 4:
+      return [buf[off]!, buf[off + 1]!, buf[off + 2]!, buf[off + 3]!];
+    default: {
+      const out: number[] = [];
+      for (let i = 0; i < len; i++) out.push(buf[off + i]!);
+      return out;
+    }
+  }
+}
