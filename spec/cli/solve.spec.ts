@@ -90,6 +90,7 @@ describe('dln solve (CLI)', () => {
       expect(run.code).to.equal(2);
       expect(run.stdout).to.equal('');
       expect(run.stderr).to.contain('--learning-fraction');
+      expect(run.stderr).to.equal(`dln: --learning-fraction: got ${JSON.stringify(bad)}; allowed: a number in (0, 1], e.g. 0.5\n`);
     }
   });
 

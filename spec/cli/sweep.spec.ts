@@ -72,6 +72,25 @@ describe('dln sweep, merge, plot (CLI)', () => {
     expect(run.stderr).to.contain('axes.depth[1]: got 0; allowed: an integer ≥ 1');
   });
 
+  it('bad input of every kind exits 2 with one line naming what to fix: an unknown engine, a flag, a directory of another sweep, a file that is no results', () => {
+    const engine = dln(['sweep', specFile({ ...LONG, engine: 'fast' }), '--out', join(dir, 'bad-engine')]);
+    expect(engine.code).to.equal(2);
+    expect(engine.stderr).to.match(/^dln: invalid sweep spec .*: engine: got "fast"; allowed: one of "endstate", "reduced", "network"\n$/);
+    const shard = dln(['sweep', QUICK, '--out', join(dir, 'bad-shard'), '--shard', '3/2']);
+    expect(shard.code).to.equal(2);
+    expect(shard.stderr).to.equal('dln: --shard: got "3/2"; allowed: i/k with 1 ≤ i ≤ k, e.g. 2/8\n');
+    const small = specFile({ ...LONG, seeds: 1, axes: { depth: [1, 2], sigma: [0.5] } });
+    const out = join(dir, 'taken');
+    expect(dln(['sweep', small, '--out', out, '--workers', '0', '--no-plots']).code).to.equal(0);
+    const other = dln(['sweep', specFile({ ...LONG, seed: 4, seeds: 1, axes: { depth: [1, 2], sigma: [0.5] } }), '--out', out, '--workers', '0']);
+    expect(other.code).to.equal(2);
+    expect(other.stderr).to.match(/^dln: .*taken holds a different sweep/);
+    expect(other.stderr).to.not.contain('    at ');
+    const plot = dln(['plot', small]);
+    expect(plot.code).to.equal(2);
+    expect(plot.stderr).to.equal(`dln: ${small} is not a dln sweep results file\n`);
+  });
+
   it('resumes after being killed (SIGKILL) and ends with what an uninterrupted run writes', async () => {
     const spec = specFile(LONG);
     const out = join(dir, 'killed');

@@ -134,7 +134,7 @@ describe('the reduced-model driver (any ReducedModel)', () => {
     const exactPath = (tEnd: number): OdeSolution => {
       asked++;
       // The closed form as a solution: each path keeps its share of the logistic total.
-      const y = (t: number, out = new Float64Array(2)): Float64Array => {
+      const y = (t: number, out: Float64Array = new Float64Array(2)): Float64Array => {
         const T = logisticTotal(2, 0.03, t);
         out[0] = T / 3;
         out[1] = (2 * T) / 3;

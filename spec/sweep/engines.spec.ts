@@ -6,6 +6,9 @@ import { solveReduced } from '../../src/reduced/solve.ts';
 import { engineAvailable, learningTimeScale, loadEngine, networkSpec, reducedProblem, recordedLearningTime, type EngineSettings } from '../../src/sweep/engines.ts';
 import { pointMeasures } from '../../src/sweep/measure.ts';
 import type { PointParameters } from '../../src/sweep/points.ts';
+import { runPoint } from '../../src/sweep/run-point.ts';
+import { parseSweepSpec } from '../../src/sweep/spec.ts';
+import { ComputationError } from '../../src/util/errors.ts';
 
 const settings: EngineSettings = { learningFraction: 0.5 };
 const point = (depths: number[], sigma: number, seed: number, width = 50, target = 3): PointParameters => ({
@@ -83,6 +86,25 @@ describe('sweep engines', () => {
     const { strengths } = await (await loadEngine('reduced')).run(params, settings);
     // The engine stops at |S − Σ K| ≤ 1e-6·Σ|K_a|; each K_a carries the default rtol 1e-8 (measured: 2e-8 apart).
     strengths.forEach((k, a) => expect(k, `pathway ${a + 1}`).to.be.closeTo(reference[a]!, 1e-6 * Math.abs(reference[a]!)));
+  });
+
+  it('reduced: a point whose solve fails throws a ComputationError, and runPoint records it as failed with its message', async () => {
+    const engine = await loadEngine('reduced');
+    for (const time of [undefined, 5]) {
+      let caught: unknown;
+      try {
+        await engine.run(point([3, 3], 0.3, 1), { learningFraction: 0.5, solver: { maxSteps: 3 }, ...(time === undefined ? {} : { time }) });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, `time ${time}`).to.be.instanceOf(ComputationError);
+      expect((caught as Error).message, `time ${time}`).to.not.equal('');
+    }
+    const spec = parseSweepSpec({ engine: 'reduced', fixed: { sigma: 0.3, depth: 3 }, axes: { width: [10] }, solver: { maxSteps: 3 } });
+    const record = await runPoint(spec, 0);
+    expect(record).to.include({ index: 0, status: 'failed' });
+    expect(record.values).to.deep.equal({});
+    expect(record.message).to.be.a('string').and.not.equal('');
   });
 
   it('network: a point becomes the dln simulate spec of DESIGN §2.3 (Gaussian layers of scale σ, width N, its seed)', () => {

@@ -5,6 +5,7 @@ import type { PointRecord } from '../../src/sweep/run-point.ts';
 import { defaultPlots, sweepChart } from '../../src/sweep/plots.ts';
 import { pointAt } from '../../src/sweep/points.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
+import { ValidationError } from '../../src/util/errors.ts';
 
 const spec = parseSweepSpec({
   engine: 'reduced',
@@ -74,6 +75,6 @@ describe('sweep plots', () => {
     const { png, svg } = await renderVegaLite(chart);
     expect(Buffer.from(png.subarray(1, 4)).toString()).to.equal('PNG');
     expect(svg).to.contain('width N');
-    expect(() => sweepChart(spec, results, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth' })).to.throw(/target are not shown/);
+    expect(() => sweepChart(spec, results, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth' })).to.throw(ValidationError, /target are not shown/);
   });
 });

@@ -11,7 +11,8 @@ import { engineAvailable } from '../sweep/engines.ts';
 import { plotFileStem } from '../sweep/plots.ts';
 import type { ResultRow, SweepResults } from '../sweep/results.ts';
 import { RESULTS_CSV, runSweep } from '../sweep/runner.ts';
-import { ENGINES, parseSweepSpec, type EngineName } from '../sweep/spec.ts';
+import { sweepEngine } from '../sweep/registry.ts';
+import { parseSweepSpec, type EngineName } from '../sweep/spec.ts';
 
 interface Figure {
   readonly letter: 'a' | 'b' | 'c';
@@ -145,8 +146,7 @@ export interface DemoSweepOptions {
 export async function runDemoSweeps(outDir: string, options: DemoSweepOptions = {}): Promise<string[]> {
   let engine: EngineName;
   if (options.engine !== undefined) {
-    if (!(ENGINES as readonly string[]).includes(options.engine)) throw new Error(`--engine: got ${options.engine}; allowed: ${ENGINES.join(', ')}`);
-    engine = options.engine as EngineName;
+    engine = sweepEngine(options.engine, '--engine').name;
   } else {
     // The end-state engine (a 1-D root find per point) is far cheaper than integrating; use it when present.
     engine = (await engineAvailable('endstate')) ? 'endstate' : 'reduced';

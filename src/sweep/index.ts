@@ -28,6 +28,26 @@ export type { SweepResults, ResultRow as SweepResultRow, PointFailure as SweepPo
 export { parseShard, readPoints as readSweepPoints, readManifest as readSweepManifest, SweepStateError } from './store.ts';
 export type { Shard as SweepShard, SweepManifest } from './store.ts';
 export type { MeasureValues as SweepMeasureValues } from './measure.ts';
+export {
+  registerSweepEngine,
+  registerSweepParameter,
+  registerSweepMeasure,
+  sweepEngines,
+  sweepParameters,
+  sweepMeasures,
+  engineOptions as sweepEngineOptions,
+} from './registry.ts';
+export type {
+  SweepEngineRegistration,
+  SweepParameterRegistration,
+  SweepMeasureRegistration,
+  EngineOptionsContext as SweepEngineOptionsContext,
+  ParsedSweepSpec,
+  ParameterContext as SweepParameterContext,
+  MeasureContext as SweepMeasureContext,
+  MeasureInput as SweepMeasureInput,
+  RegistryGroup as SweepRegistryGroup,
+} from './registry.ts';
 export type { ProgressMode as SweepProgressMode } from './progress.ts';
 export { summarize as summarizeSeeds, studentQuantile975 } from './stats.ts';
 export type { Summary as SeedSummary } from './stats.ts';

@@ -8,53 +8,32 @@ import type { VegaLiteSpec } from '../plot/charts.ts';
 import { renderVegaLite } from '../plot/render.ts';
 import { bandLineChart, phaseHeatmapChart } from '../plot/sweep-charts.ts';
 import type { SweepResults } from './results.ts';
-import { DEFAULTS, measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
+import { ValidationError } from '../util/errors.ts';
+import { measureOfColumn, sweepParameters } from './registry.ts';
+import { maxPathways, measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
 
-/** Axis titles in the papers' notation. */
+/** Axis title of a parameter in the papers' notation (from its registration). */
 export function parameterTitle(p: string): string {
-  const k = /^depth(\d)$/.exec(p);
-  if (k) return `depth D${'₀₁₂₃₄₅₆₇₈₉'[Number(k[1])]} of pathway ${k[1]}`;
-  const titles: Record<string, string> = {
-    pathways: 'pathways M',
-    depth: 'depth D',
-    sigma: 'initial scale σ',
-    width: 'width N',
-    target: 'target S',
-    tau: 'time constant τ',
-  };
-  return titles[p] ?? p;
+  return sweepParameters().find((r) => r.name === p)?.title ?? p;
 }
 
 /** The parameter's symbol, for panel labels such as "σ = 0.5". */
 export function parameterSymbol(p: string): string {
-  const k = /^depth(\d)$/.exec(p);
-  if (k) return `D${'₀₁₂₃₄₅₆₇₈₉'[Number(k[1])]}`;
-  const symbols: Record<string, string> = { pathways: 'M', depth: 'D', sigma: 'σ', width: 'N', target: 'S', tau: 'τ' };
-  return symbols[p] ?? p;
+  return sweepParameters().find((r) => r.name === p)?.symbol ?? p;
 }
 
-export function measureTitle(m: string): string {
-  const share = /^share(\d)$/.exec(m);
-  if (share) return `share of pathway ${share[1]}`;
-  const strength = /^strength(\d)$/.exec(m);
-  if (strength) return `final K of pathway ${strength[1]}`;
-  const titles: Record<string, string> = {
-    winnerShare: 'winner share',
-    participation: 'participation',
-    deepestShare: "deeper pathway's share",
-    learningTime: 'learning time',
-  };
-  return titles[m] ?? m;
+/** Title of a result column (from its measure's registration). */
+export function measureTitle(column: string): string {
+  return measureOfColumn(column)?.title?.(column) ?? column;
 }
 
 /**
  * Colour domains fixed by the measure's range, so diagrams of different sweeps compare: shares in [0, 1];
  * winner share and participation in [1/M, 1] (1/M and 1 are the even split and the winner-takes-all ends).
  */
-function measureDomain(measure: string, maxPathways: number): [number, number] | undefined {
-  if (/^(deepestShare|share\d)$/.test(measure)) return [0, 1];
-  if (measure === 'winnerShare' || measure === 'participation') return [1 / maxPathways, 1];
-  return undefined;
+function measureDomain(column: string, maxM: number): [number, number] | undefined {
+  const domain = measureOfColumn(column)?.colourDomain?.(maxM);
+  return domain === undefined ? undefined : [domain[0], domain[1]];
 }
 
 export function defaultPlots(spec: SweepSpec): PlotSpec[] {
@@ -76,7 +55,7 @@ export function plotFileStem(plot: PlotSpec): string {
 export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>, plot: PlotSpec): VegaLiteSpec {
   const used = [plot.x, plot.y, plot.series, plot.facet].filter((p): p is ParameterName => p !== undefined);
   // A share's t-interval can poke out of [0, 1] with few seeds; the band is drawn clipped to what is possible.
-  const [lo, hi] = /^(winnerShare|participation|deepestShare|share\d)$/.test(plot.measure) ? [0, 1] : [-Infinity, Infinity];
+  const [lo, hi] = measureOfColumn(plot.measure)?.clip ?? [-Infinity, Infinity];
   const clip = (v: number): number => Math.min(hi, Math.max(lo, v));
   const data = results.rows
     .filter((r) => r.measure === plot.measure && r.mean !== null)
@@ -90,7 +69,9 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   // A plot shows every axis (as x, y, series or facet): a hidden axis would stack several cells on one mark.
   const others = spec.axes.map((a) => a.name).filter((p) => !used.includes(p));
   if (others.length > 0) {
-    throw new Error(`plot ${plotFileStem(plot)}: axes ${others.join(', ')} are not shown; add them as y, series or facet`);
+    const error = new ValidationError('plots', plot, `a plot showing every axis as x, y, series or facet (not shown: ${others.join(', ')})`);
+    error.message = `plot ${plotFileStem(plot)}: axes ${others.join(', ')} are not shown; add them as y, series or facet`;
+    throw error;
   }
   // Seeds actually averaged: failed points and undefined values (a learning time not reached) thin some cells.
   const counts = data.length === 0 ? [spec.seeds] : data.map((d) => d.seeds);
@@ -99,8 +80,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${over})`;
   const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
   if (plot.kind === 'heatmap') {
-    const maxM = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? DEFAULTS.pathways!]));
-    const domain = measureDomain(plot.measure, maxM);
+    const domain = measureDomain(plot.measure, maxPathways(spec));
     return phaseHeatmapChart({
       data,
       x: plot.x,
@@ -115,7 +95,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
     });
   }
   const xs = spec.axes.find((a) => a.name === plot.x)!.values;
-  const xLog = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10 && ['sigma', 'width', 'target'].includes(plot.x);
+  const xLog = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10 && sweepParameters().find((r) => r.name === plot.x)?.logAxis === true;
   return bandLineChart({
     data,
     x: plot.x,

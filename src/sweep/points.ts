@@ -3,6 +3,7 @@
  * each with its own seed derived from the sweep seed and its coordinates — so a point's result never depends
  * on sharding, order or thread count.
  */
+import { parameterNames } from './registry.ts';
 import { DEFAULTS, type ParameterName, type SweepSpec } from './spec.ts';
 
 /** One grid cell's coordinates, in axis order. */
@@ -27,6 +28,11 @@ export interface PointParameters {
   readonly target: number;
   readonly tau: number;
   readonly seed: number;
+  /**
+   * Every registered parameter's value at this point (coordinate, fixed value or default; absent when none):
+   * how an engine registered by a model folder reads the parameters it registered.
+   */
+  readonly values?: Readonly<Record<ParameterName, number>>;
 }
 
 export function cellCount(spec: Pick<SweepSpec, 'axes'>): number {
@@ -74,7 +80,7 @@ export function pointSeed(sweepSeed: number, coords: Coordinates, replicate: num
     `${sweepSeed}|` +
     Object.keys(coords)
       .sort()
-      .map((k) => `${k}=${coords[k as ParameterName]}`)
+      .map((k) => `${k}=${coords[k]}`)
       .join(',') +
     `|${replicate}`;
   return hash53(text);
@@ -104,6 +110,11 @@ function fmix32(h: number): number {
 export function pointParameters(spec: Pick<SweepSpec, 'fixed'>, point: Pick<SweepPoint, 'coords' | 'seed'>): PointParameters {
   const get = (p: ParameterName): number | undefined => point.coords[p] ?? spec.fixed[p] ?? DEFAULTS[p];
   const M = get('pathways')!;
-  const depths = Array.from({ length: M }, (_, a) => get(`depth${a + 1}` as ParameterName) ?? get('depth')!);
-  return { depths, sigma: get('sigma')!, width: get('width')!, target: get('target')!, tau: get('tau')!, seed: point.seed };
+  const depths = Array.from({ length: M }, (_, a) => get(`depth${a + 1}`) ?? get('depth')!);
+  const values: Record<ParameterName, number> = {};
+  for (const p of parameterNames) {
+    const v = get(p);
+    if (v !== undefined) values[p] = v;
+  }
+  return { depths, sigma: get('sigma')!, width: get('width')!, target: get('target')!, tau: get('tau')!, seed: point.seed, values };
 }

@@ -1,4 +1,8 @@
-/** Running one point: engine, measures, and a record of the result or of the failure (never a throw). */
+/**
+ * Running one point: engine, measures, and a record of the result or of the failure (never a throw). An engine
+ * reports a point it cannot compute with a ComputationError; its message is what the record keeps.
+ */
+import type { Outcome } from '../util/status.ts';
 import { loadEngine } from './engines.ts';
 import { pointMeasures, type MeasureValues } from './measure.ts';
 import { pointAt, pointParameters, type Coordinates } from './points.ts';
@@ -11,7 +15,7 @@ export interface PointRecord {
   readonly replicate: number;
   readonly coords: Coordinates;
   readonly seed: number;
-  readonly status: 'ok' | 'failed';
+  readonly status: Outcome;
   readonly values: MeasureValues;
   /** Present when status is `failed`. */
   readonly message?: string;

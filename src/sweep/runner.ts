@@ -5,13 +5,15 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ValidationError } from '../util/errors.ts';
 import { pointAt, pointCount, shardIndices } from './points.ts';
 import { Progress, type ProgressMode } from './progress.ts';
 import { buildResults, resultsCsv, type SweepResults } from './results.ts';
+import { registrationModules } from './registry.ts';
 import { runPoint, type PointRecord } from './run-point.ts';
 import { specToJson, type SweepSpec } from './spec.ts';
 import { compactPoints, openSweepDir, PointLog, readPoints, writeAtomic, type Shard } from './store.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.ts';
 
 export interface RunOptions {
   readonly outDir: string;
@@ -70,7 +72,7 @@ const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
 export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<RunSummary> {
   // NaN here would start no worker and leave the run's promise pending for ever.
   if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 0)) {
-    throw new RangeError(`workers: got ${String(options.workers)}; allowed: an integer ≥ 0 (0 = this thread)`);
+    throw new ValidationError('workers', options.workers, 'an integer ≥ 0 (0 = this thread)');
   }
   const started = performance.now();
   const shard = options.shard ?? null;
@@ -185,7 +187,7 @@ function runInWorkers(
     if (signal?.aborted) return settle();
 
     const start = (): void => {
-      const worker = new Worker(script, { workerData: { spec: specToJson(spec) } });
+      const worker = new Worker(script, { workerData: { spec: specToJson(spec), modules: registrationModules() } satisfies WorkerData });
       live.add(worker);
       let inFlight: number[] = [];
       let retired = false;

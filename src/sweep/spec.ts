@@ -1,7 +1,8 @@
 /**
- * Sweep specs (DESIGN §4): a declarative grid of points — axes over depths, σ, width N, target S, number of
- * pathways M — each run for several seeds by one engine, with the measures to record. Validated at the
- * boundary: every error names the field, the value and what is allowed.
+ * Sweep specs (DESIGN §4): a declarative grid of points — axes over the registered parameters (depths, σ,
+ * width N, target S, number of pathways M built in) — each run for several seeds by one registered engine,
+ * with the registered measures to record. Validated at the boundary: every error names the field, the value
+ * and what is allowed, the allowed names coming from the registries (src/sweep/registry.ts).
  */
 import type { SolverSpec } from '../reduced/types.ts';
 import { METHODS } from '../reduced/problem.ts';
@@ -13,56 +14,39 @@ import {
   expectRecord,
   isRecord,
   rejectUnknownKeys,
+  type NumberRule,
 } from '../util/validation.ts';
+import './builtins.ts';
+import {
+  engineNames,
+  measureNames,
+  parameterDefaults,
+  parameterNames,
+  sweepEngine,
+  sweepEngines,
+  sweepMeasure,
+  sweepParameter,
+  sweepParameters,
+  timeAxisEnginesText,
+} from './registry.ts';
 
-export const ENGINES = ['endstate', 'reduced', 'network'] as const;
-export type EngineName = (typeof ENGINES)[number];
+export { MAX_PATHWAYS } from './parameters.ts';
 
-/** Largest M the per-pathway depth parameters (depth1 … depth9) can address. */
-export const MAX_PATHWAYS = 9;
-const MAX_DEPTH = 1000;
+/** An engine's name: any registered one (src/sweep/registry.ts), checked when a spec is parsed. */
+export type EngineName = string;
+/** A parameter's name: any registered one (pathways, depth, depth1 … depth9, sigma, width, target, tau built in). */
+export type ParameterName = string;
+/** A measure's name: any registered one. */
+export type MeasureName = string;
 
-/** Parameters a point is made of. `depthK` (K = 1 … 9) overrides `depth` for pathway K (1-based, as in the papers). */
-export const PARAMETERS = [
-  'pathways',
-  'depth',
-  ...Array.from({ length: MAX_PATHWAYS }, (_, i) => `depth${i + 1}`),
-  'sigma',
-  'width',
-  'target',
-  'tau',
-] as const;
-export type ParameterName = (typeof PARAMETERS)[number];
-
-interface ParameterRule {
-  readonly integer?: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly exclusiveMin?: number;
-  readonly meaning: string;
-}
-
-function ruleOf(name: string): ParameterRule {
-  if (name === 'pathways') return { integer: true, min: 1, max: MAX_PATHWAYS, meaning: 'number of pathways M' };
-  if (name === 'depth' || /^depth[1-9]$/.test(name)) return { integer: true, min: 1, max: MAX_DEPTH, meaning: 'depth D' };
-  if (name === 'sigma') return { exclusiveMin: 0, meaning: 'initial scale σ' };
-  if (name === 'width') return { integer: true, min: 1, meaning: 'width N (spread of p₀ is σ/√N)' };
-  if (name === 'target') return { exclusiveMin: 0, meaning: 'target singular value S' };
-  return { exclusiveMin: 0, meaning: 'time constant τ' };
-}
-
-/** Defaults for parameters that are neither fixed nor an axis. σ and a depth have none: they must be given. */
-export const DEFAULTS: Partial<Record<ParameterName, number>> = { pathways: 2, width: 100, target: 3, tau: 1 };
-
-export const MEASURE_NAMES = [
-  'winnerShare',
-  'participation',
-  'deepestShare',
-  'learningTime',
-  'strengths',
-  ...Array.from({ length: MAX_PATHWAYS }, (_, i) => `share${i + 1}`),
-] as const;
-export type MeasureName = (typeof MEASURE_NAMES)[number];
+/** The registered engines' names (a live list: it grows as engines register). */
+export const ENGINES: readonly EngineName[] = engineNames;
+/** The registered parameters' names (live). `depthK` (K = 1 … 9) overrides `depth` for pathway K (1-based, as in the papers). */
+export const PARAMETERS: readonly ParameterName[] = parameterNames;
+/** The registered measures' names (live). */
+export const MEASURE_NAMES: readonly MeasureName[] = measureNames;
+/** Defaults for parameters that are neither fixed nor an axis (live). σ and a depth have none: they must be given. */
+export const DEFAULTS: Readonly<Partial<Record<ParameterName, number>>> = parameterDefaults;
 
 export interface Axis {
   readonly name: ParameterName;
@@ -104,7 +88,7 @@ export interface SweepSpec {
   readonly plots?: readonly PlotSpec[];
 }
 
-const TOP_KEYS = [
+const FIELDS_BEFORE_OPTIONS = [
   '$schema',
   'name',
   'description',
@@ -117,12 +101,15 @@ const TOP_KEYS = [
   'learningFraction',
   'time',
   'solver',
-  'network',
-  'plots',
 ] as const;
 
+/** The spec's fields: the common ones, the registered engines' options fields (e.g. `network`), `plots`. */
+function topKeys(): string[] {
+  return [...FIELDS_BEFORE_OPTIONS, ...sweepEngines().flatMap((e) => (e.options === undefined ? [] : [e.options.field])), 'plots'];
+}
+
 /** Axis values: an explicit list, or a generated grid `{ "from", "to", "count", "scale": "linear" | "log" }`. */
-function parseAxisValues(value: unknown, field: string, rule: ParameterRule): number[] {
+function parseAxisValues(value: unknown, field: string, rule: NumberRule): number[] {
   const allowed = 'an array of numbers, or { "from", "to", "count", "scale": "linear" | "log" }';
   let values: number[];
   if (Array.isArray(value)) {
@@ -158,17 +145,10 @@ function parseAxisValues(value: unknown, field: string, rule: ParameterRule): nu
   return values;
 }
 
-function parseParameterName(key: string, field: string, value: unknown): ParameterName {
-  if (!(PARAMETERS as readonly string[]).includes(key)) {
-    throw new ValidationError(field, value, `no such parameter; known: ${PARAMETERS.filter((p) => !/^depth[2-9]$/.test(p)).join(', ').replace('depth1', 'depth1 … depth9')}`);
-  }
-  return key as ParameterName;
-}
-
 /** Checks every field of a sweep spec; throws a ValidationError naming the first bad one. */
 export function parseSweepSpec(input: unknown): SweepSpec {
   const obj = expectRecord(input, 'spec', 'a JSON object with engine, fixed, axes and measures');
-  rejectUnknownKeys(obj, TOP_KEYS, '');
+  rejectUnknownKeys(obj, topKeys(), '');
 
   const name = obj['name'] === undefined ? 'sweep' : obj['name'];
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]{1,80}$/.test(name)) {
@@ -177,25 +157,26 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   if (obj['description'] !== undefined && typeof obj['description'] !== 'string') {
     throw new ValidationError('description', obj['description'], 'a string');
   }
-  const engine = expectOneOf(obj['engine'], 'engine', ENGINES);
+  const engineEntry = sweepEngine(obj['engine'], 'engine');
+  const engine = engineEntry.name;
   const seed = obj['seed'] === undefined ? 1 : expectNumber(obj['seed'], 'seed', { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER });
   const seeds = obj['seeds'] === undefined ? 1 : expectNumber(obj['seeds'], 'seeds', { integer: true, min: 1, max: 100_000 });
 
   const fixedIn = obj['fixed'] === undefined ? {} : expectRecord(obj['fixed'], 'fixed', 'an object { parameter: value }');
   const fixed: Partial<Record<ParameterName, number>> = {};
   for (const [key, value] of Object.entries(fixedIn)) {
-    const p = parseParameterName(key, `fixed.${key}`, value);
-    fixed[p] = expectNumber(value, `fixed.${key}`, ruleOf(p));
+    const p = sweepParameter(key, `fixed.${key}`, value);
+    fixed[p.name] = expectNumber(value, `fixed.${key}`, p.rule);
   }
 
   const axesIn = expectRecord(obj['axes'], 'axes', 'an object { parameter: values } with at least one axis');
   const axes: Axis[] = [];
   for (const [key, value] of Object.entries(axesIn)) {
-    const p = parseParameterName(key, `axes.${key}`, value);
-    if (fixed[p] !== undefined) {
-      throw new ValidationError(`axes.${key}`, value, `a parameter that is not also in fixed (fixed.${key} = ${fixed[p]})`);
+    const p = sweepParameter(key, `axes.${key}`, value);
+    if (fixed[p.name] !== undefined) {
+      throw new ValidationError(`axes.${key}`, value, `a parameter that is not also in fixed (fixed.${key} = ${fixed[p.name]})`);
     }
-    axes.push({ name: p, values: parseAxisValues(value, `axes.${key}`, ruleOf(p)) });
+    axes.push({ name: p.name, values: parseAxisValues(value, `axes.${key}`, p.rule) });
   }
   if (axes.length === 0) throw new ValidationError('axes', axesIn, 'at least one axis');
 
@@ -205,39 +186,27 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     const v = fixed[p] ?? DEFAULTS[p];
     return v === undefined ? undefined : [v];
   };
-  if (valuesOf('sigma') === undefined) throw new ValidationError('fixed.sigma', undefined, 'the initial scale σ > 0 (in fixed or axes)');
-  const maxM = Math.max(...valuesOf('pathways')!);
-  const minM = Math.min(...valuesOf('pathways')!);
-  for (let a = 1; a <= MAX_PATHWAYS; a++) {
-    const p = `depth${a}` as ParameterName;
-    const where = axes.some((x) => x.name === p) ? `axes.${p}` : `fixed.${p}`;
-    if (valuesOf(p) !== undefined && a > minM) {
-      throw new ValidationError(where, valuesOf(p), `a pathway that exists at every point (M can be ${minM})`);
-    }
-    if (a <= maxM && valuesOf(p) === undefined && valuesOf('depth') === undefined) {
-      throw new ValidationError('fixed.depth', undefined, `a depth for every pathway: give depth, or depth1 … depth${maxM}`);
-    }
+  const fieldOf = (p: ParameterName): string => (axes.some((x) => x.name === p) ? `axes.${p}` : `fixed.${p}`);
+  for (const p of sweepParameters()) {
+    if (p.required !== undefined && valuesOf(p.name) === undefined) throw new ValidationError(`fixed.${p.name}`, undefined, p.required);
   }
+  for (const p of sweepParameters()) p.check?.({ valuesOf, fieldOf });
+  const pathways = valuesOf('pathways') ?? [1];
+  const minM = Math.min(...pathways);
+  const maxM = Math.max(...pathways);
 
   const measuresIn = expectArray(obj['measures'] ?? ['winnerShare'], 'measures');
   if (measuresIn.length === 0) throw new ValidationError('measures', measuresIn, 'at least one measure');
-  const measures = measuresIn.map((m, i) => expectOneOf(m, `measures[${i}]`, MEASURE_NAMES));
-  measures.forEach((m, i) => {
-    if (measures.indexOf(m) !== i) throw new ValidationError(`measures[${i}]`, m, 'distinct measures (this one repeats)');
-    const k = /^share(\d)$/.exec(m);
-    if (k && Number(k[1]) > minM) {
-      throw new ValidationError(`measures[${i}]`, m, `share1 … share${minM} (M can be ${minM})`);
-    }
+  const measureEntries = measuresIn.map((m, i) => sweepMeasure(m, `measures[${i}]`));
+  const measures = measureEntries.map((m) => m.name);
+  measureEntries.forEach((m, i) => {
+    if (measures.indexOf(m.name) !== i) throw new ValidationError(`measures[${i}]`, m.name, 'distinct measures (this one repeats)');
+    m.check?.({ field: `measures[${i}]`, minPathways: minM, maxPathways: maxM });
   });
 
   const learningFraction =
     obj['learningFraction'] === undefined ? 0.5 : expectNumber(obj['learningFraction'], 'learningFraction', { exclusiveMin: 0, max: 1 });
   const time = obj['time'] === undefined ? undefined : expectNumber(obj['time'], 'time', { exclusiveMin: 0 });
-  if (engine === 'endstate') {
-    if (time !== undefined) throw new ValidationError('time', time, 'nothing with engine "endstate" (it computes t → ∞)');
-    const i = measures.indexOf('learningTime');
-    if (i >= 0) throw new ValidationError(`measures[${i}]`, 'learningTime', 'measures with a time axis need engine "reduced" or "network"');
-  }
 
   let solver: SolverSpec | undefined;
   if (obj['solver'] !== undefined) {
@@ -250,12 +219,16 @@ export function parseSweepSpec(input: unknown): SweepSpec {
       ...(s['maxSteps'] === undefined ? {} : { maxSteps: expectNumber(s['maxSteps'], 'solver.maxSteps', { integer: true, min: 1 }) }),
     };
   }
-  const network = obj['network'] === undefined ? undefined : parseNetworkOptions(obj['network'], engine, time);
-  if (engine === 'network' && network?.['train'] === undefined && time === undefined) {
-    throw new ValidationError('time', undefined, 'an end time of gradient flow (or network.train) with engine "network"');
+  // Engines' own options fields (e.g. `network`), each refused unless its engine runs.
+  const options: Record<string, Readonly<Record<string, unknown>>> = {};
+  for (const owner of sweepEngines()) {
+    const field = owner.options?.field;
+    if (field === undefined || obj[field] === undefined) continue;
+    if (owner !== engineEntry) throw new ValidationError(field, obj[field], `nothing unless engine is "${owner.name}"`);
+    options[field] = owner.options!.parse(obj[field], { time });
   }
 
-  const spec: SweepSpec = {
+  const spec = {
     name,
     engine,
     seed,
@@ -266,34 +239,30 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     learningFraction,
     ...(time === undefined ? {} : { time }),
     ...(solver === undefined ? {} : { solver }),
-    ...(network === undefined ? {} : { network }),
-  };
+    ...options,
+  } as SweepSpec;
+  engineEntry.check?.(spec);
+  if (!engineEntry.timeAxis) {
+    if (time !== undefined) throw new ValidationError('time', time, `nothing with engine "${engine}" (it has no time axis)`);
+    const i = measureEntries.findIndex((m) => m.timeAxis === true);
+    if (i >= 0) throw new ValidationError(`measures[${i}]`, measures[i], `measures with a time axis need ${timeAxisEnginesText()}`);
+  }
   const plots = obj['plots'] === undefined ? undefined : parsePlots(obj['plots'], spec);
   return plots === undefined ? spec : { ...spec, plots };
 }
 
-/**
- * Options of the `network` engine: `train` (the `dln simulate` train object, e.g. gradient descent with a
- * learning rate; default gradient flow to `time`), `init` ("gaussian" or "orthogonal"), `nonlinearity`.
- * The train object is checked by the simulator itself.
- */
-function parseNetworkOptions(value: unknown, engine: EngineName, time: number | undefined): Record<string, unknown> {
-  const obj = expectRecord(value, 'network', 'an object { train?, init?, nonlinearity? }');
-  if (engine !== 'network') throw new ValidationError('network', value, 'nothing unless engine is "network"');
-  rejectUnknownKeys(obj, ['train', 'init', 'nonlinearity'], 'network');
-  if (obj['train'] !== undefined) {
-    expectRecord(obj['train'], 'network.train', 'a dln simulate train object, e.g. { "method": "gd", "learningRate", "steps", "recordEvery" }');
-    if (time !== undefined) throw new ValidationError('time', time, 'nothing when network.train is given (it sets the time)');
-  }
-  if (obj['init'] !== undefined) expectOneOf(obj['init'], 'network.init', ['gaussian', 'orthogonal']);
-  if (obj['nonlinearity'] !== undefined) expectOneOf(obj['nonlinearity'], 'network.nonlinearity', ['linear', 'relu', 'tanh']);
-  return { ...obj };
+/** Largest number of pathways over a spec's grid. */
+export function maxPathways(spec: Pick<SweepSpec, 'axes' | 'fixed'>): number {
+  return Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed['pathways'] ?? DEFAULTS['pathways'] ?? 1]));
 }
 
-/** Names of the measure columns a spec produces (`strengths` expands to one column per pathway). */
+/** Names of the measure columns a spec produces, in order (`strengths` expands to one column per pathway). */
 export function measureColumns(spec: Pick<SweepSpec, 'measures' | 'axes' | 'fixed'>): string[] {
-  const M = Math.max(...(spec.axes.find((a) => a.name === 'pathways')?.values ?? [spec.fixed.pathways ?? DEFAULTS.pathways!]));
-  return spec.measures.flatMap((m) => (m === 'strengths' ? Array.from({ length: M }, (_, a) => `strength${a + 1}`) : [m]));
+  const M = maxPathways(spec);
+  return spec.measures.flatMap((m) => {
+    const entry = sweepMeasure(m, 'measure');
+    return entry.columns === undefined ? [m] : [...entry.columns(M)];
+  });
 }
 
 function parsePlots(value: unknown, spec: SweepSpec): PlotSpec[] {

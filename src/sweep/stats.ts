@@ -1,4 +1,5 @@
 /** Means and Student-t confidence intervals over a grid cell's seeds. */
+import { ValidationError } from '../util/errors.ts';
 
 /**
  * P(|T| ≤ t) for Student's t with ν (integer ≥ 1) degrees of freedom, by the finite trigonometric sums of
@@ -33,7 +34,7 @@ const quantileCache = new Map<number, number>();
 
 /** t_{0.975, ν}: the half-width factor of a 95% confidence interval, by bisection on studentTwoSided. */
 export function studentQuantile975(nu: number): number {
-  if (!(Number.isInteger(nu) && nu >= 1)) throw new RangeError(`nu: got ${nu}; allowed: an integer ≥ 1`);
+  if (!(Number.isInteger(nu) && nu >= 1)) throw new ValidationError('nu', nu, 'an integer ≥ 1');
   const cached = quantileCache.get(nu);
   if (cached !== undefined) return cached;
   let lo = 0;

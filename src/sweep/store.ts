@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ValidationError } from '../util/errors.ts';
 import type { PointRecord } from './run-point.ts';
 import { parseSweepSpec, specToJson, type SweepSpec } from './spec.ts';
 
@@ -25,20 +26,25 @@ export interface SweepManifest {
 export const MANIFEST = 'sweep.json';
 export const POINTS = 'points.jsonl';
 
-/** An error caused by the state of the output directory (wrong sweep, corrupt file): the user must act. */
-export class SweepStateError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * An error caused by the state of the output directory (wrong sweep, corrupt file) or of the inputs of a merge:
+ * the user must act, as on bad input — a ValidationError (exit code 2 in the CLI) whose message stands alone.
+ */
+export class SweepStateError extends ValidationError {
+  constructor(message: string, field = 'output directory', value?: unknown, allowed = 'a directory holding this sweep and shard, or a new one') {
+    super(field, value, allowed);
     this.name = 'SweepStateError';
+    this.message = message;
   }
 }
 
+/** `i/k` (1 ≤ i ≤ k) as `--shard` takes it. */
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!(count >= 1 && index >= 1 && index <= count)) {
-    throw new SweepStateError(`--shard: got ${JSON.stringify(text)}; allowed: i/k with 1 ≤ i ≤ k, e.g. 2/8`);
+    throw new ValidationError('--shard', text, 'i/k with 1 ≤ i ≤ k, e.g. 2/8');
   }
   return { index, count };
 }

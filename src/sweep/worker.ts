@@ -5,11 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runPoint } from './run-point.ts';
 import { parseSweepSpec } from './spec.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('src/sweep/worker.ts runs only as a worker thread');
-const spec = parseSweepSpec((workerData as { spec: unknown }).spec);
+const data = workerData as WorkerData;
+// Registrations beyond the built-ins (a model folder's engine, parameters, measures) before the spec is read.
+for (const url of data.modules ?? []) await import(url);
+const spec = parseSweepSpec(data.spec);
 
 // Batches are processed strictly one after another: the main thread sends the next only after `idle`.
 port.on('message', (message: ToWorker) => {
