@@ -8,6 +8,7 @@
  */
 import { participation, shares, winnerShare } from '../analysis/measures.ts';
 import { parseReducedProblem, type NormalisedProblem } from '../reduced/problem.ts';
+import { ComputationError } from '../util/errors.ts';
 import { ValidationError, describe, isRecord } from '../util/validation.ts';
 import { ClockPathway } from './endstate-pathway.ts';
 
@@ -77,7 +78,7 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
   if (!finite && !unbounded && target >= 0) {
     const late = pathways.findIndex((pw) => pw.couldLearn);
     if (late >= 0) {
-      throw new RangeError(
+      throw new ComputationError(
         `pathway ${late} (depth ${pathways[late]!.depth}) is the only one that can learn this mode, but its clock ` +
           `distance to the blow-up, |c|^{−(D−2)/2}·∫sech^{D−2}, overflows double precision: the initial scale is ` +
           `too small for this depth to give an end state`,

@@ -8,6 +8,7 @@
  * Domain: S > 0, λ > 0, τ > 0, D ≥ 1 integer, 0 < a₀, a < (S/λ)^{1/D} (the learned value), a on the way from
  * a₀ towards it. For small a₀ and D ≥ 3 the time is dominated by the plateau τ / ((D − 2) S a₀^{D−2}).
  */
+import { ValidationError } from '../util/errors.ts';
 import { hyp2f1OneBBPlusOne } from './hypergeometric.ts';
 
 export interface EqualFactorsParameters {
@@ -25,12 +26,12 @@ function checked(params: EqualFactorsParameters) {
   const lambda = params.inputVariance ?? 1;
   const tau = params.tau ?? 1;
   const a0 = params.initialFactor;
-  if (!(Number.isInteger(D) && D >= 1)) throw new RangeError(`depth: got ${D}; allowed: an integer ≥ 1`);
+  if (!(Number.isInteger(D) && D >= 1)) throw new ValidationError('depth', D, 'an integer ≥ 1');
   if (!(S > 0 && lambda > 0 && tau > 0 && a0 > 0) || ![S, lambda, tau, a0].every(Number.isFinite)) {
-    throw new RangeError(`equal factors: need finite S, λ, τ, a₀ > 0; got S = ${S}, λ = ${lambda}, τ = ${tau}, a₀ = ${a0}`);
+    throw new ValidationError('equal factors', { S, lambda, tau, a0 }, 'finite S, λ, τ and a₀, all > 0');
   }
   const aStar = (S / lambda) ** (1 / D);
-  if (!(a0 < aStar)) throw new RangeError(`initialFactor: got ${a0}; allowed: 0 < a₀ < (S/λ)^{1/D} = ${aStar}`);
+  if (!(a0 < aStar)) throw new ValidationError('initialFactor', a0, `0 < a₀ < (S/λ)^{1/D} = ${aStar}`);
   return { D, S, lambda, tau, a0, aStar };
 }
 
@@ -43,14 +44,14 @@ function antiderivative(D: number, S: number, lambda: number, x: number): number
 /** Time at which the factors reach a (a₀ ≤ a < (S/λ)^{1/D}). */
 export function equalFactorsTime(params: EqualFactorsParameters, a: number): number {
   const { D, S, lambda, tau, a0, aStar } = checked(params);
-  if (!(a >= a0 && a < aStar)) throw new RangeError(`a: got ${a}; allowed: a₀ = ${a0} ≤ a < (S/λ)^{1/D} = ${aStar}`);
+  if (!(a >= a0 && a < aStar)) throw new ValidationError('a', a, `a₀ = ${a0} ≤ a < (S/λ)^{1/D} = ${aStar}`);
   return tau * (antiderivative(D, S, lambda, a) - antiderivative(D, S, lambda, a0));
 }
 
 /** Leading small-a₀ estimate of the plateau before learning, τ / ((D − 2) S a₀^{D−2}) (D ≥ 3). */
 export function equalFactorsPlateau(params: EqualFactorsParameters): number {
   const { D, S, tau, a0 } = checked(params);
-  if (D < 3) throw new RangeError(`depth: got ${D}; allowed: ≥ 3 (depths 1 and 2 have no power-law plateau)`);
+  if (D < 3) throw new ValidationError('depth', D, '≥ 3 (depths 1 and 2 have no power-law plateau)');
   return tau / ((D - 2) * S * a0 ** (D - 2));
 }
 
@@ -62,7 +63,7 @@ export function equalFactorsPlateau(params: EqualFactorsParameters): number {
  */
 export function equalFactorsFactor(params: EqualFactorsParameters, t: number): number {
   const { D, S, lambda, tau, a0, aStar } = checked(params);
-  if (!(t >= 0 && Number.isFinite(t))) throw new RangeError(`t: got ${t}; allowed: a finite time ≥ 0`);
+  if (!(t >= 0 && Number.isFinite(t))) throw new ValidationError('t', t, 'a finite time ≥ 0');
   if (t === 0) return a0;
   const g0 = antiderivative(D, S, lambda, a0);
   const residual = (a: number) => tau * (antiderivative(D, S, lambda, a) - g0) - t;

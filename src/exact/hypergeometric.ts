@@ -9,10 +9,11 @@
  *     ₂F₁(1, b; b+1; z) = (1 − z)^{−1} ₂F₁(1, 1; b+1; z/(z−1))
  * maps to a series in (0, ½]. The model only uses z ∈ [0, 1); z < −1 is rejected.
  */
+import { ValidationError } from '../util/errors.ts';
 
 /** Digamma ψ(x) for real x not a non-positive integer: recurrence up to x ≥ 8, then the asymptotic series. */
 export function digamma(x: number): number {
-  if (x <= 0 && Number.isInteger(x)) throw new RangeError(`digamma: pole at x = ${x}`);
+  if (x <= 0 && Number.isInteger(x)) throw new ValidationError('digamma: x', x, 'not 0 or a negative integer (the poles of ψ)');
   if (x < 0) {
     // Reflection: ψ(1 − x) − ψ(x) = π cot(πx).
     return digamma(1 - x) - Math.PI / Math.tan(Math.PI * x);
@@ -33,8 +34,8 @@ const MAX_TERMS = 400;
 
 /** ₂F₁(1, b; b + 1; z) for −1 ≤ z < 1. */
 export function hyp2f1OneBBPlusOne(b: number, z: number): number {
-  if (!(z < 1 && z >= -1)) throw new RangeError(`hyp2f1: z = ${z} outside the supported range [−1, 1)`);
-  if (b <= 0 && Number.isInteger(b)) throw new RangeError(`hyp2f1: b = ${b} must not be 0 or a negative integer`);
+  if (!(z < 1 && z >= -1)) throw new ValidationError('hyp2f1: z', z, 'the supported range [−1, 1)');
+  if (b <= 0 && Number.isInteger(b)) throw new ValidationError('hyp2f1: b', b, 'not 0 or a negative integer');
   if (z < 0) {
     // Pfaff: ₂F₁(1, b; b+1; z) = (1 − z)⁻¹ ₂F₁(1, 1; b+1; w), w = z/(z − 1) ∈ (0, ½]; its terms
     // n!/(b+1)_n wⁿ shrink at least like 2⁻ⁿ, where the alternating series in z would crawl near z = −1.

@@ -5,6 +5,7 @@
  * Domain: 0 < K₀ (a K₀ ≤ 0 start never grows: K = 0 is a fixed point and K < 0 is not balanced-reachable
  * with p = q); S > 0, λ > 0, τ > 0; any t ≥ 0. The inverse needs K between K₀ and S/λ (exclusive of S/λ).
  */
+import { ValidationError } from '../util/errors.ts';
 export interface SaxeParameters {
   readonly singularValue: number;
   readonly inputVariance?: number;
@@ -19,9 +20,7 @@ function check(params: SaxeParameters): { S: number; lambda: number; tau: number
   const tau = params.tau ?? 1;
   const K0 = params.initialStrength;
   if (!(S > 0 && lambda > 0 && tau > 0 && K0 > 0) || ![S, lambda, tau, K0].every(Number.isFinite)) {
-    throw new RangeError(
-      `saxe: need finite S > 0, λ > 0, τ > 0 and K₀ > 0; got S = ${S}, λ = ${lambda}, τ = ${tau}, K₀ = ${K0}`,
-    );
+    throw new ValidationError('saxe', { S, lambda, tau, K0 }, 'finite S > 0, λ > 0, τ > 0 and K₀ > 0');
   }
   return { S, lambda, tau, K0 };
 }
@@ -44,7 +43,7 @@ export function saxeTime(params: SaxeParameters, strength: number): number {
   const between =
     K0 < target ? strength >= K0 - slack && strength < target : strength <= K0 + slack && strength > target;
   if (!between) {
-    throw new RangeError(`saxeTime: strength ${strength} is not reached; allowed: between K₀ = ${K0} and S/λ = ${target} (exclusive)`);
+    throw new ValidationError('saxeTime: strength', strength, `between K₀ = ${K0} and S/λ = ${target} (exclusive): other strengths are not reached`);
   }
   // e = K (S/(λK₀) − 1) / (S/λ − K)
   return Math.max(0, (tau / (2 * S)) * Math.log((strength * (target / K0 - 1)) / (target - strength)));

@@ -3,18 +3,9 @@
  * without integrating the ODE (docs/end-states.md).
  */
 import { endState } from '../../exact/endstate.ts';
-import { ComputationError, ValidationError } from '../../util/errors.ts';
 import { reportError } from '../errors.ts';
 import { readJsonFile } from '../io.ts';
 import type { CliCommand } from './command.ts';
-
-/**
- * The end-state engine reports a clock beyond double range as a plain RangeError (src/exact/endstate.ts); it is
- * a failed computation of a valid input. Remove once that module throws ComputationError.
- */
-function asFamilyError(err: unknown): unknown {
-  return err instanceof RangeError && !(err instanceof ValidationError) ? new ComputationError(err.message) : err;
-}
 
 export const endstateCommand: CliCommand = {
   name: 'endstate',
@@ -28,7 +19,7 @@ export const endstateCommand: CliCommand = {
           // Shares of a mode whose final total is 0 are NaN, written as null by JSON.stringify.
           process.stdout.write(JSON.stringify(endState(readJsonFile(file))) + '\n');
         } catch (err) {
-          process.exitCode = reportError(asFamilyError(err), { command: 'endstate', input: `problem ${file}` });
+          process.exitCode = reportError(err, { command: 'endstate', input: `problem ${file}` });
         }
       });
   },
