@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ValidationError } from '../../src/util/errors.ts';
 import { createEngine } from '../../src/network/engine.ts';
 import { mapToReduced, tangentKernel, tangentKernelRoot } from '../../src/network/mapping.ts';
 import { createNetwork } from '../../src/network/network.ts';
@@ -67,7 +68,9 @@ describe('weights → reduced initial conditions', () => {
         }),
       );
     }
-    expect(() => mapToReduced(net, task, 'exactDepth2')).to.throw('pathway 2 has depth 3');
+    expect(() => mapToReduced(net, task, 'exactDepth2'))
+      .to.throw(ValidationError, 'pathway 2 has depth 3')
+      .with.property('field', 'kind');
   });
 
   it('a mode with no forward signal (σ = 0, or a zero layer) maps to q = p = 0, not 0/0', () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createEngine } from '../../src/network/engine.ts';
 import { fromRows, mul, thinSvd, transpose, type Mat } from '../../src/network/matrix.ts';
-import { createNetwork } from '../../src/network/network.ts';
+import { createNetwork, type NetworkInit } from '../../src/network/network.ts';
+import { ValidationError } from '../../src/util/errors.ts';
 import { datasetTask, hierarchicalTargets, hierarchicalTask, singularValueTask } from '../../src/network/task.ts';
 import { snapshot } from '../../src/network/train.ts';
 
@@ -108,8 +109,17 @@ describe('network initialisations', () => {
   });
 
   it('aligned init rejects a width below the number of modes', () => {
-    expect(() => createNetwork(task, { depths: [2], width: 2 }, { kind: 'aligned', layers: [[[1, 1, 1], [1, 1, 1]]], seed: 0 })).to.throw(
-      'width: got 2',
-    );
+    expect(() => createNetwork(task, { depths: [2], width: 2 }, { kind: 'aligned', layers: [[[1, 1, 1], [1, 1, 1]]], seed: 0 }))
+      .to.throw(ValidationError, 'width: got 2')
+      .with.property('field', 'width');
+  });
+
+  it('API input the spec parser would have caught is a ValidationError too: aligned layer values, init kind', () => {
+    const aligned = (layers: number[][][]) => () => createNetwork(task, { depths: [2], width: 4 }, { kind: 'aligned', layers, seed: 0 });
+    expect(aligned([])).to.throw(ValidationError, /^init\.layers\[0\]: got nothing \(missing\); allowed: one entry per layer \(depth 2\)/);
+    expect(aligned([[[1, 1, 1]]])).to.throw(ValidationError).with.property('field', 'init.layers[0]');
+    expect(aligned([[[1, 1, 1], [1, 1]]])).to.throw(ValidationError, /^init\.layers\[0\]\[1\]: got \[1,1\]; allowed: 3 finite numbers/);
+    const bogus = { kind: 'xavier', sigma: 1, seed: 0 } as unknown as NetworkInit;
+    expect(() => createNetwork(task, { depths: [2], width: 4 }, bogus)).to.throw(ValidationError, /^init\.kind: got "xavier"; allowed: one of "gaussian"/);
   });
 });

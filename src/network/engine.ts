@@ -1,6 +1,11 @@
 /**
  * Training engines: the state of a network as one flat parameter vector θ (every layer is a view into it),
- * the flow direction −∂L/∂θ, a gradient-descent step, the loss and the read-out K_a = Uᵀ Ω_a V.
+ * the flow direction, a gradient-descent-style step, the loss and the read-out K_a = Uᵀ Ω_a V.
+ *
+ * An engine computes the forward pass and the error; how the error travels back is an `UpdateRule`
+ * (rule.ts; default `gradientRule`, the true gradient), and the engine applies ΔW_ℓ = η G_ℓ H_ℓᵀ with the
+ * rule's signals G_ℓ. `createEngine` chooses an engine through the registry (registry.ts) by the `kernels`
+ * option and the nonlinearity.
  *
  * Linear pathways use thin products (DESIGN §3.2): with P^d = W^{d−1}⋯W^1 (prefix, N×n_in, P^0 = I) and
  * Q^d = W^D⋯W^d (suffix, n_out×N, Q^{D} = I), the residual E = Σ^{yx} − Ω Σ^x gives
@@ -8,11 +13,16 @@
  * a rank-n_in outer product, so a step is O(D N² n) and never forms an N×N product.
  * Nonlinear pathways backpropagate through the dataset (O(D N² P), P samples).
  */
+import { gradientRule } from './gradient-rule.ts';
 import { kernelsFor, type Kernels } from './kernels.ts';
+import { MatrixEngine } from './ml-engine.ts';
+import { bindTheta, type Network, type Nonlinearity } from './network.ts';
+import { findEngine, kernelChoices, registerEngine } from './registry.ts';
+import { layerRefs, ruleForm, type LayerRef, type SampleState, type SampleUpdate, type ThinState, type ThinUpdate, type UpdateRule } from './rule.ts';
 import { Arena, MAX_ARENA_DOUBLES, arenaSize, fromPanelTransposed, toPanel, wasmKernels, type WasmKernels } from './wasm.ts';
 import { mulInto, transposeMulInto, zeros, type Mat } from './matrix.ts';
-import type { Network } from './network.ts';
 import type { Task } from './task.ts';
+import { ValidationError } from '../util/errors.ts';
 
 export interface Engine {
   readonly network: Network;
@@ -21,45 +31,39 @@ export interface Engine {
   readonly theta: Float64Array;
   /** Recomputes cached products after θ was changed from outside (e.g. by an integrator). */
   refresh(): void;
-  /** out = −∂L/∂θ (the gradient-flow velocity with τ = 1) at the current θ; needs a fresh state. */
+  /** out = Σ_ℓ G_ℓ H_ℓᵀ, the rule's flow velocity (the gradient rule: −∂L/∂θ, τ = 1); needs a fresh state. */
   flowInto(out: Float64Array): void;
-  /** θ ← θ − η ∂L/∂θ; leaves the state fresh. */
+  /** θ ← θ + η·(the flow velocity) (the gradient rule: θ − η ∂L/∂θ); leaves the state fresh. */
   step(eta: number): void;
   loss(): number;
   /** Ω_a (n_out×n_in) of every pathway: for nonlinear pathways, their outputs on the standard basis inputs. */
   pathwayMaps(): Mat[];
 }
 
-type Allocate = (length: number) => Float64Array;
-const plainAllocate: Allocate = (length) => new Float64Array(length);
-
-/** Moves every layer of the network into one flat vector (from `allocate`) and returns it. */
-function bindTheta(net: Network, allocate: Allocate = plainAllocate): Float64Array {
-  let n = 0;
-  for (const p of net.pathways) for (const l of p.layers) n += l.data.length;
-  const theta = allocate(n);
-  let o = 0;
-  for (const p of net.pathways) {
-    p.layers.forEach((l, d) => {
-      theta.set(l.data, o);
-      p.layers[d] = { rows: l.rows, cols: l.cols, data: theta.subarray(o, o + l.data.length) };
-      o += l.data.length;
-    });
-  }
-  return theta;
-}
+/** The built-in `kernels` values; registerEngine can add more. */
+export type KernelChoice = 'auto' | 'js' | 'ml-matrix';
 
 export interface EngineOptions {
   /**
    * `auto` (default): WebAssembly SIMD kernels where the thin dimension allows (n_in ≤ 16 for updates and
-   * prefixes, n_out ≤ 16 for suffixes), generated JavaScript kernels elsewhere; `js`: JavaScript only.
+   * prefixes, n_out ≤ 16 for suffixes), generated JavaScript kernels elsewhere; `js`: JavaScript only;
+   * `ml-matrix`: the plain ml-matrix reference engine (slow; the ground truth of the tests). Nonlinear
+   * pathways: `auto` and `js` both backpropagate with the JavaScript kernels.
    */
-  readonly kernels?: 'auto' | 'js';
+  readonly kernels?: KernelChoice | (string & {});
+  /** How the error travels back; default `gradientRule` (the true gradient). */
+  readonly rule?: UpdateRule;
 }
 
+type Allocate = (length: number) => Float64Array;
+const plainAllocate: Allocate = (length) => new Float64Array(length);
+
+/** The engine the registry holds for the options' kernels and the network's nonlinearity. */
 export function createEngine(net: Network, task: Task, options: EngineOptions = {}): Engine {
-  return net.nonlinearity === 'linear' ? new LinearEngine(net, task, options) : new BackpropEngine(net, task);
+  return findEngine(options.kernels ?? 'auto', net.nonlinearity).create(net, task, options);
 }
+
+export { kernelChoices };
 
 function identityInto(m: Float64Array, n: number): Float64Array {
   for (let i = 0; i < n; i++) m[i * n + i] = 1;
@@ -70,19 +74,21 @@ interface PathwayBuffers {
   /** prefix[d] = P^d, dims[d]×n_in; two sets swapped by each step. */
   prefix: Float64Array[];
   prefixNext: Float64Array[];
-  /** suffix[d] = Q^d, n_out×dims[d] for d = 1…D (suffix[D] = I). */
-  suffix: Float64Array[];
-  /** Q^{d+1ᵀ} E, dims[d+1]×n_in. */
-  left: Float64Array[];
 }
 
 export class LinearEngine implements Engine {
   readonly network: Network;
   readonly task: Task;
   readonly theta: Float64Array;
+  readonly rule: UpdateRule;
   private readonly nIn: number;
   private readonly nOut: number;
   private readonly buffers: PathwayBuffers[];
+  private readonly layers: LayerRef[];
+  /** The rule's signals G_ℓ (rows_ℓ×n_in), in kernel memory. */
+  private readonly signal: Float64Array[];
+  private readonly update: ThinUpdate;
+  private readonly state: ThinState;
   /** E = Σ^{yx} − Ω Σ^x, n_out×n_in */
   private readonly residual: Float64Array;
   private readonly omega: Float64Array;
@@ -97,6 +103,11 @@ export class LinearEngine implements Engine {
   private readonly panelOut: Float64Array;
 
   constructor(net: Network, task: Task, options: EngineOptions = {}) {
+    const kernels = options.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'js') throw new ValidationError('kernels', kernels, 'for the thin-product engine: "auto" or "js"');
+    if (net.nonlinearity !== 'linear') throw new ValidationError('nonlinearity', net.nonlinearity, 'for the thin-product engine: "linear"');
+    this.rule = options.rule ?? gradientRule;
+    const form = ruleForm(this.rule, 'thin', 'the thin-product linear engine');
     this.network = net;
     this.task = task;
     this.nIn = task.inputDim;
@@ -107,14 +118,15 @@ export class LinearEngine implements Engine {
     this.outputKernels = kernelsFor(nOut);
     const maxDim = Math.max(...net.pathways.flatMap((p) => p.dims));
     const panelLength = (k: number): number => 2 * k * Math.ceil(maxDim / 2);
-    // Every buffer the kernels touch, in allocation order, to size the arena.
+    // Every buffer the kernels touch, in allocation order, to size the arena: θ, identities, panels, per layer
+    // the two prefixes of its output and its signal, then what the rule asks for.
     const lengths: number[] = [];
     for (const p of net.pathways) for (const l of p.layers) lengths.push(l.data.length);
     lengths.push(nIn * nIn, nOut * nOut, panelLength(nIn), panelLength(nOut));
-    for (const p of net.pathways) {
-      p.dims.forEach((dim) => lengths.push(2 * dim * nIn, nOut * dim, dim * nIn));
-    }
-    const wantWasm = (options.kernels ?? 'auto') === 'auto' && (nIn <= 16 || nOut <= 16);
+    for (const p of net.pathways) for (const l of p.layers) lengths.push(2 * l.rows * nIn, l.rows * nIn);
+    const ruleLengths = form.memory?.(net, task) ?? [];
+    lengths.push(...ruleLengths);
+    const wantWasm = kernels === 'auto' && (nIn <= 16 || nOut <= 16);
     const size = arenaSize(lengths);
     const arena = wantWasm && size <= MAX_ARENA_DOUBLES ? new Arena(size) : null;
     const allocate: Allocate = arena ? (n) => arena.alloc(n) : plainAllocate;
@@ -127,25 +139,53 @@ export class LinearEngine implements Engine {
       this.wasmIn = wasmKernels(nIn, arena);
       this.wasmOut = wasmKernels(nOut, arena);
     }
+    this.layers = layerRefs(net);
+    this.signal = [];
     this.buffers = net.pathways.map((p) => {
-      const D = p.depth;
-      const prefix: Float64Array[] = [];
-      const prefixNext: Float64Array[] = [];
-      const suffix: Float64Array[] = [];
-      const left: Float64Array[] = [];
-      p.dims.forEach((dim, d) => {
-        const pair = allocate(2 * dim * nIn);
-        prefix.push(d === 0 ? eyeIn : pair.subarray(0, dim * nIn));
-        prefixNext.push(d === 0 ? eyeIn : pair.subarray(dim * nIn));
-        const suf = allocate(nOut * dim);
-        suffix.push(d === D ? eyeOut : suf);
-        const l = allocate(dim * nIn);
-        if (d > 0) left.push(l);
-      });
-      return { prefix, prefixNext, suffix, left };
+      const prefix: Float64Array[] = [eyeIn];
+      const prefixNext: Float64Array[] = [eyeIn];
+      for (const l of p.layers) {
+        const pair = allocate(2 * l.rows * nIn);
+        prefix.push(pair.subarray(0, l.rows * nIn));
+        prefixNext.push(pair.subarray(l.rows * nIn));
+        this.signal.push(allocate(l.rows * nIn));
+      }
+      return { prefix, prefixNext };
     });
     this.residual = new Float64Array(nOut * nIn);
     this.omega = new Float64Array(nOut * nIn);
+    const buffers = this.buffers;
+    const layers = this.layers;
+    this.state = {
+      residual: this.residual,
+      omega: this.omega,
+      input: (l) => buffers[layers[l]!.pathway]!.prefix[layers[l]!.depth]!,
+      output: (l) => buffers[layers[l]!.pathway]!.prefix[layers[l]!.depth + 1]!,
+    };
+    // The rule's buffers, held to what it declared (the arena was sized with it).
+    let ruleBudget = arenaSize(ruleLengths);
+    const ruleAllocate: Allocate = (n) => {
+      ruleBudget -= Math.ceil(n / 2) * 2;
+      if (ruleBudget < 0) throw new Error(`rule "${this.rule.name}": its thin form allocates more than its memory() declares`);
+      return allocate(n);
+    };
+    this.update = form.bind({
+      network: net,
+      task,
+      layers,
+      allocate: ruleAllocate,
+      outputIdentity: eyeOut,
+      ops: {
+        suffix: (out, q, w) => {
+          // The WebAssembly kernel addresses the arena: Q and W must live there (ThinSetup.allocate, θ).
+          if (this.wasmOut && (q.buffer !== arena!.memory.buffer || w.data.buffer !== arena!.memory.buffer)) {
+            throw new Error(`rule "${this.rule.name}": ops.suffix needs Q and W in the engine's memory (from setup.allocate, or the layers' own weights)`);
+          }
+          this.backward(out, q, w);
+        },
+        transposeLeft: (out, q, e, r, m) => this.inputKernels.transposeLeft(out, q, e, r, m),
+      },
+    });
     this.refresh();
   }
 
@@ -170,7 +210,7 @@ export class LinearEngine implements Engine {
     }
   }
 
-  private update(w: Mat, a: Float64Array, b: Float64Array, eta: number): void {
+  private applyUpdate(w: Mat, a: Float64Array, b: Float64Array, eta: number): void {
     if (this.wasmIn) {
       toPanel(b, w.cols, this.nIn, this.panelIn);
       this.wasmIn.update(w.data.byteOffset, a.byteOffset, this.panelIn.byteOffset, eta, w.rows, w.cols);
@@ -187,20 +227,15 @@ export class LinearEngine implements Engine {
         this.forward(b.prefix[d + 1]!, w, b.prefix[d]!);
       }
     });
-    this.refreshSuffixAndResidual();
+    this.refreshResidual();
   }
 
-  private refreshSuffixAndResidual(): void {
+  /** Ω = Σ_a P_a^{D_a} and E = Σ^{yx} − Ω Σ^x from the current prefixes. */
+  private refreshResidual(): void {
     const { nIn, nOut } = this;
     this.omega.fill(0);
     this.network.pathways.forEach((p, a) => {
-      const b = this.buffers[a]!;
-      // Q^0 is never used (no layer below the first), so the backward sweep stops at d = 1.
-      for (let d = p.depth - 1; d >= 1; d--) {
-        const w = p.layers[d]!;
-        this.backward(b.suffix[d]!, b.suffix[d + 1]!, w);
-      }
-      const out = b.prefix[p.depth]!;
+      const out = this.buffers[a]!.prefix[p.depth]!;
       for (let i = 0; i < out.length; i++) this.omega[i] += out[i]!;
     });
     const sx = this.task.sigmaX.data;
@@ -214,39 +249,32 @@ export class LinearEngine implements Engine {
   }
 
   flowInto(out: Float64Array): void {
-    let o = 0;
-    this.network.pathways.forEach((p, a) => {
-      const b = this.buffers[a]!;
-      for (let d = 0; d < p.depth; d++) {
-        const w = p.layers[d]!;
-        const left = b.left[d]!;
-        this.inputKernels.transposeLeft(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows);
-        // −∂L/∂W^d = left·P^{dᵀ}: the update kernel with η = 1 on a zeroed target (out is the integrator's).
-        const target = out.subarray(o, o + w.data.length);
-        target.fill(0);
-        this.inputKernels.update(target, left, b.prefix[d]!, 1, w.rows, w.cols);
-        o += w.data.length;
-      }
-    });
+    this.update.signals(this.state, this.signal);
+    for (const l of this.layers) {
+      // Σ G_ℓ P_ℓᵀ: the update kernel with η = 1 on a zeroed target (out is the integrator's).
+      const target = out.subarray(l.offset, l.offset + l.rows * l.cols);
+      target.fill(0);
+      this.inputKernels.update(target, this.signal[l.index]!, this.buffers[l.pathway]!.prefix[l.depth]!, 1, l.rows, l.cols);
+    }
   }
 
   step(eta: number): void {
+    // Every signal from the state at θ(t), then each layer's update with the old prefix P^d(t), then
+    // P^{d+1}(t+1) from the new P^d(t+1). (A fused single pass measured slower than the two row-blocked passes.)
+    this.update.signals(this.state, this.signal);
+    let l = 0;
     this.network.pathways.forEach((p, a) => {
       const b = this.buffers[a]!;
-      for (let d = 0; d < p.depth; d++) {
+      for (let d = 0; d < p.depth; d++, l++) {
         const w = p.layers[d]!;
-        const left = b.left[d]!;
-        this.inputKernels.transposeLeft(left, b.suffix[d + 1]!, this.residual, this.nOut, w.rows);
-        // Update with the old prefix P^d(t), then form P^{d+1}(t+1) from the new P^d(t+1). (A fused single pass
-        // measured slower than the two row-blocked passes.)
-        this.update(w, left, b.prefix[d]!, eta);
+        this.applyUpdate(w, this.signal[l]!, b.prefix[d]!, eta);
         this.forward(b.prefixNext[d + 1]!, w, b.prefixNext[d]!);
       }
       const tmp = b.prefix;
       b.prefix = b.prefixNext;
       b.prefixNext = tmp;
     });
-    this.refreshSuffixAndResidual();
+    this.refreshResidual();
   }
 
   loss(): number {
@@ -284,7 +312,7 @@ export function linearLoss(task: Task, omega: Float64Array): number {
 }
 
 type Activation = { f: (z: number) => number; df: (z: number) => number };
-const ACTIVATIONS: Record<'linear' | 'relu' | 'tanh', Activation> = {
+const ACTIVATIONS: Record<Nonlinearity, Activation> = {
   linear: { f: (z) => z, df: () => 1 },
   relu: { f: (z) => (z > 0 ? z : 0), df: (z) => (z > 0 ? 1 : 0) },
   tanh: {
@@ -299,11 +327,13 @@ const ACTIVATIONS: Record<'linear' | 'relu' | 'tanh', Activation> = {
 /**
  * Backpropagation on the dataset: pre-activations Z^{d+1} = W^d H^d, H^{d+1} = φ(Z^{d+1}), H^0 = Xᵀ,
  * Ŷ = Σ_a H_a^D, loss (c/2)‖Yᵀ − Ŷ‖². φ is applied after every layer, the last included (DESIGN §2.1).
+ * The rule's sample form turns δ = c(Yᵀ − Ŷ), the activations and the slopes φ′(Z) into the signals.
  */
 export class BackpropEngine implements Engine {
   readonly network: Network;
   readonly task: Task;
   readonly theta: Float64Array;
+  readonly rule: UpdateRule;
   private readonly act: Activation;
   private readonly samples: number;
   /** Xᵀ, n_in×P */
@@ -311,18 +341,57 @@ export class BackpropEngine implements Engine {
   /** Yᵀ, n_out×P */
   private readonly target: Float64Array;
   private readonly grad: Float64Array;
+  private readonly layers: LayerRef[];
+  private readonly update: SampleUpdate;
+  /** The rule's signals G_ℓ (rows_ℓ×P). */
+  private readonly signal: Float64Array[];
+  /** The forward pass the last flowInto ran, per layer (what the rule's SampleState reads). */
+  private readonly pass: { inputs: Float64Array[]; outputs: Float64Array[]; slopes: Float64Array[]; delta: Float64Array };
 
-  constructor(net: Network, task: Task) {
+  constructor(net: Network, task: Task, options: EngineOptions = {}) {
+    const kernelOption = options.kernels ?? 'auto';
+    if (kernelOption !== 'auto' && kernelOption !== 'js') throw new ValidationError('kernels', kernelOption, 'for the backpropagation engine: "auto" or "js"');
+    this.rule = options.rule ?? gradientRule;
+    const form = ruleForm(this.rule, 'samples', 'the backpropagation engine');
     this.network = net;
     this.task = task;
     this.theta = bindTheta(net);
-    this.act = ACTIVATIONS[net.nonlinearity];
+    this.act = activationOf(net.nonlinearity);
     const { x, y } = task.dataset;
-    this.samples = x.rows;
+    const P = x.rows;
+    this.samples = P;
     this.input = transposeData(x);
     this.target = transposeData(y);
     this.grad = new Float64Array(this.theta.length);
+    this.layers = layerRefs(net);
+    this.signal = this.layers.map((l) => new Float64Array(l.rows * P));
+    this.pass = { inputs: [], outputs: [], slopes: [], delta: new Float64Array(task.outputDim * P) };
+    const pass = this.pass;
+    const kernels = kernelsFor(P);
+    this.update = form.bind({
+      network: net,
+      task,
+      layers: this.layers,
+      samples: P,
+      ops: {
+        // Wᵀ G formed as (Gᵀ W)ᵀ so W is read row by row.
+        transposeMul: (out, w, g) => {
+          const gt = transposeFlat(g, w.rows, P);
+          const backT = new Float64Array(P * w.cols);
+          kernels.backward(backT, gt, w.data, w.rows, w.cols);
+          transposeFlatInto(out, backT, P, w.cols);
+        },
+      },
+    });
+    this.state = {
+      outputError: pass.delta,
+      input: (l) => pass.inputs[l]!,
+      output: (l) => pass.outputs[l]!,
+      slope: (l) => pass.slopes[l]!,
+    };
   }
+
+  private readonly state: SampleState;
 
   refresh(): void {}
 
@@ -357,30 +426,21 @@ export class BackpropEngine implements Engine {
     const c = this.task.dataset.weight;
     const { total, passes } = this.outputs(this.input, P);
     // δ = c (Yᵀ − Ŷ): the negative loss gradient with respect to the network output.
-    const delta = new Float64Array(total.length);
+    const { delta, inputs, outputs, slopes } = this.pass;
     for (let i = 0; i < delta.length; i++) delta[i] = c * (this.target[i]! - total[i]!);
+    for (const l of this.layers) {
+      const { h, z } = passes[l.pathway]!;
+      inputs[l.index] = h[l.depth]!;
+      outputs[l.index] = h[l.depth + 1]!;
+      slopes[l.index] = z[l.depth + 1]!.map(this.act.df);
+    }
+    this.update.signals(this.state, this.signal);
     const kernels = kernelsFor(P);
-    let o = this.theta.length;
-    for (let a = this.network.pathways.length - 1; a >= 0; a--) {
-      const p = this.network.pathways[a]!;
-      const { h, z } = passes[a]!;
-      let g = delta.map((v, i) => v * this.act.df(z[p.depth]![i]!));
-      for (let d = p.depth - 1; d >= 0; d--) {
-        const w = p.layers[d]!;
-        o -= w.data.length;
-        // −∂L/∂W^d = G^{d+1} H^{dᵀ}: the rank-P update kernel with η = 1 on a zeroed target.
-        const target = out.subarray(o, o + w.data.length);
-        target.fill(0);
-        kernels.update(target, g, h[d]!, 1, w.rows, w.cols);
-        if (d > 0) {
-          // G^d = (W^{dᵀ} G^{d+1}) ∘ φ'(Z^d), formed as (G^{d+1ᵀ} W^d)ᵀ so W is read row by row.
-          const gt = transposeFlat(g, w.rows, P);
-          const backT = new Float64Array(P * w.cols);
-          kernels.backward(backT, gt, w.data, w.rows, w.cols);
-          const zd = z[d]!;
-          g = transposeFlat(backT, P, w.cols).map((v, i) => v * this.act.df(zd[i]!));
-        }
-      }
+    for (const l of this.layers) {
+      // G_ℓ H_ℓᵀ (the gradient: −∂L/∂W^d = G^{d+1} H^{dᵀ}): the rank-P update kernel with η = 1 on a zeroed target.
+      const target = out.subarray(l.offset, l.offset + l.rows * l.cols);
+      target.fill(0);
+      kernels.update(target, this.signal[l.index]!, inputs[l.index]!, 1, l.rows, l.cols);
     }
   }
 
@@ -405,6 +465,17 @@ export class BackpropEngine implements Engine {
       return { rows: this.task.outputDim, cols: n, data: out };
     });
   }
+}
+
+function activationOf(nonlinearity: Nonlinearity): Activation {
+  const act = Object.hasOwn(ACTIVATIONS, nonlinearity) ? ACTIVATIONS[nonlinearity] : undefined;
+  if (act === undefined) throw new ValidationError('nonlinearity', nonlinearity, `one of ${Object.keys(ACTIVATIONS).map((k) => JSON.stringify(k)).join(', ')}`);
+  return act;
+}
+
+/** out (cols×rows) = the transpose of a row-major rows×cols block. */
+function transposeFlatInto(out: Float64Array, a: Float64Array, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
 }
 
 /** The transpose (cols×rows) of a row-major rows×cols block. */
@@ -442,3 +513,29 @@ export function diagonalStrengths(matrices: readonly Mat[]): number[][] {
     return out;
   });
 }
+
+// The built-in engines. Later registrations for the same (kernels, nonlinearity) pair replace these.
+registerEngine({
+  name: 'thin products (WebAssembly SIMD where the thin dimensions allow, JavaScript elsewhere)',
+  kernels: ['auto'],
+  nonlinearities: ['linear'],
+  create: (net, task, options) => new LinearEngine(net, task, { ...options, kernels: 'auto' }),
+});
+registerEngine({
+  name: 'thin products (generated JavaScript kernels)',
+  kernels: ['js'],
+  nonlinearities: ['linear'],
+  create: (net, task, options) => new LinearEngine(net, task, { ...options, kernels: 'js' }),
+});
+registerEngine({
+  name: 'backpropagation through the dataset (JavaScript kernels)',
+  kernels: ['auto', 'js'],
+  nonlinearities: ['relu', 'tanh'],
+  create: (net, task, options) => new BackpropEngine(net, task, options),
+});
+registerEngine({
+  name: 'ml-matrix reference (the textbook equations with ml-matrix Matrix operations)',
+  kernels: ['ml-matrix'],
+  nonlinearities: ['linear', 'relu', 'tanh'],
+  create: (net, task, options) => new MatrixEngine(net, task, options),
+});

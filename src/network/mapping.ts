@@ -10,6 +10,7 @@
  * Depth-1 pathways map to p = K (q unused).
  */
 import type { BalancedValues } from '../reduced/init.ts';
+import { ValidationError } from '../util/errors.ts';
 import { mulInto, thinLeftMulInto } from './matrix.ts';
 import type { Network, Pathway } from './network.ts';
 import type { Task } from './task.ts';
@@ -131,7 +132,7 @@ export function mapToReduced(net: Network, task: Task, kind: MappingKind): Balan
         pa.push(strengthOverGain(k0, gain, D));
       } else if (kind === 'exactDepth2') {
         if (D !== 2) {
-          throw new RangeError(`mapToReduced: the exact mapping is for depth-2 pathways; pathway ${a} has depth ${D}`);
+          throw new ValidationError('kind', kind, `"naive" or "tangentKernel" (the exact mapping is for depth-2 pathways; pathway ${a} has depth ${D})`);
         }
         const N = path.dims[1]!;
         const fa = v.forward[1]!;

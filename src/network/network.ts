@@ -75,12 +75,28 @@ export function createNetwork(task: Task, arch: Architecture, init: NetworkInit)
         layers = dims.slice(1).map((rows, d) => lowRank(rows, dims[d]!, init.rank, (init.sigma / Math.sqrt(N)) * Math.sqrt(rows * dims[d]!), random));
         break;
       case 'aligned':
-        layers = alignedLayers(task, dims, init.layers[a]!, random, a);
+        layers = alignedLayers(task, dims, alignedValues(init.layers, a, depth, task.singularValues.length), random, a);
         break;
+      default:
+        throw new ValidationError('init.kind', (init as { kind?: unknown }).kind, 'one of "gaussian", "orthogonal", "aligned", "lowRank"');
     }
     return { depth, dims, layers };
   });
   return { inputDim: task.inputDim, outputDim: task.outputDim, pathways, nonlinearity: arch.nonlinearity ?? 'linear' };
+}
+
+/** init.layers[a] checked against the architecture (the spec parser checks the same for JSON input). */
+function alignedValues(layers: readonly (readonly (readonly number[])[])[], a: number, depth: number, K: number): readonly (readonly number[])[] {
+  const values = Array.isArray(layers) ? layers[a] : undefined;
+  if (!Array.isArray(values) || values.length !== depth) {
+    throw new ValidationError(`init.layers[${a}]`, values, `one entry per layer (depth ${depth})`);
+  }
+  values.forEach((v, d) => {
+    if (!Array.isArray(v) || v.length !== K || !v.every((x) => Number.isFinite(x))) {
+      throw new ValidationError(`init.layers[${a}][${d}]`, v, `${K} finite numbers (one per mode)`);
+    }
+  });
+  return values;
 }
 
 /** σ times a matrix with orthonormal columns (tall) or rows (wide): gain σ along every direction it keeps. */
@@ -149,6 +165,23 @@ export function cloneNetwork(net: Network): Network {
       layers: p.layers.map((l) => ({ rows: l.rows, cols: l.cols, data: Float64Array.from(l.data) })),
     })),
   };
+}
+
+/**
+ * Moves every layer of the network into one flat vector θ (from `allocate`: e.g. an engine's kernel memory),
+ * pathway by pathway, layer by layer, row-major, makes each layer a view into it, and returns θ.
+ */
+export function bindTheta(net: Network, allocate: (length: number) => Float64Array = (n) => new Float64Array(n)): Float64Array {
+  const theta = allocate(parameterCount(net));
+  let o = 0;
+  for (const p of net.pathways) {
+    p.layers.forEach((l, d) => {
+      theta.set(l.data, o);
+      p.layers[d] = { rows: l.rows, cols: l.cols, data: theta.subarray(o, o + l.data.length) };
+      o += l.data.length;
+    });
+  }
+  return theta;
 }
 
 /** Total number of weights (the state dimension of gradient flow). */

@@ -7,9 +7,10 @@ import { createNetwork, type Network } from './network.ts';
 import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.ts';
 import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
 import { train, type TrainResult } from './train.ts';
+import type { Outcome } from '../util/status.ts';
 
 export interface SimulationResult {
-  readonly status: 'ok' | 'failed';
+  readonly status: Outcome;
   /** Present when status is `failed`. */
   readonly message?: string;
   /** Flow time of each record (step s of gradient descent has time s·η). */
@@ -37,7 +38,7 @@ export function runSimulation(input: unknown): Simulation {
   const spec = parseSimulationSpec(input);
   const task = buildTask(spec.task);
   const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
-  const engine = createEngine(network, task);
+  const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto' });
   const training = train(engine, spec.train);
   const result: SimulationResult = {
     status: training.status,

@@ -11,6 +11,7 @@ import {
   expectRecord,
   rejectUnknownKeys,
 } from '../util/validation.ts';
+import { kernelChoices, type KernelChoice } from './engine.ts';
 import type { NetworkInit, Nonlinearity } from './network.ts';
 import type { Basis } from './task.ts';
 import type { TrainSpec } from './train.ts';
@@ -25,6 +26,8 @@ export interface SimulationSpec {
   readonly width: number | readonly number[];
   readonly init: NetworkInit;
   readonly nonlinearity?: Nonlinearity;
+  /** Which engine's kernels train the network (`createEngine`'s option): `auto` (default), `js`, `ml-matrix`. */
+  readonly kernels?: KernelChoice;
   readonly train: TrainSpec;
 }
 
@@ -35,7 +38,7 @@ const SEED_RULE = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX
 
 export function parseSimulationSpec(input: unknown): SimulationSpec {
   const obj = expectRecord(input, 'spec', 'a JSON object with task, depths, width, init and train');
-  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'train'], '');
+  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'kernels', 'train'], '');
   const task = parseTask(obj['task']);
   const K = 'singularValues' in task ? task.singularValues.length : 8;
   const depths = expectNumberArray(obj['depths'], 'depths', { integer: true, min: 1, max: MAX_DEPTH });
@@ -49,9 +52,11 @@ export function parseSimulationSpec(input: unknown): SimulationSpec {
     obj['nonlinearity'] === undefined
       ? 'linear'
       : expectOneOf(obj['nonlinearity'], 'nonlinearity', ['linear', 'relu', 'tanh'] as const);
+  // Any registered kernels (registry.ts); the built-in ones are "auto", "js" and "ml-matrix".
+  const kernels = obj['kernels'] === undefined ? 'auto' : (expectOneOf(obj['kernels'], 'kernels', kernelChoices()) as KernelChoice);
   const init = parseInit(obj['init'], depths, K, width);
   const train = parseTrain(obj['train']);
-  return { task, depths, width, init, nonlinearity, train };
+  return { task, depths, width, init, nonlinearity, kernels, train };
 }
 
 function parseTask(value: unknown): TaskSpec {

@@ -7,6 +7,7 @@ import { integrate } from '../integrate/index.ts';
 import type { MethodName } from '../integrate/types.ts';
 import { diagonalStrengths, modeMatrices, type Engine } from './engine.ts';
 import type { Mat } from './matrix.ts';
+import type { Outcome } from '../util/status.ts';
 
 export type TrainSpec =
   | { readonly method: 'gd'; readonly learningRate: number; readonly steps: number; readonly recordEvery: number }
@@ -26,7 +27,7 @@ export interface Record {
 }
 
 export interface TrainResult {
-  readonly status: 'ok' | 'failed';
+  readonly status: Outcome;
   readonly message?: string;
   readonly records: Record[];
   /** Gradient flow: accepted + rejected integrator steps over the whole run. */
