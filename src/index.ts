@@ -1,6 +1,12 @@
-/** dln-dynamics: learning dynamics of multi-pathway deep linear networks. */
-export { solveReduced, solveNormalised } from './reduced/solve.ts';
-export type { ReducedSolution, ReducedSnapshot, ModeSolution } from './reduced/solve.ts';
+/**
+ * dln-dynamics: learning dynamics of multi-pathway deep linear networks.
+ *
+ * The package root holds the everyday API: solve the reduced model, get end states, simulate a network, run a
+ * sweep, measure concentration, and the error family. Each layer's full API is a subpath of its own
+ * (docs/architecture.md): `dln-dynamics/integrate`, `/reduced`, `/exact`, `/network`, `/sweep`, `/plot`.
+ */
+export { solveReduced } from './reduced/solve.ts';
+export type { ReducedSolution, ReducedSnapshot, ModeSolution, SolveOptions } from './reduced/solve.ts';
 export type {
   ReducedProblem,
   ReducedResult,
@@ -10,19 +16,15 @@ export type {
   WideGaussianInit,
   SolverSpec,
 } from './reduced/types.ts';
-export { parseReducedProblem, DEFAULT_SOLVER, METHODS } from './reduced/problem.ts';
-export type { NormalisedProblem } from './reduced/problem.ts';
-export { balancedModeModel, perLayerModeModel, modeModel, pathwayDimension } from './reduced/model.ts';
-export type { ModeModel, ModeParameters, ReducedForm } from './reduced/model.ts';
-export { wideGaussianInit, balancedToLayers } from './reduced/init.ts';
-export type { BalancedValues, Matrix } from './reduced/init.ts';
-export { integrate, integrators } from './integrate/index.ts';
-export type * from './integrate/types.ts';
+export { endState, modeEndState } from './exact/endstate.ts';
+export type { EndStateResult } from './exact/endstate.ts';
+export { simulate } from './network/simulate.ts';
+export type { SimulationResult } from './network/simulate.ts';
+export type { SimulationSpec } from './network/spec.ts';
+export { parseSweepSpec, runSweep, readSweepPoints, mergeSweeps } from './sweep/index.ts';
+export type { SweepSpec, SweepRunSummary, SweepPointRecord, SweepResultRow, SweepRunOptions } from './sweep/index.ts';
+export { shares, winnerShare, participation, blockStrengths, blockMatrixStrengths, degenerateBlocks } from './analysis/measures.ts';
 export { createRandom } from './util/random.ts';
 export type { Random } from './util/random.ts';
-export { ValidationError } from './util/validation.ts';
-export * from './exact/index.ts';
-export { shares, winnerShare, participation, blockStrengths, blockMatrixStrengths, degenerateBlocks } from './analysis/measures.ts';
-export type { SolveOptions } from './reduced/solve.ts';
-export * from './sweep/index.ts';
-export * from './network/index.ts';
+export { ValidationError, ComputationError, isDlnError } from './util/errors.ts';
+export type { Status, Outcome } from './util/status.ts';
