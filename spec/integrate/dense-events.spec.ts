@@ -110,7 +110,7 @@ describe('integrate: events', () => {
     it(`${m}: a terminal event stops the integration at the crossing`, () => {
       const stop: EventFunction = { g: (_t, y) => y[0]! - 0.25, terminal: true };
       const s = integrate(decay(1, 1, 10), { rtol: 1e-10, atol: 1e-12, events: [stop] }, m);
-      expect(s.status).to.equal('event');
+      expect(s.status).to.equal('stopped');
       expect(s.events).to.have.length(1);
       // ln 4 located to 1e-12-ish (see the ln 2 case); 1e-8 is ample.
       expect(s.tReached).to.be.closeTo(Math.log(4), 1e-8);
@@ -127,7 +127,7 @@ describe('integrate: events', () => {
     const evs: EventFunction[] = [{ g: (_t, y) => y[0]! }, { g: (_t, y) => y[1]! - 0.5, direction: 1, terminal: true }];
     for (const m of methods) {
       const s = integrators[m](oscillator(1, 0, 10), { rtol: 1e-10, atol: 1e-12, events: evs });
-      expect(s.status, m).to.equal('event');
+      expect(s.status, m).to.equal('stopped');
       expect(s.events.map((e) => e.index)).to.deep.equal([0, 1]);
       expect(s.events[0]!.t).to.be.closeTo(Math.PI / 2, 1e-8);
       expect(s.tReached).to.be.closeTo((7 * Math.PI) / 6, 1e-8);
@@ -147,8 +147,8 @@ describe('integrate: events', () => {
     ];
     const s = integrate(dln(S, 0.01, 0.5, 200), { rtol: 1e-9, atol: 1e-11, events: evs });
     const ref = integrate(dln(S, 0.01, 0.5, 200), { rtol: 1e-9, atol: 1e-11, events: evs }, 'dopri5');
-    expect(s.status).to.equal('event');
-    expect(ref.status).to.equal('event');
+    expect(s.status).to.equal('stopped');
+    expect(ref.status).to.equal('stopped');
     expect(s.stiffFrom).to.be.a('number');
     expect(s.events.map((e) => e.index)).to.deep.equal([0, 1, 2]);
     expect(s.events[0]!.t).to.be.below(s.stiffFrom!);

@@ -86,7 +86,7 @@ describe('integrate: recordDopri5 (recorded steps for many small solves)', () =>
     let calls = 0;
     const handOver: HandOver = { check: (t) => (calls++, t > 3) };
     const run = recordDopri5(problem.rhs, 4, Float64Array.from(problem.y0), 9, { ...plain, handOver });
-    expect(run.status).to.equal('handedOver');
+    expect(run.status).to.equal('stopped');
     expect(run.tReached).to.be.above(3);
     expect(calls).to.equal(run.stats.steps);
     const rec = 2 + 5 * 4;

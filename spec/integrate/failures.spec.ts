@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { integrate, integrators } from '../../src/integrate/index.ts';
 import type { MethodName, OdeProblem, OdeSolution, SolverOptions } from '../../src/integrate/types.ts';
 import { decay, oscillator } from './problems.ts';
+import { ValidationError } from '../../src/util/errors.ts';
 
 const methods: MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 
@@ -126,8 +127,7 @@ describe('integrate: failure paths', () => {
       ['rtol = Infinity', good, { ...opts, rtol: Infinity }, /options\.rtol.*finite.*got Infinity/],
       ['atol = NaN', good, { ...opts, atol: Number.NaN }, /options\.atol.*got NaN/],
       ['atol = 0', good, { ...opts, atol: 0 }, /options\.atol/],
-      ['tEnd = t0', { ...good, tEnd: 0 }, opts, /problem\.tEnd.*> t0 = 0.*got 0/],
-      ['tEnd < t0', { ...good, tEnd: -1 }, opts, /problem\.tEnd.*got -1/],
+      ['tEnd < t0', { ...good, tEnd: -1 }, opts, /problem\.tEnd.*>= t0 = 0.*got -1/],
       ['tEnd = NaN', { ...good, tEnd: Number.NaN }, opts, /problem\.tEnd.*got NaN/],
       ['t0 = Infinity', { ...good, t0: Infinity }, opts, /problem\.t0.*finite/],
       ['y0 too long', { ...good, y0: [1, 2] }, opts, /problem\.y0 has length 2.*dimension = 1/],
@@ -144,14 +144,39 @@ describe('integrate: failure paths', () => {
     for (const [what, problem, options, re] of bad) {
       it(what, () => {
         for (const m of methods) {
-          expect(() => integrate(problem, options, m), m).to.throw(Error, re);
+          expect(() => integrate(problem, options, m), m).to.throw(ValidationError, re);
         }
       });
     }
 
+    it('the ValidationError names the field and keeps the value', () => {
+      const cases: [OdeProblem, SolverOptions, string, unknown][] = [
+        [good, { ...opts, rtol: -1 }, 'options.rtol', -1],
+        [{ ...good, y0: [Number.NaN] }, opts, 'problem.y0[0]', Number.NaN],
+        [good, { ...opts, stopWhen: 3 as never }, 'options.stopWhen', 3],
+        [{ ...good, tEnd: -2 }, opts, 'problem.tEnd', -2],
+        [good, { ...opts, outputTimes: [0, 20] }, 'options.outputTimes[1]', 20],
+      ];
+      for (const [problem, options, field, value] of cases) {
+        for (const m of methods) {
+          try {
+            integrate(problem, options, m);
+            expect.fail(`${m}: ${field} accepted`);
+          } catch (e) {
+            expect(e, `${m}: ${field}`).to.be.instanceOf(ValidationError);
+            expect((e as ValidationError).field).to.equal(field);
+            expect((e as ValidationError).value).to.deep.equal(value);
+            expect((e as Error).message).to.match(new RegExp(`^${m}: `));
+          }
+        }
+      }
+      const { jacobian: _none, ...noJac } = good;
+      expect(() => integrate(noJac, opts, 'rosenbrock')).to.throw(ValidationError).with.property('field', 'problem.jacobian');
+    });
+
     it('rosenbrock without a Jacobian throws a clear error', () => {
       const { jacobian: _omit, ...noJac } = decay();
-      expect(() => integrate(noJac, opts, 'rosenbrock')).to.throw(Error, /rosenbrock.*jacobian is required/);
+      expect(() => integrate(noJac, opts, 'rosenbrock')).to.throw(ValidationError, /rosenbrock.*jacobian is required/);
       // The other methods do not need it.
       for (const m of ['auto', 'dopri5', 'dop853', 'odex'] as MethodName[]) {
         expect(integrate(noJac, opts, m).status).to.equal('ok');
@@ -159,7 +184,7 @@ describe('integrate: failure paths', () => {
     });
 
     it('an unknown method name throws', () => {
-      expect(() => integrate(good, opts, 'rk4' as MethodName)).to.throw(RangeError, /method must be one of/);
+      expect(() => integrate(good, opts, 'rk4' as MethodName)).to.throw(ValidationError, /method must be one of/);
     });
   });
 });

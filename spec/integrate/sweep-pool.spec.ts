@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { integrate } from '../../src/integrate/index.ts';
 import type { MethodName, OdeProblem } from '../../src/integrate/types.ts';
 import { decay, dln, oscillator } from './problems.ts';
+import { ValidationError } from '../../src/util/errors.ts';
 
 const methods: MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 const opts = { rtol: 1e-8, atol: 1e-10 };
@@ -54,7 +55,7 @@ describe('integrate: read-out sweep, autonomous problems, reused work arrays', (
           return y[0]! < 0.5;
         },
       }, m);
-      expect(s.status).to.equal('event');
+      expect(s.status).to.equal('stopped');
       expect(s.message).to.match(/stopped by options\.stopWhen at t = /);
       // It stopped at the end of the first step with y < 0.5, i.e. the first checked time past ln 2.
       const first = seen.findIndex((t) => Math.exp(-t) < 0.5);
@@ -66,12 +67,12 @@ describe('integrate: read-out sweep, autonomous problems, reused work arrays', (
 
   it('a stopWhen that is not a function is rejected with a message naming the field', () => {
     const bad = { ...opts, stopWhen: 1 } as unknown as Parameters<typeof integrate>[1];
-    expect(() => integrate(decay(), bad)).to.throw(TypeError, /options\.stopWhen must be a function/);
+    expect(() => integrate(decay(), bad)).to.throw(ValidationError, /options\.stopWhen must be a function/);
   });
 
   it('a non-boolean autonomous flag is rejected with a message naming the field', () => {
     const bad = { ...decay(), autonomous: 'yes' } as unknown as OdeProblem;
-    expect(() => integrate(bad, opts)).to.throw(TypeError, /problem\.autonomous must be a boolean/);
+    expect(() => integrate(bad, opts)).to.throw(ValidationError, /problem\.autonomous must be a boolean/);
   });
 
   it('a kept solution is unchanged by thousands of later solves (shared slabs and pools are never reused)', () => {

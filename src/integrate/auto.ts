@@ -15,22 +15,25 @@
  * DOP853 instead of DOPRI5 was measured too: a third of the explicit steps, but each costs four times as much
  * for these 1–3-state systems, so `auto` was slower (docs/integrators.md); it is available as `dop853`.
  */
-import { Nested5, makeContext, Solution, validateInputs } from './common.ts';
-import { runDopri5, type StiffnessTest } from './dopri5.ts';
+import type { RunContext } from './context.ts';
+import type { StiffnessTest } from './controllers.ts';
+import { runDopri5 } from './dopri5.ts';
 import { runRosenbrock } from './rosenbrock.ts';
+import { solveWith } from './entry.ts';
 import type { OdeProblem, OdeSolution, SolverOptions } from './types.ts';
 
 /** The stiffness test with which `auto` hands over to RODAS4. */
 export const AUTO_STIFFNESS: StiffnessTest = { hLambda: 2, steps: 2 };
 
 export function auto(problem: OdeProblem, options: SolverOptions): OdeSolution {
-  validateInputs(problem, options, 'auto');
-  const ctx = makeContext(problem, options, Nested5, 5);
-  if (ctx.events) ctx.events.init(ctx.t, ctx.y);
-  const canSwitch = typeof problem.jacobian === 'function';
-  const stiff = runDopri5(ctx, canSwitch ? AUTO_STIFFNESS : null);
-  if (!stiff) return new Solution('auto', ctx);
+  return solveWith(problem, options, 'auto', 5, runAuto);
+}
+
+/** DOPRI5 until its detector fires (with a Jacobian to hand over to), then RODAS4: returns the switch time. */
+function runAuto(ctx: RunContext): number | undefined {
+  const canSwitch = typeof ctx.problem.jacobian === 'function';
+  if (!runDopri5(ctx, canSwitch ? AUTO_STIFFNESS : null)) return undefined;
   const stiffFrom = ctx.t;
   runRosenbrock(ctx);
-  return new Solution('auto', ctx, stiffFrom);
+  return stiffFrom;
 }

@@ -11,26 +11,14 @@
  *
  * Step control as dop853.f: err = h·E5²/√((E5² + 0.01·E3²)·n) (RMS-type norm of the 5th-order estimate,
  * damped where the 3rd-order one is large), step ratio in [1/6, 3]... written as hnew = h / fac with
- * fac = err^{1/8}/0.9 clamped to [1/6, 3], no PI term (β = 0, the code's default). Stiffness detection on the
- * two stages at t + h, threshold h·|λ| > 6.1 (the real stability boundary of DOP853 is ≈ 6.5).
+ * fac = err^{1/8}/0.9 clamped to [1/6, 3], no PI term (β = 0, the code's default): HairerPI with DOP853_PI.
+ * No stiffness detection (nothing hands over from DOP853).
  */
-import {
-  EPS,
-  Nested5,
-  budgetMessage,
-  fail,
-  MAX_NONFINITE_RETRIES,
-  nonFiniteMessage,
-  fmt,
-  makeContext,
-  openExplicitRun,
-  Solution,
-  stopRequested,
-  stoppedByEvent,
-  validateInputs,
-  WorkPool,
-  type RunContext,
-} from './common.ts';
+import type { RunContext } from './context.ts';
+import { DOP853_PI, HairerPI } from './controllers.ts';
+import { MethodBase, runAdaptive, type Method } from './loop.ts';
+import { WorkPool } from './memory.ts';
+import { solveWith } from './entry.ts';
 import type { OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
 
 /** Stages: 12 for the step, the 13th is f(t + h, y1), 3 more for the dense output. */
@@ -141,16 +129,6 @@ const DENSE: number[][] = [
   ],
 ];
 
-// Step-size control (dop853.f defaults).
-const SAFE = 0.9;
-const EXPO = 1 / 8;
-const FACC1 = 3; // the step may shrink to 1/3 …
-const FACC2 = 1 / 6; // … or grow to 6×
-/** Stiffness: h·|λ| above this (DOP853's real stability boundary is ≈ 6.5) … */
-export const DOP853_STIFF_HLAMBDA = 6.1;
-/** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
-export const DOP853_STIFF_STEPS = 15;
-
 /** A weight row as its non-zero entries: stage indices and coefficients, for tight loops. */
 interface SparseRow {
   readonly idx: Int32Array;
@@ -179,18 +157,20 @@ const DENSE_ROWS: readonly SparseRow[] = DENSE.map(sparse);
  * subarray view per stage for the right-hand side to write into. Stage 0 is f(t, y) and stage 12 is
  * f(t + h, y1); after an accepted step stage 12 is copied to stage 0 (FSAL).
  */
-class Dop853Work {
+class Dop853Work extends MethodBase implements Method {
   readonly n: number;
+  readonly order = 8;
   readonly k: Float64Array;
   readonly views: Float64Array[];
   readonly ytmp: Float64Array;
-  /** The argument of stage 11 (at t + h), kept for the stiffness detector. */
+  /** The argument of stage 11 (at t + h); scratch for the starting step. */
   readonly ystage11: Float64Array;
   y1: Float64Array;
   /** The run's current state (swapped with y1 after each accepted step). */
   y: Float64Array;
 
   constructor(n: number) {
+    super();
     this.n = n;
     this.y = new Float64Array(n);
     this.k = new Float64Array(STAGES * n);
@@ -250,8 +230,90 @@ class Dop853Work {
     }
   }
 
-  /** FSAL: the last stage f(t + h, y1) becomes the first stage of the next step. */
+  private t = 0.5;
+  private h = 0.5;
+
+  get f(): Float64Array {
+    return this.views[0]!;
+  }
+
+  get scratchY(): Float64Array {
+    return this.ytmp;
+  }
+
+  get scratchF(): Float64Array {
+    return this.ystage11;
+  }
+
+  /**
+   * Error estimate as dop853.f: err = h·E5²/√((E5² + 0.01·E3²)·n); `0 * (y1 + f1)` is NaN exactly when the new
+   * state or its derivative is not finite.
+   */
+  attempt(t: number, h: number, tph: number): number {
+    this.t = t;
+    this.h = h;
+    const y = this.y;
+    this.step(this.rhs, t, h, tph, y);
+    this.stats.rhsEvaluations += 12;
+    const n = this.n;
+    const y1 = this.y1;
+    const f1 = this.views[12]!;
+    const rtol = this.rtol;
+    const atol = this.atol;
+    let err5 = 0;
+    let err3 = 0;
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const y1i = y1[i]!;
+      const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(y1i));
+      const e5 = this.weighted(E5_ROW, i) / sk;
+      const e3 = this.weighted(E3_ROW, i) / sk;
+      err5 += e5 * e5;
+      err3 += e3 * e3;
+      bad += 0 * (y1i + f1[i]!);
+    }
+    let deno = err5 + 0.01 * err3;
+    if (!(deno > 0)) deno = 1;
+    const err = (h * err5) / Math.sqrt(n * deno) + bad;
+    return err < 0 ? 0 : err;
+  }
+
+  /** The three extra stages, then the 7th-degree continuous extension r1..r8 (zeros in any further vectors). */
+  store(c: Float64Array, off: number, nvec: number): void {
+    const n = this.n;
+    const h = this.h;
+    const y = this.y;
+    const y1 = this.y1;
+    const f0 = this.views[0]!;
+    const f1 = this.views[12]!;
+    this.denseStages(this.rhs, this.t, h, y);
+    this.stats.rhsEvaluations += 3;
+    for (let i = 0; i < n; i++) {
+      const o = off + i;
+      const ydiff = y1[i]! - y[i]!;
+      const bspl = h * f0[i]! - ydiff;
+      c[o] = y[i]!;
+      c[o + n] = ydiff;
+      c[o + 2 * n] = bspl;
+      c[o + 3 * n] = ydiff - h * f1[i]! - bspl;
+      c[o + 4 * n] = h * this.weighted(DENSE_ROWS[0]!, i);
+      c[o + 5 * n] = h * this.weighted(DENSE_ROWS[1]!, i);
+      c[o + 6 * n] = h * this.weighted(DENSE_ROWS[2]!, i);
+      c[o + 7 * n] = h * this.weighted(DENSE_ROWS[3]!, i);
+      for (let v = 8; v < nvec; v++) c[o + v * n] = 0;
+    }
+  }
+
+  /** FSAL: the last stage f(t + h, y1) becomes the first stage of the next step; y1 becomes y (swapped). */
   advance(): void {
+    this.fsal();
+    const y = this.y;
+    this.y = this.y1;
+    this.y1 = y;
+  }
+
+  /** The last stage f(t + h, y1) becomes the first stage. */
+  fsal(): void {
     const n = this.n;
     this.k.copyWithin(0, 12 * n, 13 * n);
   }
@@ -259,178 +321,17 @@ class Dop853Work {
 
 const pool = new WorkPool((n) => new Dop853Work(n));
 
-/**
- * Runs DOP853 on `ctx` from ctx.t to tEnd (or a terminal event / failure). With `stiffSteps` > 0, returns true
- * as soon as the stiffness detector has fired on that many accepted steps; ctx then holds the current t, y,
- * f and the next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
- */
-export function runDop853(ctx: RunContext, stiffSteps: number): boolean {
-  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
-  const hasStop = options.stopWhen !== undefined;
-  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
-  const stopCheck = stopRequested;
-  const rhs = problem.rhs;
-  const tEnd = problem.tEnd;
-  const eps = EPS;
-  const rtol = options.rtol;
-  const atol = options.atol;
-  const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  const nvec = store.nvec;
-  const stiffHLambda = DOP853_STIFF_HLAMBDA;
-  const detectStiff = stiffSteps > 0;
-  const w = pool.take(n);
-  const k = w.k;
-  const f0 = w.views[0]!;
-  const f1 = w.views[12]!;
-  let y: Float64Array = w.y;
-  y.set(ctx.y);
-  let t = ctx.t;
-
-  const opened = openExplicitRun(ctx, y, f0, 8, hmax, w.ytmp, w.ystage11);
-  if (opened === null) {
-    pool.give(n, w);
-    return false;
-  }
-  let h = opened;
-
-  let reject = false;
-  let nonFinite = 0;
-  let iasti = 0;
-  let nonsti = 0;
-  let stiff = false;
-
-  for (;;) {
-    if (stats.steps + stats.rejectedSteps >= maxSteps) {
-      ctx.t = t;
-      fail(ctx, budgetMessage(ctx));
-      break;
-    }
-    if (!(0.1 * h > Math.abs(t) * eps) || !(h > 0)) {
-      fail(ctx, `step size underflow: h = ${fmt(h)} at t = ${fmt(t)} (the solution may blow up or be singular there)`);
-      break;
-    }
-    let last = false;
-    if (t + 1.01 * h >= tEnd) {
-      h = tEnd - t;
-      last = true;
-    }
-    const tph = last ? tEnd : t + h;
-    w.step(rhs, t, h, tph, y);
-    stats.rhsEvaluations += 12;
-    const y1 = w.y1;
-
-    // Error estimate; `0 * (y1 + f1)` is NaN exactly when the new state or its derivative is not finite.
-    let err5 = 0;
-    let err3 = 0;
-    let bad = 0;
-    for (let i = 0; i < n; i++) {
-      const y1i = y1[i]!;
-      const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(y1i));
-      const e5 = w.weighted(E5_ROW, i) / sk;
-      const e3 = w.weighted(E3_ROW, i) / sk;
-      err5 += e5 * e5;
-      err3 += e3 * e3;
-      bad += 0 * (y1i + f1[i]!);
-    }
-    let deno = err5 + 0.01 * err3;
-    if (!(deno > 0)) deno = 1;
-    let err = (h * err5) / Math.sqrt(n * deno) + bad;
-    if (!(err < Infinity)) {
-      stats.rejectedSteps++;
-      if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-        fail(ctx, nonFiniteMessage(t, h));
-        break;
-      }
-      h *= 0.1;
-      reject = true;
-      continue;
-    }
-    nonFinite = 0;
-    if (err < 0) err = 0;
-
-    const fac11 = Math.exp(EXPO * Math.log(err));
-    let hnew = h / Math.max(FACC2, Math.min(FACC1, fac11 / SAFE));
-
-    if (err <= 1) {
-      stats.steps++;
-      if (detectStiff) {
-        // h·|λ| ≈ h‖f(y1) − K11‖/‖y1 − y_stage11‖: both stages sit at t + h.
-        let stnum = 0;
-        let stden = 0;
-        for (let i = 0; i < n; i++) {
-          const a = f1[i]! - k[11 * n + i]!;
-          const b = y1[i]! - w.ystage11[i]!;
-          stnum += a * a;
-          stden += b * b;
-        }
-        if (stden > 0 && h * Math.sqrt(stnum / stden) > stiffHLambda) {
-          nonsti = 0;
-          if (++iasti >= stiffSteps) stiff = true;
-        } else if (++nonsti >= 6) {
-          iasti = 0;
-        }
-      }
-      w.denseStages(rhs, t, h, y);
-      stats.rhsEvaluations += 3;
-      const off = store.push(tph);
-      const c = store.buf;
-      for (let i = 0; i < n; i++) {
-        const o = off + i;
-        const ydiff = y1[i]! - y[i]!;
-        const bspl = h * f0[i]! - ydiff;
-        c[o] = y[i]!;
-        c[o + n] = ydiff;
-        c[o + 2 * n] = bspl;
-        c[o + 3 * n] = ydiff - h * f1[i]! - bspl;
-        c[o + 4 * n] = h * w.weighted(DENSE_ROWS[0]!, i);
-        c[o + 5 * n] = h * w.weighted(DENSE_ROWS[1]!, i);
-        c[o + 6 * n] = h * w.weighted(DENSE_ROWS[2]!, i);
-        c[o + 7 * n] = h * w.weighted(DENSE_ROWS[3]!, i);
-        for (let v = 8; v < nvec; v++) c[o + v * n] = 0;
-      }
-      // FSAL: f1 becomes the next f0; y1 becomes y (swap buffers rather than copy).
-      w.advance();
-      const ty = y;
-      y = y1;
-      w.y1 = ty;
-      const tOld = t;
-      t = tph;
-      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
-      if (outputs) outputs.advance(store, t, y);
-      if (last) break;
-      if (hasStop && stopCheck(ctx, t, y)) break;
-      if (hnew > hmax) hnew = hmax;
-      if (reject && hnew > h) hnew = h;
-      reject = false;
-      if (stiff) {
-        h = hnew;
-        break;
-      }
-    } else {
-      hnew = h / Math.min(FACC1, fac11 / SAFE);
-      reject = true;
-      stats.rejectedSteps++;
-    }
-    h = hnew;
-  }
-  // Stage 0 = f(t, y) holds for the last accepted state whatever happened after it.
-  ctx.y.set(y);
-  ctx.f.set(f0);
-  ctx.haveF = true;
-  ctx.t = t;
-  ctx.h = h;
-  w.y = y;
-  pool.give(n, w);
-  return stiff && ctx.status === 'ok' && t < tEnd;
+/** Runs DOP853 with its controller on `ctx` from ctx.t to tEnd (or a terminal event / failure). */
+export function runDop853(ctx: RunContext): undefined {
+  const w = pool.take(ctx.n);
+  runAdaptive(ctx, w, new HairerPI(DOP853_PI), null);
+  pool.give(ctx.n, w);
+  return undefined;
 }
 
 /** DOP853 with dense output and events; see the module comment. */
 export function dop853(problem: OdeProblem, options: SolverOptions): OdeSolution {
-  validateInputs(problem, options, 'dop853');
-  const ctx = makeContext(problem, options, Nested5, 8);
-  if (ctx.events) ctx.events.init(ctx.t, ctx.y);
-  runDop853(ctx, 0);
-  return new Solution('dop853', ctx);
+  return solveWith(problem, options, 'dop853', 8, runDop853);
 }
 
 /**
@@ -449,7 +350,7 @@ export function dop853FixedSteps(problem: OdeProblem, steps: number): Float64Arr
     const ny = w.y1;
     w.y1 = y;
     y = ny;
-    w.advance();
+    w.fsal();
   }
   return y;
 }

@@ -1,15 +1,23 @@
 /**
  * DOPRI5 for many small autonomous solves that keep their steps for the caller to evaluate: the same method,
- * step-size control and stopping rule as `dopri5` (dopri5.ts, whose step, error and controller code it calls),
- * without what a general solve carries: no option validation, no run context, no events, no solution object,
- * no stiffness switch. The clock method of src/reduced/clock.ts is its user.
+ * step-size control and stopping rule as `dopri5`, built from the same parts — DopriWork's step and error
+ * (dopri5.ts), the controller objects (controllers.ts: `HairerPI` with `DOPRI5_PI`, or `PredictiveControl`),
+ * the non-finite retry (`NonFiniteRetry`, loop.ts) and Hairer's starting step (initial-step.ts) — in a lean
+ * loop without what a general solve carries: no option validation, no run context, no dense store, no events,
+ * no solution object, no stiffness switch. The clock method of src/reduced/clock.ts is its user, once per
+ * mode (≈ 15 steps), which is why this loop is not runAdaptive's: that one needs a run context and a dense
+ * store per run, the per-mode overhead this recorder was written to remove (docs/integrators.md, "Speed").
  *
  * It does not recover from what it does not handle: when a step fails (budget, step-size underflow,
  * non-finite state) it stops and says so, and the caller solves another way.
  */
-import { EPS, hairerInitialStep, MAX_NONFINITE_RETRIES, WorkPool } from './common.ts';
+import { DOPRI5_PI, HairerPI, PredictiveControl } from './controllers.ts';
+import { hairerInitialStep } from './initial-step.ts';
+import { EPS, NonFiniteRetry } from './loop.ts';
+import { WorkPool } from './memory.ts';
 import { DopriWork } from './dopri5.ts';
 import type { RightHandSide, SolverStats } from './types.ts';
+import type { Status } from '../util/status.ts';
 
 /** Asked after every accepted step whether the caller takes over from there (see SolverOptions.stopWhen). */
 export interface HandOver {
@@ -30,7 +38,7 @@ export interface RecordOptions {
   readonly safety?: number;
   /**
    * 'hairer' (default): dopri5.f's PI controller, so the steps are `dopri5`'s. 'predictive': see
-   * PredictiveControl; `safety` is then its PI part's.
+   * PredictiveControl (controllers.ts); `safety` is then its PI part's.
    */
   readonly controller?: 'hairer' | 'predictive';
   /** Multiplies Hairer's starting step (default 1). */
@@ -38,57 +46,13 @@ export interface RecordOptions {
 }
 
 /**
- * A step-size controller for solutions whose derivatives keep growing along the run (the clock method's: each
- * pathway accelerates towards a blow-up beyond the end of learning). Hairer's PI controller looks at the last
- * errors only and keeps underestimating the next one, so it either has many rejected steps or needs a small
- * safety factor (many small steps). This one takes the smaller of
- * - the PI step, h·(safety / err^α · errOld^β) with α = 3/16, β = 1/32 (dopri5.f: 0.17, 0.04), and
- * - Gustafsson's predictive step (Hairer & Wanner, Solving ODEs II, §IV.8), which extrapolates the trend of
- *   the error constant: h·PREDICTIVE_SAFETY·(h/hOld)·(errOld/err)^α / err^α,
- * both within [h/5, 10h]. The exponents are those four square roots give: a log and an exp per step (as in
- * DopriWork.nextStep) cost more than the rest of the controller.
+ * `ok`: reached tEnd. `stopped`: handOver.check returned true at tReached. `failed`: a step failed there.
+ * @deprecated The same type as `Status` of src/util/status.ts.
  */
-class PredictiveControl {
-  /** err^{3/16} and err^{1/32} of the last accepted step (1e-4 before the first, as dopri5.f's facold). */
-  private a = E4_ALPHA;
-  private b = E4_BETA;
-  private hOld = 0;
-  /** 1/safety of the PI part. */
-  private readonly invSafety: number;
-
-  constructor(safety: number) {
-    this.invSafety = 1 / safety;
-  }
-
-  /** The next step size after a trial step of size h with scaled error err (finite); remembers accepted ones. */
-  next(h: number, err: number): number {
-    const e = err > 1e-4 ? err : 1e-4;
-    const e16 = Math.sqrt(Math.sqrt(Math.sqrt(Math.sqrt(e))));
-    const a = e16 * e16 * e16;
-    if (!(err <= 1)) return h / Math.min(5, a * this.invSafety);
-    let hNew = h / Math.max(0.1, Math.min(5, (a / this.b) * this.invSafety));
-    if (this.hOld > 0) {
-      const g = ((h / this.hOld) * PREDICTIVE_SAFETY * this.a) / (a * a);
-      const hg = h * Math.max(0.2, Math.min(10, g));
-      if (hg < hNew) hNew = hg;
-    }
-    this.a = a;
-    this.b = Math.sqrt(e16);
-    this.hOld = h;
-    return hNew;
-  }
-}
-
-/** (1e-4)^{3/16} and (1e-4)^{1/32}. */
-const E4_ALPHA = 1e-4 ** (3 / 16);
-const E4_BETA = 1e-4 ** (1 / 32);
-const PREDICTIVE_SAFETY = 0.9;
-
-/** `ok`: reached tEnd. `handedOver`: handOver.check returned true at tReached. `failed`: a step failed there. */
-export type RecordStatus = 'ok' | 'handedOver' | 'failed';
+export type RecordStatus = Status;
 
 export interface RecordedRun {
-  readonly status: RecordStatus;
+  readonly status: Status;
   readonly tReached: number;
   readonly stats: SolverStats;
   readonly steps: RecordedSteps;
@@ -225,7 +189,6 @@ const pool = new WorkPool((n) => new DopriWork(n));
 // Module-level copies of imported bindings: under tsx (CommonJS) each use of an imported binding is a getter
 // call, which showed as 5% of a solve in the step loop.
 const C_EPS = EPS;
-const C_MAX_NONFINITE_RETRIES = MAX_NONFINITE_RETRIES;
 const initialStep = hairerInitialStep;
 
 /**
@@ -243,14 +206,14 @@ export function recordDopri5(
   const steps = new RecordedSteps(n, y0);
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   const w = pool.take(n);
-  w.startRun(options.safety);
   // One per run (not shared): a run started from inside a right-hand side must not disturb this one's state.
-  const predictive = options.controller === 'predictive' ? new PredictiveControl(options.safety ?? 0.9) : null;
+  const controller =
+    options.controller === 'predictive' ? new PredictiveControl(options.safety ?? 0.9) : new HairerPI(DOPRI5_PI, options.safety);
   let k1 = w.k1;
   let y: Float64Array = w.y;
   y.set(y0);
   let t = 0;
-  let status: RecordStatus = 'ok';
+  let status: Status = 'ok';
 
   rhs(0, y, k1);
   stats.rhsEvaluations++;
@@ -266,7 +229,7 @@ export function recordDopri5(
   }
 
   let reject = false;
-  let nonFinite = 0;
+  const retry = new NonFiniteRetry();
   while (status === 'ok' && tEnd > 0) {
     if (stats.steps + stats.rejectedSteps >= maxSteps || !(0.1 * h > Math.abs(t) * C_EPS) || !(h > 0)) {
       status = 'failed';
@@ -278,18 +241,18 @@ export function recordDopri5(
     const last = w.last;
     const tph = w.tph;
     if (!(err < Infinity)) {
+      // The retry of the general loop (loop.ts): h/10 a few times before it gives up.
       stats.rejectedSteps++;
-      // The general integrator retries a few times with h/10 before it gives up; so does this one.
-      if (++nonFinite >= C_MAX_NONFINITE_RETRIES) {
+      h = retry.next(h);
+      if (h !== h) {
         status = 'failed';
         break;
       }
-      h *= 0.1;
       reject = true;
       continue;
     }
-    nonFinite = 0;
-    let hnew = predictive === null ? w.nextStep(err) : predictive.next(h, err);
+    retry.reset();
+    let hnew = controller.next(h, err);
     if (!(err <= 1)) {
       reject = true;
       stats.rejectedSteps++;
@@ -310,7 +273,7 @@ export function recordDopri5(
     t = tph;
     if (last) break;
     if (handOver !== null && handOver.check(t, y)) {
-      status = 'handedOver';
+      status = 'stopped';
       break;
     }
     if (hnew > tEnd) hnew = tEnd;

@@ -5,25 +5,20 @@
  * Hairer's stiffness detection (by default h·|λ| ≥ 3.25 for 15 accepted steps; `auto` uses a quicker test) with
  * which `auto` hands over to RODAS4.
  */
+import type { RunContext } from './context.ts';
 import {
-  EPS,
-  Nested5,
-  budgetMessage,
-  fail,
-  MAX_NONFINITE_RETRIES,
-  nonFiniteMessage,
-  fmt,
-  makeContext,
-  openExplicitRun,
-  Solution,
-  stopRequested,
-  stoppedByEvent,
-  validateInputs,
-  WorkPool,
-  type RunContext,
-  type StepInterpolant,
-} from './common.ts';
+  DOPRI5_PI,
+  HAIRER_STIFFNESS,
+  HairerPI,
+  StiffnessDetector,
+  type StiffnessTest,
+} from './controllers.ts';
+import { MethodBase, runAdaptive, type Method } from './loop.ts';
+import { WorkPool } from './memory.ts';
+import { solveWith } from './entry.ts';
 import type { OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
+
+export { HAIRER_STIFFNESS, type StiffnessTest } from './controllers.ts';
 
 // Butcher tableau (Dormand & Prince 1980).
 const C2 = 1 / 5;
@@ -65,29 +60,20 @@ const D5 = 701980252875 / 199316789632;
 const D6 = -1453857185 / 822651844;
 const D7 = 69997945 / 29380423;
 
-// Step-size control (dopri5.f defaults).
-const SAFE = 0.9;
-const BETA = 0.04;
-const EXPO1 = 0.2 - BETA * 0.75;
-const FACC1 = 1 / 0.2; // step may shrink to 1/5 …
-const FACC2 = 1 / 10; // … or grow to 10×
-const LOG_MIN_ERR = Math.log(1e-4);
-/** Stiffness: h·|λ| above this (the real stability boundary of DOPRI5 is ≈ 3.3) … */
-export const STIFF_HLAMBDA = 3.25;
+/** Hairer's stiffness threshold for DOPRI5: h·|λ| above this (its real stability boundary is ≈ 3.3) … */
+export const STIFF_HLAMBDA = HAIRER_STIFFNESS.hLambda;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */
-export const STIFF_STEPS = 15;
+export const STIFF_STEPS = HAIRER_STIFFNESS.steps;
 
-/** When and how DOPRI5 reports stiffness: h·|λ| > hLambda on `steps` accepted steps (6 non-stiff ones reset). */
-export interface StiffnessTest {
-  readonly hLambda: number;
-  readonly steps: number;
-}
-
-/** Hairer's defaults (dopri5.f). */
-export const HAIRER_STIFFNESS: StiffnessTest = { hLambda: STIFF_HLAMBDA, steps: STIFF_STEPS };
-
-/** Preallocated stage vectors of one solve; also the interpolant of the step just accepted (see stepOutputs). */
-export class DopriWork implements StepInterpolant {
+/**
+ * DOPRI5 as a `Method` of the adaptive loop: the stage vectors of one run, its current state, and the
+ * interpolant of the step just accepted. The low-level pieces (step, error, coefficients, trial) are also
+ * what recordDopri5 is built from.
+ */
+export class DopriWork extends MethodBase implements Method {
+  readonly n: number;
+  readonly order = 5;
+  override readonly interpolatesFromStages = true;
   k1: Float64Array;
   readonly k2: Float64Array;
   readonly k3: Float64Array;
@@ -102,6 +88,8 @@ export class DopriWork implements StepInterpolant {
   y: Float64Array;
 
   constructor(n: number) {
+    super();
+    this.n = n;
     this.y = new Float64Array(n);
     this.k1 = new Float64Array(n);
     this.k2 = new Float64Array(n);
@@ -138,7 +126,7 @@ export class DopriWork implements StepInterpolant {
    * the same nested formula as the dense store (DenseStore.evalStepInto), so the values are identical — without
    * keeping the five coefficient vectors.
    */
-  interpolate(t: number, out: Float64Array, outOff: number): void {
+  override interpolate(t: number, out: Float64Array, outOff: number): void {
     const y0 = this.iy0!;
     const y1 = this.iy1!;
     const k1 = this.ik1!;
@@ -156,52 +144,6 @@ export class DopriWork implements StepInterpolant {
       const c4 = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
       out[outOff + i] = y0[i]! + theta * (ydiff + th1 * (bspl + theta * (c3 + th1 * c4)));
     }
-  }
-
-  /** PI controller state: log of the last accepted error (at least 1e-4), and the safety factor. */
-  private logFacold = LOG_MIN_ERR;
-  private safety = SAFE;
-  /** Stiffness test counters: stiff and non-stiff accepted steps in a row. */
-  private iasti = 0;
-  private nonsti = 0;
-
-  /** Resets the controller and the stiffness counters for a new run. */
-  startRun(safety: number = SAFE): void {
-    this.logFacold = LOG_MIN_ERR;
-    this.safety = safety;
-    this.iasti = 0;
-    this.nonsti = 0;
-  }
-
-  /**
-   * The next step size after the trial step of size this.h with scaled error err (finite): Hairer's PI
-   * controller fac = err^EXPO1 / facold^BETA with the safety factor, growth ≤ 10×, shrink ≤ 5×; err ≤ 1
-   * accepts the step and is remembered. One log and one exp (Math.pow costs ~50 ns each, a quarter of a step
-   * for small systems); log(0) = −∞ gives fac = 0, the same as pow.
-   */
-  nextStep(err: number): number {
-    const lerr = Math.log(err);
-    if (err <= 1) {
-      let fac = Math.exp(EXPO1 * lerr - BETA * this.logFacold);
-      fac = Math.max(FACC2, Math.min(FACC1, fac / this.safety));
-      // log(max(err, 1e-4)) without a second logarithm.
-      this.logFacold = err > 1e-4 ? lerr : LOG_MIN_ERR;
-      return this.h / fac;
-    }
-    return this.h / Math.min(FACC1, Math.exp(EXPO1 * lerr) / this.safety);
-  }
-
-  /**
-   * After an accepted step: Hairer's stiffness test (h·|λ| > hLambda on `steps` accepted steps, 6 non-stiff
-   * ones reset the count); true when it fires.
-   */
-  stiffAfter(n: number, test: StiffnessTest): boolean {
-    if (this.stiffness(n) > test.hLambda) {
-      this.nonsti = 0;
-      return ++this.iasti >= test.steps;
-    }
-    if (++this.nonsti >= 6) this.iasti = 0;
-    return false;
   }
 
   /**
@@ -223,8 +165,9 @@ export class DopriWork implements StepInterpolant {
   }
 
   /** Hairer's stiffness estimate h·|λ| ≈ h‖f(y1) − f(ysti)‖/‖y1 − ysti‖ of the trial step (0 if y1 = ysti). */
-  stiffness(n: number): number {
+  stiffness(): number {
     const { k6, k7, ysti, y1 } = this;
+    const n = this.n;
     let stnum = 0;
     let stden = 0;
     for (let i = 0; i < n; i++) {
@@ -253,6 +196,51 @@ export class DopriWork implements StepInterpolant {
       c[o + 3 * n] = ydiff - h * k7[i]! - bspl;
       c[o + 4 * n] = h * (D1 * k1[i]! + D3 * k3[i]! + D4 * k4[i]! + D5 * k5[i]! + D6 * k6[i]! + D7 * k7[i]!);
     }
+  }
+
+  get f(): Float64Array {
+    return this.k1;
+  }
+
+  get scratchY(): Float64Array {
+    return this.ytmp;
+  }
+
+  get scratchF(): Float64Array {
+    return this.k2;
+  }
+
+  attempt(t: number, h: number, tph: number): number {
+    this.t = t;
+    this.h = h;
+    this.tph = tph;
+    this.step(this.rhs, this.n, this.y, this.autonomous);
+    this.stats.rhsEvaluations += 6;
+    return this.error(this.y, this.n, this.rtol, this.atol);
+  }
+
+  store(c: Float64Array, off: number, _nvec: number): void {
+    this.coefficients(this.y, this.n, c, off);
+  }
+
+  override keep(t: number, tph: number, h: number): void {
+    this.iy0 = this.y;
+    this.iy1 = this.y1;
+    this.ik1 = this.k1;
+    this.ik7 = this.k7;
+    this.it0 = t;
+    this.it1 = tph;
+    this.ih = h;
+  }
+
+  /** FSAL: k7 becomes the next k1; y1 becomes y (buffers swapped rather than copied). */
+  advance(): void {
+    const k1 = this.k1;
+    this.k1 = this.k7;
+    this.k7 = k1;
+    const y = this.y;
+    this.y = this.y1;
+    this.y1 = y;
   }
 
   /** Whether the trial step ends the run (set by `trial`). */
@@ -322,141 +310,26 @@ export class DopriWork implements StepInterpolant {
 const pool = new WorkPool((n) => new DopriWork(n));
 
 /**
- * Runs DOPRI5 on `ctx` from ctx.t to tEnd (or a terminal event / failure). With a `stiffness` test, returns true as
- * soon as the stiffness detector fires after an accepted step; ctx then holds the current t, y, f and the
- * next step size for the stiff method. Returns false otherwise (ctx.status says how it ended).
+ * Runs DOPRI5 with Hairer's PI controller on `ctx` from ctx.t to tEnd (or a terminal event / failure). With a
+ * `stiffness` test, returns true as soon as the stiffness detector fires after an accepted step; ctx then
+ * holds the current t, y, f and the next step size for the stiff method. Returns false otherwise (ctx.status
+ * says how it ended).
  */
 export function runDopri5(ctx: RunContext, stiffness: StiffnessTest | null): boolean {
-  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
-  const hasStop = options.stopWhen !== undefined;
-  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
-  const stopCheck = stopRequested;
-  const autonomous = problem.autonomous === true;
-  const rhs = problem.rhs;
-  const tEnd = problem.tEnd;
-  // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
-  // the step loop.
-  const eps = EPS;
-  const rtol = options.rtol;
-  const atol = options.atol;
-  const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  // Without dense output and events nothing needs the store: output times are interpolated from the stages.
-  const stageOutputs = !store.keepAll && events === null;
-  const w = pool.take(n);
-  w.startRun();
-  let k1 = w.k1;
-  // A private copy of the state so that y and y1 can swap roles each accepted step.
-  let y: Float64Array = w.y;
-  y.set(ctx.y);
-  let t = ctx.t;
-
-  const opened = openExplicitRun(ctx, y, k1, 5, hmax, w.ytmp, w.k2);
-  if (opened === null) {
-    pool.give(n, w);
-    return false;
-  }
-  let h = opened;
-
-  let reject = false;
-  let nonFinite = 0;
-  let stiff = false;
-
-  for (;;) {
-    if (stats.steps + stats.rejectedSteps >= maxSteps) {
-      ctx.t = t;
-      fail(ctx, budgetMessage(ctx));
-      break;
-    }
-    if (!(0.1 * h > Math.abs(t) * eps) || !(h > 0)) {
-      fail(ctx, `step size underflow: h = ${fmt(h)} at t = ${fmt(t)} (the solution may blow up or be singular there)`);
-      break;
-    }
-    const err = w.trial(rhs, n, y, t, h, tEnd, autonomous, rtol, atol);
-    stats.rhsEvaluations += 6;
-    h = w.h;
-    const last = w.last;
-    const tph = w.tph;
-    const y1 = w.y1;
-    const k7 = w.k7;
-    if (!(err < Infinity)) {
-      // A stage or the new state overflowed or became NaN: retry with a much smaller step a few times
-      // (a too-long step can overshoot into a region where f is undefined), then give up.
-      stats.rejectedSteps++;
-      if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-        fail(ctx, nonFiniteMessage(t, h));
-        break;
-      }
-      h *= 0.1;
-      reject = true;
-      continue;
-    }
-    nonFinite = 0;
-
-    // PI controller: fac = err^EXPO1 / facold^BETA, via one log and one exp (Math.pow costs ~50 ns each,
-    // a quarter of a step for small systems). log(0) = −∞ gives fac = 0, the same as pow.
-    let hnew = w.nextStep(err);
-    if (err <= 1) {
-      stats.steps++;
-      if (stiffness !== null && w.stiffAfter(n, stiffness)) stiff = true;
-      // Dense output coefficients for [t, tph].
-      if (stageOutputs) {
-        store.skip(tph);
-        w.iy0 = y;
-        w.iy1 = y1;
-        w.ik1 = k1;
-        w.ik7 = k7;
-        w.it0 = t;
-        w.it1 = tph;
-        w.ih = h;
-      } else {
-        // push first: it may grow (replace) store.buf.
-        const off = store.push(tph);
-        w.coefficients(y, n, store.buf, off);
-      }
-      // FSAL: k7 becomes the next k1; y1 becomes y. Swap buffers rather than copy.
-      w.k1 = k7;
-      w.k7 = k1;
-      k1 = k7;
-      const ty = y;
-      y = y1;
-      w.y1 = ty;
-      const tOld = t;
-      t = tph;
-      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
-      if (outputs) outputs.advance(stageOutputs ? w : store, t, y);
-      if (last) break;
-      if (hasStop && stopCheck(ctx, t, y)) break;
-      if (hnew > hmax) hnew = hmax;
-      if (reject && hnew > h) hnew = h;
-      reject = false;
-      if (stiff) {
-        h = hnew;
-        break;
-      }
-    } else {
-      reject = true;
-      stats.rejectedSteps++;
-    }
-    h = hnew;
-  }
-  // k1 = f(t, y) holds for the last accepted state whatever happened after it.
-  ctx.y.set(y);
-  ctx.f.set(k1);
-  ctx.haveF = true;
-  ctx.t = t;
-  ctx.h = h;
-  w.y = y;
-  pool.give(n, w);
-  return stiff && ctx.status === 'ok' && t < tEnd;
+  const w = pool.take(ctx.n);
+  const stiff = runAdaptive(ctx, w, new HairerPI(DOPRI5_PI), stiffness === null ? null : new StiffnessDetector(stiffness));
+  pool.give(ctx.n, w);
+  return stiff;
 }
 
 /** Dormand–Prince 5(4) with dense output and events; see the module comment. */
 export function dopri5(problem: OdeProblem, options: SolverOptions): OdeSolution {
-  validateInputs(problem, options, 'dopri5');
-  const ctx = makeContext(problem, options, Nested5, 5);
-  if (ctx.events) ctx.events.init(ctx.t, ctx.y);
+  return solveWith(problem, options, 'dopri5', 5, runPlain);
+}
+
+function runPlain(ctx: RunContext): undefined {
   runDopri5(ctx, null);
-  return new Solution('dopri5', ctx);
+  return undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { dop853 } from './dop853.ts';
 import { dopri5 } from './dopri5.ts';
 import { odex } from './odex.ts';
 import { rosenbrock } from './rosenbrock.ts';
+import { invalid } from './messages.ts';
 import type { Integrator, MethodName, OdeProblem, OdeSolution, SolverOptions } from './types.ts';
 
 export type * from './types.ts';
@@ -25,9 +26,8 @@ export const integrators: Readonly<Record<MethodName, Integrator>> = Object.free
 export function integrate(problem: OdeProblem, options: SolverOptions, method: MethodName = 'auto'): OdeSolution {
   const integrator = Object.prototype.hasOwnProperty.call(integrators, method) ? integrators[method] : undefined;
   if (!integrator) {
-    throw new RangeError(
-      `integrate: method must be one of ${Object.keys(integrators).join(', ')} (got ${JSON.stringify(method)})`,
-    );
+    const allowed = `one of ${Object.keys(integrators).join(', ')}`;
+    throw invalid('integrate:', 'method', method, allowed, `integrate: method must be ${allowed} (got ${JSON.stringify(method)})`);
   }
   return integrator(problem, options);
 }

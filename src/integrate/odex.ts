@@ -19,7 +19,10 @@
  * like for the other methods.
  */
 import { Solver } from 'odex';
-import { Chebyshev, budgetMessage, fail, firstNonFinite, fmt, makeContext, Solution, validateInputs } from './common.ts';
+import { budgetMessage, fail, firstNonFinite, type RunContext } from './context.ts';
+import { Chebyshev } from './dense.ts';
+import { fmt } from './messages.ts';
+import { solveWith } from './entry.ts';
 import type { OdeProblem, OdeSolution, SolverOptions } from './types.ts';
 
 const MAX_COLUMNS = 9;
@@ -29,15 +32,18 @@ const EVALS_PER_STEP = 200;
 
 /** Thrown from our callbacks to stop odex; never escapes this module. */
 class Abort extends Error {
-  constructor(readonly kind: 'failed' | 'event', message: string) {
+  constructor(readonly kind: 'failed' | 'stopped', message: string) {
     super(message);
   }
 }
 
 export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
-  validateInputs(problem, options, 'odex');
-  const ctx = makeContext(problem, options, Chebyshev, NODES);
-  const { n, stats, store, events, outputs, maxSteps } = ctx;
+  return solveWith(problem, options, 'odex', NODES, runOdex, false, Chebyshev);
+}
+
+/** odex on the context (events initialised, store of Chebyshev samples) from t0 to tEnd. */
+function runOdex(ctx: RunContext): undefined {
+  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
   const t0 = problem.t0;
   const tEnd = problem.tEnd;
   const xEnd = tEnd - t0;
@@ -46,7 +52,6 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
   const yOut = new Float64Array(n);
   const yStep = new Float64Array(n);
   const evalBudget = (maxSteps + 1) * EVALS_PER_STEP;
-  if (events) events.init(t0, ctx.y);
 
   const f = (x: number, y: number[], yp: number[]): void => {
     if (!Number.isFinite(x)) {
@@ -111,7 +116,7 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
       const tc = events.check(store, store.count - 1, tOld, tNew, yStep);
       if (tc === tc) {
         ctx.tStop = tc;
-        throw new Abort('event', `stopped by terminal event at t = ${fmt(tc)}`);
+        throw new Abort('stopped', `stopped by terminal event at t = ${fmt(tc)}`);
       }
     }
     if (outputs) outputs.advance(store, tNew, yStep);
@@ -120,7 +125,7 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
     }
     if (!last && options.stopWhen !== undefined && options.stopWhen(tNew, yStep)) {
       ctx.tStop = tNew;
-      throw new Abort('event', `stopped by options.stopWhen at t = ${fmt(tNew)}`);
+      throw new Abort('stopped', `stopped by options.stopWhen at t = ${fmt(tNew)}`);
     }
   };
 
@@ -138,8 +143,8 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
     }
   } catch (e) {
     if (e instanceof Abort) {
-      if (e.kind === 'event') {
-        ctx.status = 'event';
+      if (e.kind === 'stopped') {
+        ctx.status = 'stopped';
         ctx.message = e.message;
       } else {
         fail(ctx, e.message);
@@ -152,5 +157,5 @@ export function odex(problem: OdeProblem, options: SolverOptions): OdeSolution {
     }
   }
   stats.rejectedSteps = rejected();
-  return new Solution('odex', ctx);
+  return undefined;
 }

@@ -19,24 +19,12 @@
  * per Jacobian evaluation, as rodas.f does. For autonomous problems the difference is exactly zero and the
  * terms are skipped.
  */
-import {
-  EPS,
-  Nested5,
-  budgetMessage,
-  fail,
-  MAX_NONFINITE_RETRIES,
-  nonFiniteMessage,
-  firstNonFinite,
-  fmt,
-  initialStepHeuristic,
-  makeContext,
-  Solution,
-  stopRequested,
-  stoppedByEvent,
-  validateInputs,
-  WorkPool,
-  type RunContext,
-} from './common.ts';
+import type { RunContext } from './context.ts';
+import { GustafssonControl } from './controllers.ts';
+import { EPS, MAX_REFUSED, MethodBase, runAdaptive, type Method } from './loop.ts';
+import { WorkPool } from './memory.ts';
+import { fmt } from './messages.ts';
+import { solveWith } from './entry.ts';
 import type { JacobianFunction, OdeProblem, OdeSolution, RightHandSide, SolverOptions } from './types.ts';
 
 // RODAS4 coefficients (rodas.f, RO4COE with METH = 1; transformed variables as in the code).
@@ -85,12 +73,8 @@ const DD33 = 16.43084320892478;
 const DD34 = 24.76722511418386;
 const DD35 = -6.594389125716872;
 
-// Step-size control (rodas.f defaults): 0.2 ≤ hnew/h ≤ 6, safety 0.9, Gustafsson's predictive controller.
-const SAFE = 0.9;
-const FAC1 = 5; // 1/0.2: the step may shrink to 1/5 …
-const FAC2 = 1 / 6; // … or grow to 6×
-/** Singular iteration matrices tolerated in a row (each halves h) before the solve fails. */
-const MAX_SINGULAR = 5;
+// Step-size control: GustafssonControl (controllers.ts), rodas.f's defaults. A singular iteration matrix halves
+// h (MAX_REFUSED times in a row at most, loop.ts).
 
 /**
  * In-place LU factorisation with partial pivoting of the row-major n×n matrix `a`. Returns false if a pivot
@@ -154,8 +138,12 @@ export function luSolve(a: Float64Array, n: number, piv: Int32Array, b: Float64A
   }
 }
 
-/** Preallocated work arrays of one solve. */
-class RodasWork {
+const noJacobian: JacobianFunction = () => {};
+
+/** RODAS4 as a `Method` of the adaptive loop: the work arrays of one run and its current state. */
+class RodasWork extends MethodBase implements Method {
+  readonly n: number;
+  readonly order = 4;
   readonly k1: Float64Array;
   readonly k2: Float64Array;
   readonly k3: Float64Array;
@@ -177,6 +165,8 @@ class RodasWork {
   f1: Float64Array;
 
   constructor(n: number) {
+    super();
+    this.n = n;
     this.y = new Float64Array(n);
     this.f0 = new Float64Array(n);
     this.f1 = new Float64Array(n);
@@ -283,223 +273,124 @@ class RodasWork {
     luSolve(e, n, piv, k6);
     for (let i = 0; i < n; i++) ynew[i] = ytmp[i]! + k6[i]!;
   }
-}
 
-const pool = new WorkPool((n) => new RodasWork(n));
+  private jacobian: JacobianFunction = noJacobian;
+  /** The Jacobian is evaluated at the start of the next trial step (after every accepted one). */
+  private needJac = true;
 
-/**
- * Runs RODAS4 on `ctx` from ctx.t to tEnd (or a terminal event / failure). Uses ctx.f when ctx.haveF and
- * ctx.h as the first step when > 0.
- */
-export function runRosenbrock(ctx: RunContext): void {
-  const { n, problem, options, stats, store, events, outputs, maxSteps } = ctx;
-  const hasStop = options.stopWhen !== undefined;
-  // A local binding: an imported function is a getter call per use when tsx compiles to CommonJS.
-  const stopCheck = stopRequested;
-  const nvec = store.nvec;
-  const rhs = problem.rhs;
-  const jacobian = problem.jacobian;
-  if (!jacobian) {
-    throw new Error(
-      'rosenbrock: problem.jacobian is required (the method uses the analytic Jacobian ∂f/∂y); ' +
-        "supply it or use method 'dopri5' or 'odex'",
-    );
+  get f(): Float64Array {
+    return this.f0;
   }
-  const tEnd = problem.tEnd;
-  const autonomous = problem.autonomous === true;
-  // Imported bindings are property loads through getters when tsx compiles to CommonJS: keep them out of
-  // the step loop.
-  const eps = EPS;
-  const rtol = options.rtol;
-  const atol = options.atol;
-  const hmax = Math.min(options.maxStep ?? Infinity, tEnd - problem.t0);
-  const w = pool.take(n);
-  const { k1, k2, k3, k4, k5, k6 } = w;
-  let y: Float64Array = w.y;
-  y.set(ctx.y);
-  let f0: Float64Array = w.f0;
-  let f1: Float64Array = w.f1;
-  let t = ctx.t;
 
-  if (ctx.haveF) {
-    f0.set(ctx.f);
-  } else {
-    rhs(t, y, f0);
-    stats.rhsEvaluations++;
-    const bad = firstNonFinite(f0, n);
-    if (bad >= 0) {
-      fail(ctx, `non-finite derivative f[${bad}] = ${fmt(f0[bad]!)} at t = ${fmt(t)} (the initial point)`);
-      pool.give(n, w);
-      return;
-    }
+  get scratchY(): Float64Array {
+    return this.ytmp;
   }
-  let h = ctx.h;
-  if (!(h > 0)) {
-    if (options.initialStep !== undefined) {
-      h = options.initialStep;
-    } else {
-      ctx.f.set(f0);
-      h = initialStepHeuristic(ctx, 4, hmax, w.ytmp, w.dy);
-    }
+
+  get scratchF(): Float64Array {
+    return this.dy;
   }
-  h = Math.min(h, hmax);
 
-  let reject = false;
-  let needJac = true;
-  let nonFinite = 0;
-  let singular = 0;
-  let hacc = 0;
-  let erracc = 0;
-  let accepted = 0;
+  override begin(ctx: RunContext): void {
+    const jacobian = ctx.problem.jacobian;
+    if (!jacobian) throw new Error('internal: rosenbrock run without problem.jacobian');
+    super.begin(ctx);
+    this.jacobian = jacobian;
+    this.needJac = true;
+  }
 
-  for (;;) {
-    if (stats.steps + stats.rejectedSteps >= maxSteps) {
-      ctx.t = t;
-      fail(ctx, budgetMessage(ctx));
-      break;
+  /** The Jacobian at (t, y) when the last step was accepted, then the LU of I/(hγ) − J: false if singular. */
+  override prepare(t: number, h: number): boolean {
+    if (this.needJac) {
+      this.linearise(this.rhs, this.jacobian, this.n, t, this.y, this.f0, this.autonomous);
+      this.stats.jacobianEvaluations++;
+      if (!this.autonomous) this.stats.rhsEvaluations++;
+      this.needJac = false;
     }
-    if (!(0.1 * h > Math.abs(t) * eps) || !(h > 0)) {
-      fail(ctx, `step size underflow: h = ${fmt(h)} at t = ${fmt(t)} (the solution may blow up or be singular there)`);
-      break;
-    }
-    if (needJac) {
-      w.linearise(rhs, jacobian, n, t, y, f0, autonomous);
-      stats.jacobianEvaluations++;
-      if (!autonomous) stats.rhsEvaluations++;
-      needJac = false;
-    }
-    let last = false;
-    if (t + 1.01 * h >= tEnd) {
-      h = tEnd - t;
-      last = true;
-    }
-    if (!w.factor(n, h)) {
-      stats.rejectedSteps++;
-      if (++singular >= MAX_SINGULAR) {
-        fail(ctx, `singular or non-finite iteration matrix I/(hγ) − J at t = ${fmt(t)} (${MAX_SINGULAR} tries)`);
-        break;
-      }
-      h *= 0.5;
-      reject = true;
-      continue;
-    }
-    singular = 0;
-    const tph = last ? tEnd : t + h;
-    w.stages(rhs, n, t, h, tph, y, f0);
-    stats.rhsEvaluations += 5;
-    const ynew = w.ynew;
+    return this.factor(this.n, h);
+  }
 
+  /** The six stages; the error is the last stage's increment k6 (embedded order 3). */
+  attempt(t: number, h: number, tph: number): number {
+    const n = this.n;
+    const y = this.y;
+    this.stages(this.rhs, n, t, h, tph, y, this.f0);
+    this.stats.rhsEvaluations += 5;
+    const ynew = this.ynew;
+    const k6 = this.k6;
+    const rtol = this.rtol;
+    const atol = this.atol;
     let err = 0;
     for (let i = 0; i < n; i++) {
       const sk = atol + rtol * Math.max(Math.abs(y[i]!), Math.abs(ynew[i]!));
       const e = k6[i]! / sk;
       err += e * e + 0 * ynew[i]!; // NaN iff ynew[i] is not finite
     }
-    err = Math.sqrt(err / n);
-    if (!(err < Infinity)) {
-      stats.rejectedSteps++;
-      if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-        fail(ctx, nonFiniteMessage(t, h));
-        break;
-      }
-      h *= 0.1;
-      reject = true;
-      continue;
-    }
-
-    let fac = Math.max(FAC2, Math.min(FAC1, Math.sqrt(Math.sqrt(err)) / SAFE));
-    let hnew = h / fac;
-    if (err <= 1) {
-      // f at the new point: needed for the next step (and to check the new state is usable).
-      rhs(tph, ynew, f1);
-      stats.rhsEvaluations++;
-      let fin = 0;
-      for (let i = 0; i < n; i++) fin += 0 * f1[i]!; // NaN iff some f1[i] is not finite
-      if (fin !== 0) {
-        stats.rejectedSteps++;
-        if (++nonFinite >= MAX_NONFINITE_RETRIES) {
-          fail(ctx, `non-finite derivative at t = ${fmt(tph)} (${MAX_NONFINITE_RETRIES} retries with smaller steps)`);
-          break;
-        }
-        h *= 0.1;
-        reject = true;
-        continue;
-      }
-      nonFinite = 0;
-      stats.steps++;
-      accepted++;
-      // Predictive controller of Gustafsson (rodas.f, PRED = true).
-      if (accepted > 1) {
-        let facgus = ((hacc / h) * Math.sqrt(Math.sqrt((err * err) / erracc))) / SAFE;
-        facgus = Math.max(FAC2, Math.min(FAC1, facgus));
-        fac = Math.max(fac, facgus);
-        hnew = h / fac;
-      }
-      hacc = h;
-      erracc = Math.max(1e-2, err);
-      // Dense output: y + θ(Δ + (1−θ)(d2 + θ d3)), stored as the Nested5 form with r5 = 0.
-      const off = store.push(tph);
-      const c = store.buf;
-      for (let i = 0; i < n; i++) {
-        const o = off + i;
-        const k1i = k1[i]!;
-        const k2i = k2[i]!;
-        const k3i = k3[i]!;
-        const k4i = k4[i]!;
-        const k5i = k5[i]!;
-        c[o] = y[i]!;
-        c[o + n] = ynew[i]! - y[i]!;
-        c[o + 2 * n] = DD21 * k1i + DD22 * k2i + DD23 * k3i + DD24 * k4i + DD25 * k5i;
-        c[o + 3 * n] = DD31 * k1i + DD32 * k2i + DD33 * k3i + DD34 * k4i + DD35 * k5i;
-        // The store may hold more nested vectors (DOP853's eight under `auto`): all higher terms are zero.
-        for (let v = 4; v < nvec; v++) c[o + v * n] = 0;
-      }
-      const ty = y;
-      y = ynew;
-      w.ynew = ty;
-      const tf = f0;
-      f0 = f1;
-      f1 = tf;
-      const tOld = t;
-      t = tph;
-      needJac = true;
-      if (events && stoppedByEvent(ctx, events, tOld, t, y)) break;
-      if (outputs) outputs.advance(store, t, y);
-      if (last) break;
-      if (hasStop && stopCheck(ctx, t, y)) break;
-      if (hnew > hmax) hnew = hmax;
-      if (reject && hnew > h) hnew = h;
-      reject = false;
-    } else {
-      reject = true;
-      stats.rejectedSteps++;
-    }
-    h = hnew;
+    return Math.sqrt(err / n);
   }
-  ctx.y.set(y);
-  ctx.f.set(f0);
-  ctx.haveF = true;
-  ctx.t = t;
-  ctx.h = h;
-  w.y = y;
-  w.f0 = f0;
-  w.f1 = f1;
-  pool.give(n, w);
+
+  /** f at the new point: needed for the next step (and to check the new state is usable). */
+  override complete(tph: number): boolean {
+    const f1 = this.f1;
+    const n = this.n;
+    this.rhs(tph, this.ynew, f1);
+    this.stats.rhsEvaluations++;
+    let fin = 0;
+    for (let i = 0; i < n; i++) fin += 0 * f1[i]!; // NaN iff some f1[i] is not finite
+    return fin === 0;
+  }
+
+  override refusal(t: number): string {
+    return `singular or non-finite iteration matrix I/(hγ) − J at t = ${fmt(t)} (${MAX_REFUSED} tries)`;
+  }
+
+  /** Dense output: y + θ(Δ + (1−θ)(d2 + θ d3)), stored as the Nested5 form with r5 = 0. */
+  store(c: Float64Array, off: number, nvec: number): void {
+    const { k1, k2, k3, k4, k5, y, ynew } = this;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      const o = off + i;
+      const k1i = k1[i]!;
+      const k2i = k2[i]!;
+      const k3i = k3[i]!;
+      const k4i = k4[i]!;
+      const k5i = k5[i]!;
+      c[o] = y[i]!;
+      c[o + n] = ynew[i]! - y[i]!;
+      c[o + 2 * n] = DD21 * k1i + DD22 * k2i + DD23 * k3i + DD24 * k4i + DD25 * k5i;
+      c[o + 3 * n] = DD31 * k1i + DD32 * k2i + DD33 * k3i + DD34 * k4i + DD35 * k5i;
+      // The store may hold more nested vectors (DOP853's eight under `auto`): all higher terms are zero.
+      for (let v = 4; v < nvec; v++) c[o + v * n] = 0;
+    }
+  }
+
+  /** The new point becomes the current one (buffers swapped); the Jacobian is due again. */
+  advance(): void {
+    const y = this.y;
+    this.y = this.ynew;
+    this.ynew = y;
+    const f = this.f0;
+    this.f0 = this.f1;
+    this.f1 = f;
+    this.needJac = true;
+  }
+}
+
+const pool = new WorkPool((n) => new RodasWork(n));
+
+/**
+ * Runs RODAS4 with Gustafsson's controller on `ctx` from ctx.t to tEnd (or a terminal event / failure). Uses
+ * ctx.f when ctx.haveF and ctx.h as the first step when > 0.
+ */
+export function runRosenbrock(ctx: RunContext): undefined {
+  const w = pool.take(ctx.n);
+  runAdaptive(ctx, w, new GustafssonControl(), null);
+  pool.give(ctx.n, w);
+  return undefined;
 }
 
 /** RODAS4 with dense output and events; requires problem.jacobian. */
 export function rosenbrock(problem: OdeProblem, options: SolverOptions): OdeSolution {
-  validateInputs(problem, options, 'rosenbrock');
-  if (typeof problem.jacobian !== 'function') {
-    throw new Error(
-      'rosenbrock: problem.jacobian is required (the method uses the analytic Jacobian ∂f/∂y); ' +
-        "supply it or use method 'dopri5' or 'odex'",
-    );
-  }
-  const ctx = makeContext(problem, options, Nested5, 5);
-  if (ctx.events) ctx.events.init(ctx.t, ctx.y);
-  runRosenbrock(ctx);
-  return new Solution('rosenbrock', ctx);
+  return solveWith(problem, options, 'rosenbrock', 5, runRosenbrock, true);
 }
 
 /**

@@ -4,6 +4,7 @@
  * Right-hand sides and Jacobians write into caller-owned buffers so that the hot loop of a solve allocates
  * nothing; the reduced models are tiny (2–40 states per mode) and allocation would dominate their cost.
  */
+import type { Status } from '../util/status.ts';
 
 /** y' = f(t, y), written into `dydt`. Must not keep references to `y` or `dydt`. */
 export type RightHandSide = (t: number, y: Float64Array, dydt: Float64Array) => void;
@@ -54,7 +55,7 @@ export interface SolverOptions {
   readonly events?: readonly EventFunction[];
   /**
    * Checked after every accepted step (not located within steps, unlike events): when it returns true the
-   * solve ends there with status `event`, tReached = that step's end. For stopping once a caller can take
+   * solve ends there with status `stopped`, tReached = that step's end. For stopping once a caller can take
    * over (e.g. a closed form of the remaining motion). Must not keep references to `y`.
    */
   readonly stopWhen?: (t: number, y: Float64Array) => boolean;
@@ -91,10 +92,13 @@ export interface SolverStats {
 }
 
 /**
- * `ok`: reached tEnd. `event`: stopped at a terminal event or by `stopWhen`. `failed`: stopped early; `message` says why
- * (step size underflow, non-finite state, step budget exhausted) and the dense output covers [t0, tReached].
+ * The package's status vocabulary (src/util/status.ts). `ok`: reached tEnd. `stopped`: stopped on purpose, at
+ * a terminal event or by `stopWhen`. `failed`: stopped early; `message` says why (step size underflow,
+ * non-finite state, step budget exhausted) and the dense output covers [t0, tReached].
  */
-export type SolveStatus = 'ok' | 'event' | 'failed';
+export type { Status } from '../util/status.ts';
+/** @deprecated The same type as `Status` (its values are `ok`, `stopped`, `failed`). */
+export type SolveStatus = Status;
 
 /**
  * Evaluation anywhere on [tStart, tReached] (with SolverOptions.denseOutput = false only where that option
@@ -114,7 +118,7 @@ export interface DenseOutput {
 
 export interface OdeSolution extends DenseOutput {
   readonly method: string;
-  readonly status: SolveStatus;
+  readonly status: Status;
   /** Empty when status is `ok`. */
   readonly message: string;
   readonly stats: SolverStats;

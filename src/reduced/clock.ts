@@ -24,11 +24,14 @@
  * failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
  */
 import { evaluateStep, recordDopri5, type HandOver, type RecordedSteps } from '../integrate/dopri5-recorded.ts';
+import { checkSweep, checkTime } from '../integrate/solutions.ts';
 import type { OdeSolution, SolverStats } from '../integrate/types.ts';
 import type { HalvedModeModel } from './halved.ts';
 
 // A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call.
 const stepValue = evaluateStep;
+const rangeCheck = checkTime;
+const sweepCheck = checkSweep;
 
 /** Gauss–Legendre nodes and weights on [0, 1] (4 points: exact for polynomials of degree 7). */
 const GL_NODES = [
@@ -355,9 +358,7 @@ export class ClockSolution implements OdeSolution {
   evaluate(t: number, out?: Float64Array): Float64Array {
     const x = out ?? new Float64Array(this.dimension);
     // The time map covers every t ≥ 0; the range is kept to [0, tReached] like every other solution's.
-    if (!(t >= 0 && t <= this.tReached)) {
-      throw new RangeError(`evaluate(${t}): t is outside the solution's range [0, ${this.tReached}]`);
-    }
+    if (!(t >= 0 && t <= this.tReached)) rangeCheck(t, 0, this.tReached);
     if (t === 0 || this.count === 0) {
       x.set(this.steps.y0);
       return x;
@@ -424,6 +425,8 @@ export class ClockSolution implements OdeSolution {
   /** The states at the output times of the solve; its right-hand sides count in the statistics. */
   evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
     const before = this.stepsFrom;
+    // The read-out below relies on increasing times (once one is learned, so are the rest).
+    sweepCheck(times, 0, this.tReached);
     this.fillSweep(times, out);
     this.stats.rhsEvaluations += 6 * (this.stepsFrom - before);
     return out;
@@ -438,9 +441,8 @@ export class ClockSolution implements OdeSolution {
       const t = times[k]!;
       // Times increase, so once one is read as x∞ (see `learned`) so are the rest: most late output times,
       // each a copy of x∞ (through evaluate they were half the read-out).
-      if (this.learned(t) && t <= this.tReached) {
+      if (this.learned(t)) {
         for (; k < count; k++) {
-          if (!(times[k]! <= this.tReached)) this.evaluate(times[k]!, x); // throws: out of range
           for (let i = 0; i < n; i++) out[k * n + i] = xEnd[i]!;
         }
         break;
@@ -496,7 +498,7 @@ export function solveModeOnClock(
     initialStepFactor: 16,
   });
   const steps = run.steps;
-  if (run.status !== 'handedOver' || watch.beyondHorizon || steps.count === 0) return null;
+  if (run.status !== 'stopped' || watch.beyondHorizon || steps.count === 0) return null;
   // The end of learning is located until the residual there is below rtol/1000 of its scale (S, or |r₀| if
   // larger; never below rounding): the learned total Σ_a K_a is then within that of S/λ. The criterion is on ρ,
   // not on the clock: a clock can be long compared with the scale on which the state moves at its end (a long

@@ -4,12 +4,13 @@
  * out at the output times, and locates learning times on the read-out. Modes never interact, so each is its
  * own small ODE system with its own step sizes and its own hand-over to the stiff method.
  */
-import { DEFAULT_MAX_STEPS, slabArray } from '../integrate/common.ts';
 import { integrate } from '../integrate/index.ts';
+import { tailedSolution } from '../integrate/solutions.ts';
+import { DEFAULT_MAX_STEPS } from '../integrate/validate.ts';
 import type { EventFunction, MethodName, OdeSolution, SolverStats } from '../integrate/types.ts';
 import type { Outcome } from '../util/status.ts';
 import { ValidationError } from '../util/errors.ts';
-import type { ClosedFormTail, ModeSolverSettings, ModeTask, ReducedModel } from './reduced-model.ts';
+import type { ModeSolverSettings, ModeTask, ReducedModel } from './reduced-model.ts';
 
 export interface DriverSettings {
   /** Output times: non-decreasing, from 0. */
@@ -193,7 +194,6 @@ function integrateInTime<View>(
   threshold: number | null,
 ): OdeSolution {
   const { model, y0 } = task;
-  if (!(tEnd > 0)) return constantSolution(y0, solver.method);
   const handOver = task.tailHandOver?.(modeSolver, threshold);
   const events = threshold === null ? undefined : [learnedEvent(model, threshold)];
   const integrated = integrate(
@@ -208,7 +208,8 @@ function integrateInTime<View>(
     solver.method,
   );
   const tail = handOver?.tail ?? null;
-  return tail !== null && integrated.status === 'event' ? new TailedSolution(integrated, tail, tEnd) : integrated;
+  // The tail takes over where the hand-over stopped the integration.
+  return tail !== null && integrated.status === 'stopped' ? tailedSolution(integrated, tail, tEnd, tail.tStart) : integrated;
 }
 
 /** g = Σ_i strengths_i − threshold, crossing upward when the mode is learned (the learning-time event). */
@@ -273,97 +274,6 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
   toJSON(): DrivenResult {
     return this.result;
   }
-}
-
-/**
- * A solve stopped at tail.tStart by `stopWhen`, continued to tEnd by the closed-form tail: one OdeSolution
- * with status ok. `stiffFrom` is where the tail took over (the integrator never needed its stiff method).
- */
-class TailedSolution implements OdeSolution {
-  readonly method: string;
-  readonly status = 'ok' as const;
-  readonly message = '';
-  readonly stats: SolverStats;
-  readonly events: OdeSolution['events'];
-  readonly yEnd: Float64Array;
-  readonly stiffFrom: number;
-  readonly dimension: number;
-  readonly tStart: number;
-  readonly tReached: number;
-  private readonly head: OdeSolution;
-  private readonly tail: ClosedFormTail;
-
-  constructor(head: OdeSolution, tail: ClosedFormTail, tEnd: number) {
-    this.head = head;
-    this.tail = tail;
-    this.method = head.method;
-    this.stats = head.stats;
-    this.events = head.events;
-    this.dimension = head.dimension;
-    this.tStart = head.tStart;
-    this.tReached = tEnd;
-    this.stiffFrom = tail.tStart;
-    this.yEnd = tail.evaluate(tEnd, slabArray(head.dimension));
-  }
-
-  private check(t: number): void {
-    if (!(t >= this.tStart && t <= this.tReached)) {
-      throw new RangeError(`evaluate(${t}): t is outside the solution's range [${this.tStart}, ${this.tReached}]`);
-    }
-  }
-
-  evaluate(t: number, out?: Float64Array): Float64Array {
-    this.check(t);
-    const y = out ?? new Float64Array(this.dimension);
-    return t <= this.stiffFrom ? this.head.evaluate(t, y) : this.tail.evaluate(t, y);
-  }
-
-  evaluateSweep(times: ArrayLike<number>, out: Float64Array): Float64Array {
-    const n = this.dimension;
-    const ts = this.stiffFrom;
-    let split = 0;
-    while (split < times.length && times[split]! <= ts) split++;
-    for (let k = split; k < times.length; k++) {
-      const t = times[k]!;
-      this.check(t);
-      if (k > 0 && !(t >= times[k - 1]!)) throw new RangeError(`evaluateSweep: times[${k}] = ${t} must be non-decreasing`);
-    }
-    if (split > 0) this.head.evaluateSweep(split === times.length ? times : Array.prototype.slice.call(times, 0, split), out);
-    if (split < times.length) {
-      const y = new Float64Array(n);
-      for (let k = split; k < times.length; k++) out.set(this.tail.evaluate(times[k]!, y), k * n);
-    }
-    return out;
-  }
-}
-
-/** The solution of a solve with nothing to integrate (all output times are 0). */
-function constantSolution(y0: Float64Array, method: string): OdeSolution {
-  const yEnd = Float64Array.from(y0);
-  return {
-    method,
-    status: 'ok',
-    message: '',
-    stats: { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 },
-    events: [],
-    yEnd,
-    dimension: y0.length,
-    tStart: 0,
-    tReached: 0,
-    evaluate(t, out) {
-      if (t !== 0) throw new RangeError(`t: got ${t}; allowed: 0 (nothing was integrated)`);
-      const target = out ?? new Float64Array(y0.length);
-      target.set(yEnd);
-      return target;
-    },
-    evaluateSweep(ts, out) {
-      for (let i = 0; i < ts.length; i++) {
-        if (ts[i] !== 0) throw new RangeError(`t: got ${ts[i]}; allowed: 0 (nothing was integrated)`);
-        out.set(yEnd, i * y0.length);
-      }
-      return out;
-    },
-  };
 }
 
 let readoutBuffer = new Float64Array(4096);

@@ -19,10 +19,10 @@
  * doubles and one of ints (index arithmetic, no per-pathway arrays or views), its functions bound once. Under
  * tsx every closure is also renamed at creation (esbuild's keepNames), which showed in profiles.
  */
-import { slabArray } from '../integrate/common.ts';
+import { slabArray } from '../integrate/memory.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
 import { balancedInvariantNames, modeLoss, type ModeParameters } from './model.ts';
-import type { ReducedModel } from './reduced-model.ts';
+import type { ClosedFormTail as Tail, ReducedModel } from './reduced-model.ts';
 import { ipow as importedIpow } from '../util/ipow.ts';
 
 // A module-level copy: under tsx (CommonJS) each use of an imported function is a getter call, and ipow is
@@ -41,11 +41,7 @@ const LINEAR = 3;
  * γ = λ Σ_a K_a' g_a > 0. Hence u − u_s = (r_s/γ)(1 − e^{−γ (t − t_s)/τ}) and x_a = x_a,s + g_a Δu + ½ g_a g_a' Δu².
  * `learnedTail` hands one out only where the terms this leaves out are far below the tolerance.
  */
-export interface LearnedTail {
-  readonly tStart: number;
-  /** The kept variables at t ≥ tStart into `out`. */
-  evaluate(t: number, out: Float64Array): Float64Array;
-}
+export type LearnedTail = Tail;
 
 /** The neglected terms of the closed-form tail must stay below this fraction of atol + rtol·|x|. */
 export const TAIL_SAFETY = 0.1;

@@ -4,6 +4,7 @@
  * with its clock fast path (clock.ts) and closed-form tail (halved.ts) — and hands them to the one driver
  * (driver.ts).
  */
+import { mappedSolution } from '../integrate/solutions.ts';
 import type { OdeSolution } from '../integrate/types.ts';
 import { solveModes, type DrivenSnapshot, type DrivenSolution } from './driver.ts';
 import { solveModeOnClock } from './clock.ts';
@@ -141,45 +142,11 @@ class HalvedModeSolution implements ModeSolution {
   }
 
   get ode(): OdeSolution {
-    return (this.odeCache ??= liftSolution(this.raw, this.halved));
+    const halved = this.halved;
+    return (this.odeCache ??= mappedSolution(this.raw, halved.liftedDimension, (y, out) => halved.lift(y, out)));
   }
 
   get model(): ModeModel {
     return (this.modelCache ??= modeModel(this.form, this.params));
   }
 }
-
-/** The solution of a halved mode seen in the balanced (q, p) layout of `ModeModel`. */
-function liftSolution(raw: OdeSolution, halved: HalvedModeModel): OdeSolution {
-  const n = halved.liftedDimension;
-  const scratch = new Float64Array(halved.dimension);
-  const liftNew = (y: Float64Array): Float64Array => halved.lift(y, new Float64Array(n));
-  return {
-    method: raw.method,
-    status: raw.status,
-    message: raw.message,
-    stats: raw.stats,
-    events: raw.events.map((e) => ({ index: e.index, t: e.t, y: liftNew(e.y) })),
-    yEnd: liftNew(raw.yEnd),
-    ...(raw.stiffFrom !== undefined ? { stiffFrom: raw.stiffFrom } : {}),
-    dimension: n,
-    tStart: raw.tStart,
-    tReached: raw.tReached,
-    evaluate(t, out) {
-      raw.evaluate(t, scratch);
-      return halved.lift(scratch, out ?? new Float64Array(n));
-    },
-    evaluateSweep(ts, out) {
-      const k = halved.dimension;
-      const values = raw.evaluateSweep(ts, new Float64Array(ts.length * k));
-      const y = new Float64Array(k);
-      const x = new Float64Array(n);
-      for (let i = 0; i < ts.length; i++) {
-        for (let j = 0; j < k; j++) y[j] = values[i * k + j]!;
-        out.set(halved.lift(y, x), i * n);
-      }
-      return out;
-    },
-  };
-}
-

@@ -2,7 +2,8 @@
  * The public, JSON-serialisable problem and result of the reduced singular-mode model (issue #2 contract).
  * Layout conventions: `[a]` indexes pathways, `[α]` modes, `[d]` layers (first … last), `[t]` output times.
  */
-import type { MethodName, SolverStats } from '../integrate/types.ts';
+import type { MethodName } from '../integrate/types.ts';
+import type { DrivenResult } from './driver.ts';
 
 export type LayersInit = { readonly layers: readonly (readonly (readonly number[])[])[] };
 export type BalancedInit = { readonly q: readonly (readonly number[])[]; readonly p: readonly (readonly number[])[] };
@@ -28,14 +29,9 @@ export interface ReducedProblem {
   readonly solver?: SolverSpec;
 }
 
-export interface ReducedResult {
-  readonly status: 'ok' | 'failed';
-  /** Present when status is `failed`: which mode failed and why. */
-  readonly message?: string;
-  readonly times: number[];
-  /** strengths[t][a][α] = K_aα(times[t]). */
-  readonly strengths: number[][][];
-  /** ½ Σ_α r_α²/λ_α at each output time (the loss above its irreducible part). */
-  readonly loss: number[];
-  readonly stats: SolverStats;
-}
+/**
+ * The result of a reduced solve (the `dln solve` JSON): `status` ok | failed, `message` when failed (which mode
+ * and why), `times`, `strengths[t][a][α]` = K_aα(times[t]), `loss` = ½ Σ_α r_α²/λ_α at each output time (the loss
+ * above its irreducible part), `stats` summed over the modes.
+ */
+export type ReducedResult = DrivenResult;
