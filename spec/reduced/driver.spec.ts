@@ -50,7 +50,7 @@ function logisticRace(S: number, rate1: number, rate2: number): ReducedModel {
 const logisticTotal = (S: number, T0: number, t: number): number => (S * T0 * Math.exp(S * t)) / (S + T0 * Math.expm1(S * t));
 
 function task(model: ReducedModel, y0: number[], label = 'race'): ModeTask<OdeSolution> {
-  return { label, model, y0: Float64Array.from(y0), view: (ode) => ode };
+  return { label: () => label, model, y0: Float64Array.from(y0), view: (ode) => ode };
 }
 
 describe('the reduced-model driver (any ReducedModel)', () => {

@@ -84,7 +84,7 @@ export function solveModes<View, Problem>(
     ode ??= integrateInTime(task, tEnd, solver, modeSolver, threshold);
     const run = new ModeRun(task, ode);
     if (run.failure !== null) {
-      failures.push(`${task.label}: ${run.failure}`);
+      failures.push(`${task.label()}: ${run.failure}`);
       tReached = Math.min(tReached, ode.tReached);
     }
     runs.push(run);

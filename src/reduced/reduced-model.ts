@@ -58,8 +58,11 @@ export interface TailHandOver {
 
 /** One mode for the driver: a model, where it starts, and what it offers beyond the time integration. */
 export interface ModeTask<View> {
-  /** Names the mode in messages ("mode 0 (S = 3)"). */
-  readonly label: string;
+  /**
+   * Names the mode in messages ("mode 0 (S = 3)"). A function: formatting a double costs more than a
+   * clock-path solve of the mode, and the label is needed only when the mode fails.
+   */
+  label(): string;
   /** The model as integrated. */
   readonly model: ReducedModel;
   readonly y0: Float64Array;

@@ -11,7 +11,7 @@ import { solveModeOnClock } from './clock.ts';
 import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
 import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
 import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
-import type { ModeTask, TailHandOver } from './reduced-model.ts';
+import type { ModeSolverSettings, ModeTask, TailHandOver } from './reduced-model.ts';
 import type { ReducedProblem, ReducedResult } from './types.ts';
 
 export interface ModeSolution {
@@ -51,28 +51,71 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   const tasks: ModeTask<ModeSolution>[] = [];
   for (let m = 0; m < singularValues.length; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
-    const label = `mode ${m} (S = ${singularValues[m]})`;
-    const balancedY0 = problem.initialStates[m]!;
-    if (halve) {
-      const halved = halvedModeModel(params, balancedY0);
-      tasks.push({
-        label,
-        model: halved,
-        y0: halved.y0,
-        fastPath: (tEnd, s) => solveModeOnClock(halved, tau, s.rtol, s.atol, s.maxSteps, tEnd),
-        tailHandOver: (s, threshold) => new LearnedTailHandOver(halved, s.rtol, s.atol, threshold),
-        view: (ode) => new HalvedModeSolution(m, ode, halved, form, params),
-      });
-    } else {
-      const model = modeModel(form, params);
-      tasks.push({ label, model, y0: balancedY0, view: (ode) => ({ mode: m, model, ode }) });
-    }
+    const y0 = problem.initialStates[m]!;
+    tasks.push(halve ? new HalvedModeTask(m, params, form, y0) : new DlnModeTask(m, params, modeModel(form, params), y0));
   }
   return solveModes(problem, tasks, {
     times,
     solver,
     ...(options.learningFraction === undefined ? {} : { learningFraction: options.learningFraction }),
   }) as ReducedSolution;
+}
+
+function modeLabel(mode: number, params: ModeParameters): string {
+  return `mode ${mode} (S = ${params.singularValue})`;
+}
+
+// The tasks are classes, not object literals of closures: a solve on the clock takes a few microseconds per
+// mode, and creating (and, under tsx, naming) four closures per mode cost a measurable part of it.
+
+/** A DLN mode in one of its full layouts (balanced or per-layer), integrated in time. */
+class DlnModeTask implements ModeTask<ModeSolution> {
+  constructor(
+    private readonly mode: number,
+    private readonly params: ModeParameters,
+    readonly model: ModeModel,
+    readonly y0: Float64Array,
+  ) {}
+
+  label(): string {
+    return modeLabel(this.mode, this.params);
+  }
+
+  view(ode: OdeSolution): ModeSolution {
+    return { mode: this.mode, model: this.model, ode };
+  }
+}
+
+/** A balanced DLN mode as one state per pathway: the clock fast path, else in time with the closed-form tail. */
+class HalvedModeTask implements ModeTask<ModeSolution> {
+  readonly model: HalvedModeModel;
+  readonly y0: Float64Array;
+
+  constructor(
+    private readonly mode: number,
+    private readonly params: ModeParameters,
+    private readonly form: NormalisedProblem['form'],
+    balancedY0: Float64Array,
+  ) {
+    this.model = halvedModeModel(params, balancedY0);
+    this.y0 = this.model.y0;
+  }
+
+  label(): string {
+    return modeLabel(this.mode, this.params);
+  }
+
+  fastPath(tEnd: number, s: ModeSolverSettings): OdeSolution | null {
+    return solveModeOnClock(this.model, this.params.tau, s.rtol, s.atol, s.maxSteps, tEnd);
+  }
+
+  tailHandOver(s: ModeSolverSettings, threshold: number | null): TailHandOver {
+    return new LearnedTailHandOver(this.model, s.rtol, s.atol, threshold);
+  }
+
+  view(ode: OdeSolution): ModeSolution {
+    return new HalvedModeSolution(this.mode, ode, this.model, this.form, this.params);
+  }
 }
 
 /**
