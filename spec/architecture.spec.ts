@@ -18,6 +18,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   reduced: ['util', 'integrate'],
   exact: ['util', 'integrate', 'analysis', 'reduced'],
   network: ['util', 'integrate', 'reduced'],
+  gated: ['util', 'integrate', 'reduced', 'network'],
   sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network'],
   cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'sweep'],
 };
