@@ -239,8 +239,8 @@ function parseContext(value: unknown, field: string, graph: GatedGraph, weighted
   };
   readBlock(obj['inputs'], 'inputs', 'input', inputs);
   readBlock(obj['targets'], 'targets', 'output', targets);
-  if (items === undefined) throw new ValidationError(`${field}.inputs`, obj['inputs'], 'at least one input matrix');
-  if (!targets.some((t) => t !== null)) throw new ValidationError(`${field}.targets`, obj['targets'], 'at least one target matrix');
+  // A context naming no target scores nothing (a trial whose output is not trained); it must still say its items.
+  if (items === undefined) throw new ValidationError(`${field}.inputs`, obj['inputs'], 'at least one input or target matrix (to set the items P)');
   const nodeGates = new Float64Array(nodes.length).fill(1);
   const edgeGates = new Float64Array(edges.length).fill(1);
   if (obj['gates'] !== undefined) {
