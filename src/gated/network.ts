@@ -3,41 +3,42 @@
  * flat row-major matrices. Inputs a context does not name are zero and edges or nodes gated to 0 carry nothing,
  * so a context touches only the part of the graph it reaches (the routing task's contexts touch one path).
  */
+import { kernelsFor } from '../network/kernels.ts';
 import type { Dense, GatedContext, GatedGraph } from './problem.ts';
 
-/** out (m×n) = A (m×k) · B (k×n), or += with accumulate. */
-function gemm(out: Float64Array, a: Float64Array, b: Float64Array, m: number, k: number, n: number, factor: number): void {
-  for (let i = 0; i < m; i++) {
-    const oi = i * n;
-    for (let l = 0; l < k; l++) {
-      const f = factor * a[i * k + l]!;
-      if (f === 0) continue;
-      const bl = l * n;
-      for (let j = 0; j < n; j++) out[oi + j] += f * b[bl + j]!;
-    }
-  }
+/**
+ * The per-context products run through the simulator's thin kernels (src/network/kernels.ts, generated per
+ * item count P): every product here is a wide weight times a thin block of P items.
+ */
+function scratch(length: number): Float64Array {
+  if (buffer.length < length) buffer = new Float64Array(Math.max(length, 2 * buffer.length));
+  return buffer;
+}
+let buffer = new Float64Array(1024);
+
+/** out (m×P) += factor · W (m×n) · H (n×P) */
+function addForward(out: Float64Array, w: Float64Array, h: Float64Array, m: number, n: number, P: number, factor: number): void {
+  const tmp = scratch(m * P);
+  kernelsFor(P).forward(tmp, w, h, m, n);
+  for (let i = 0; i < m * P; i++) out[i] += factor * tmp[i]!;
 }
 
-/** out (m×n) += factor · A (m×P) · B (n×P)ᵀ */
-function gemmNT(out: Float64Array, a: Float64Array, b: Float64Array, m: number, n: number, P: number, factor: number): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < P; k++) s += a[i * P + k]! * b[j * P + k]!;
-      out[i * n + j] += factor * s;
-    }
-  }
+/** G (m×n) += factor · Δ (m×P) · H (n×P)ᵀ */
+function addGradient(g: Float64Array, delta: Float64Array, h: Float64Array, m: number, n: number, P: number, factor: number): void {
+  kernelsFor(P).update(g, delta, h, factor, m, n);
 }
 
-/** out (k×n) += factor · A (m×k)ᵀ · B (m×n) */
-function gemmTN(out: Float64Array, a: Float64Array, b: Float64Array, m: number, k: number, n: number, factor: number): void {
-  for (let l = 0; l < m; l++) {
-    for (let i = 0; i < k; i++) {
-      const f = factor * a[l * k + i]!;
-      if (f === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += f * b[l * n + j]!;
-    }
-  }
+/** out (n×P) += factor · W (m×n)ᵀ · Δ (m×P) */
+function addBackward(out: Float64Array, w: Float64Array, delta: Float64Array, m: number, n: number, P: number, factor: number): void {
+  const dT = transposed(delta, m, P, scratch(m * P + n * P));
+  const res = buffer.subarray(m * P, m * P + n * P);
+  kernelsFor(P).backward(res, dT, w, m, n);
+  for (let j = 0; j < n; j++) for (let k = 0; k < P; k++) out[j * P + k] += factor * res[k * n + j]!;
+}
+
+function transposed(a: Float64Array, rows: number, cols: number, into: Float64Array): Float64Array {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) into[j * rows + i] = a[i * cols + j]!;
+  return into;
 }
 
 export interface GatedNetwork {
@@ -82,7 +83,7 @@ export function forward(graph: GatedGraph, weights: readonly Float64Array[], c: 
       const hs = h[edge.from];
       if (ge === 0 || hs == null) continue;
       acc ??= new Float64Array(node.size * P);
-      gemm(acc, weights[e]!, hs, node.size, graph.nodes[edge.from]!.size, P, gv * ge);
+      addForward(acc, weights[e]!, hs, node.size, graph.nodes[edge.from]!.size, P, gv * ge);
     }
     h[v] = acc;
   }
@@ -148,10 +149,10 @@ export function lossAndGradient(graph: GatedGraph, weights: readonly Float64Arra
         const hs = h[edge.from];
         if (ge === 0) continue;
         const ns = graph.nodes[edge.from]!.size;
-        if (hs != null) gemmNT(gradient[e]!, dv, hs, node.size, ns, P, gv * ge);
+        if (hs != null) addGradient(gradient[e]!, dv, hs, node.size, ns, P, gv * ge);
         if (graph.nodes[edge.from]!.kind !== 'input') {
           const ds = (delta[edge.from] ??= new Float64Array(ns * P));
-          gemmTN(ds, weights[e]!, dv, node.size, ns, P, gv * ge);
+          addBackward(ds, weights[e]!, dv, node.size, ns, P, gv * ge);
         }
       }
     }

@@ -6,6 +6,7 @@
  *   Σ^{x}(j, p) = Σ_c w_c g_j g_p (1/P_c) X_{s(j)} X_{s(p)}ᵀ     (j, p end at one output, a target in c)
  * are everything the loss sees of the data: L = const − Σ_p tr(W_pᵀ Σ^{yx}(p)) + ½ Σ_{j,p} tr(W_jᵀ W_p Σ^{x}(p, j)).
  */
+import { ValidationError } from '../util/errors.ts';
 import type { Dense, GatedContext, GatedGraph } from './problem.ts';
 
 export interface GatedPath {
@@ -29,7 +30,7 @@ export function enumeratePaths(graph: GatedGraph): GatedPath[] {
     if (graph.nodes[v]!.kind === 'output') {
       paths.push({ edges: edges.slice(), nodes: nodes.slice(), input: nodes[0]!, output: v });
       if (paths.length > MAX_PATHS) {
-        throw new RangeError(`the graph has more than ${MAX_PATHS} input-to-output paths; the path form does not scale to it`);
+        throw new ValidationError('graph.edges', `more than ${MAX_PATHS} input-to-output paths`, `a graph with at most ${MAX_PATHS} paths (the path form grows with their number)`);
       }
       return;
     }

@@ -33,6 +33,12 @@ export interface RoutingOptions {
   readonly init?: unknown;
   readonly train?: unknown;
   readonly engine?: 'network' | 'reduced';
+  /**
+   * One hidden matrix shared by every pair (default true, the paper's network) or, with false, a separate
+   * hidden matrix per trained pair (nodes h1_i after each encoder, h2_j before each decoder, edges hid_i_j):
+   * the control that shows the race's bias towards shared edges.
+   */
+  readonly sharedHidden?: boolean;
   /** Add every pair as a held-out `evaluate` context (in pair order i·M + j). */
   readonly evaluateAllPairs?: boolean;
 }
@@ -57,11 +63,21 @@ export function routingProblem(options: RoutingOptions = {}): Record<string, unk
   const nodes: Record<string, unknown>[] = [];
   const edges: Record<string, unknown>[] = [];
   for (let i = 0; i < M; i++) nodes.push({ id: `x${i}`, size: 4, kind: 'input' });
-  nodes.push({ id: 'h1', size: hidden }, { id: 'h2', size: hidden });
+  if (options.sharedHidden ?? true) {
+    nodes.push({ id: 'h1', size: hidden }, { id: 'h2', size: hidden });
+    for (let i = 0; i < M; i++) edges.push({ id: `enc${i}`, from: `x${i}`, to: 'h1' });
+    edges.push({ id: 'shared', from: 'h1', to: 'h2' });
+    for (let j = 0; j < M; j++) edges.push({ id: `dec${j}`, from: 'h2', to: `y${j}` });
+  } else {
+    for (let i = 0; i < M; i++) nodes.push({ id: `h1_${i}`, size: hidden });
+    for (let j = 0; j < M; j++) nodes.push({ id: `h2_${j}`, size: hidden });
+    for (let i = 0; i < M; i++) edges.push({ id: `enc${i}`, from: `x${i}`, to: `h1_${i}` });
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < M; j++) if (routingTrained(i, j, M, offsets)) edges.push({ id: `hid${i}_${j}`, from: `h1_${i}`, to: `h2_${j}` });
+    }
+    for (let j = 0; j < M; j++) edges.push({ id: `dec${j}`, from: `h2_${j}`, to: `y${j}` });
+  }
   for (let j = 0; j < M; j++) nodes.push({ id: `y${j}`, size: 7, kind: 'output' });
-  for (let i = 0; i < M; i++) edges.push({ id: `enc${i}`, from: `x${i}`, to: 'h1' });
-  edges.push({ id: 'shared', from: 'h1', to: 'h2' });
-  for (let j = 0; j < M; j++) edges.push({ id: `dec${j}`, from: 'h2', to: `y${j}` });
   const X = eye(4, scale);
   const Y = ROUTING_TARGETS.map((row) => row.map((v) => v * scale));
   const contexts: Record<string, unknown>[] = [];

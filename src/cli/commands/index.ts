@@ -4,6 +4,7 @@
  */
 import type { CliCommand } from './command.ts';
 import { endstateCommand } from './endstate.ts';
+import { gdlnCommand } from './gdln.ts';
 import { mergeCommand } from './merge.ts';
 import { plotCommand } from './plot.ts';
 import { simulateCommand } from './simulate.ts';
@@ -12,4 +13,4 @@ import { sweepCommand } from './sweep.ts';
 
 export type { CliCommand } from './command.ts';
 
-export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand];
+export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand, gdlnCommand];
