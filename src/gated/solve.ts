@@ -24,6 +24,24 @@ import {
   type SharedModes,
 } from './modes.ts';
 import { raceMode, type RaceMode } from './race.ts';
+import { checkCost, type GatedLimits } from './cost.ts';
+import { expectNumber, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+
+function parseOptions(value: unknown): SolveGatedOptions {
+  const o = expectRecord(value, 'options', 'an object { onRecord?, limits? }');
+  rejectUnknownKeys(o, ['onRecord', 'limits'], 'options');
+  if (o['onRecord'] !== undefined && typeof o['onRecord'] !== 'function') throw new ValidationError('options.onRecord', o['onRecord'], 'a function (done, total) => void');
+  let limits: GatedLimits | undefined;
+  if (o['limits'] !== undefined) {
+    const l = expectRecord(o['limits'], 'options.limits', 'an object { memoryBytes?, seconds? }');
+    rejectUnknownKeys(l, ['memoryBytes', 'seconds'], 'options.limits');
+    limits = {
+      ...(l['memoryBytes'] !== undefined ? { memoryBytes: expectNumber(l['memoryBytes'], 'options.limits.memoryBytes', { exclusiveMin: 0 }) } : {}),
+      ...(l['seconds'] !== undefined ? { seconds: expectNumber(l['seconds'], 'options.limits.seconds', { exclusiveMin: 0 }) } : {}),
+    };
+  }
+  return { ...(o['onRecord'] ? { onRecord: o['onRecord'] as SolveGatedOptions['onRecord'] } : {}), ...(limits ? { limits } : {}) };
+}
 
 /**
  * The race is a handful of scalars per mode, so it is integrated far below the 1e-9 agreement the contract
@@ -54,6 +72,8 @@ export interface GatedResult {
 export interface SolveGatedOptions {
   /** Called after each record (for progress); records so far. */
   readonly onRecord?: (done: number, total: number) => void;
+  /** Work limits checked before anything runs (cost.ts); defaults 2 GiB and 600 s. */
+  readonly limits?: GatedLimits;
 }
 
 /** All singular values of a matrix, descending (ml-matrix's SVD; off the hot path). */
@@ -259,6 +279,9 @@ function evaluations(problem: GatedProblem, weights: readonly Float64Array[]): n
 /** Solves a gated problem (plain JSON, validated here) with the engine it names. */
 export function solveGated(input: unknown, options: SolveGatedOptions = {}): GatedResult {
   const problem = parseGatedProblem(input);
+  const opts = parseOptions(options);
+  checkCost(problem, opts.limits);
+  options = opts;
   return problem.engine === 'network' ? solveNetwork(problem, options) : solveRace(problem, options);
 }
 
