@@ -19,8 +19,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   exact: ['util', 'integrate', 'analysis', 'reduced'],
   network: ['util', 'integrate', 'reduced'],
   gated: ['util', 'integrate', 'reduced', 'network'],
-  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network'],
-  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'sweep'],
+  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated'],
+  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'sweep'],
 };
 
 function sourceFiles(dir: string): string[] {

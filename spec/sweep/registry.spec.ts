@@ -19,9 +19,9 @@ import { runSweep } from '../../src/sweep/runner.ts';
 import { ENGINES, MEASURE_NAMES, PARAMETERS, parseSweepSpec, specToJson } from '../../src/sweep/spec.ts';
 import { ValidationError } from '../../src/util/errors.ts';
 
-const BUILTIN_ENGINES = ['endstate', 'reduced', 'network'];
+const BUILTIN_ENGINES = ['endstate', 'reduced', 'network', 'routing'];
 const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau'];
-const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`)];
+const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction'];
 
 function errorOf(spec: unknown): ValidationError {
   try {
@@ -57,7 +57,7 @@ describe('sweep registries', () => {
 
   it('list the registered names when a spec names an unknown engine, parameter or measure', () => {
     const base = { engine: 'reduced', fixed: { sigma: 0.5 }, axes: { depth: [1, 2] } };
-    expect(errorOf({ ...base, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network"');
+    expect(errorOf({ ...base, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing"');
     expect(errorOf({ ...base, axes: { depht: [1] } }).allowed).to.equal(
       'no such parameter; known: pathways, depth, depth1 … depth9, sigma, width, target, tau',
     );
@@ -103,9 +103,9 @@ describe('sweep registries', () => {
     after(() => toy.unregisterToyModel());
 
     it('extends the validator, its messages and the docs tables', () => {
-      expect(errorOf({ ...toySpec, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "toy"');
+      expect(errorOf({ ...toySpec, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "toy"');
       expect(errorOf({ ...toySpec, axes: { gainn: [1] } }).allowed).to.match(/known: pathways, .*, tau, gain$/);
-      expect(errorOf({ ...toySpec, measures: ['sum'] }).allowed).to.match(/"share9", "total"$/);
+      expect(errorOf({ ...toySpec, measures: ['sum'] }).allowed).to.match(/"sharedFraction", "total"$/);
       // Its own rules: the parameter's range, the options field, the engine's cross-field check, no time axis.
       expect(errorOf({ ...toySpec, axes: { gain: [20] } }).field).to.equal('axes.gain[0]');
       expect(errorOf({ ...toySpec, toy: { offset: 'x' } }).field).to.equal('toy.offset');
@@ -155,7 +155,7 @@ describe('sweep registries', () => {
       let caught: unknown;
       await loadEngine('toy').catch((err: unknown) => (caught = err));
       expect(caught).to.be.instanceOf(ValidationError);
-      expect((caught as ValidationError).allowed).to.equal('one of "endstate", "reduced", "network"');
+      expect((caught as ValidationError).allowed).to.equal('one of "endstate", "reduced", "network", "routing"');
     });
   });
 });

@@ -8,3 +8,4 @@ import './measure.ts';
 import './engines/endstate.ts';
 import './engines/reduced.ts';
 import './engines/network.ts';
+import './engines/routing.ts';
