@@ -15,6 +15,7 @@ const SUBPATHS: Readonly<Record<string, readonly string[]>> = {
   './network': ['simulate', 'createNetwork', 'createEngine', 'registerEngine', 'mapToReduced'],
   './sweep': ['parseSweepSpec', 'runSweep', 'registerSweepEngine', 'registerSweepParameter', 'registerSweepMeasure'],
   './plot': ['renderVegaLite', 'heatmapChart'],
+  './gated': ['solveGated', 'parseGatedProblem', 'routingProblem', 'kPathGraph', 'findSharedModes', 'raceMode'],
 };
 const ROOT = [
   'solveReduced', 'endState', 'modeEndState', 'simulate', 'parseSweepSpec', 'runSweep', 'readSweepPoints', 'mergeSweeps',
