@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseGatedProblem } from '../../src/gated/problem.ts';
-import { createNetwork, lossAndGradient, weightOffsets } from '../../src/gated/network.ts';
+import { GatedEngine } from '../../src/gated/engine.ts';
 import { initialWeights } from '../../src/gated/solve.ts';
 import { routingProblem } from '../../src/gated/routing.ts';
 
@@ -28,15 +28,14 @@ function median(xs: number[]): number {
 }
 
 /** One block of `steps` GD steps of the gated network (the loop solveGated runs, without records). */
-function gatedBlock(H: number, steps: number): () => number {
+function gatedBlock(H: number, steps: number, kernels: 'auto' | 'js'): () => number {
   const problem = parseGatedProblem(routingProblem({ hidden: H, init: { orthogonal: { gain: 0.5, seed: 1 } } }));
-  const net = createNetwork(problem.graph, initialWeights(problem));
-  const offsets = weightOffsets(problem.graph);
-  const grad = new Float64Array(net.state.length);
-  const gradient = problem.graph.edges.map((_, i) => grad.subarray(offsets[i]!, offsets[i + 1]!));
+  const engine = new GatedEngine(problem.graph, problem.contexts, kernels);
+  initialWeights(problem).forEach((w, i) => engine.weights[i]!.set(w.data));
+  const { state, gradState } = engine;
   const step = (): void => {
-    lossAndGradient(problem.graph, net.weights, problem.contexts, gradient);
-    for (let i = 0; i < net.state.length; i++) net.state[i] -= 1e-3 * grad[i]!;
+    engine.lossAndGradient();
+    for (let i = 0; i < state.length; i++) state[i] -= 1e-3 * gradState[i]!;
   };
   for (let s = 0; s < Math.max(2, steps / 5); s++) step();
   return () => {
@@ -57,20 +56,23 @@ function numpyBlock(H: number, steps: number): number | null {
 }
 
 console.log(`gated network, routing task, full-batch GD; ${repeats} interleaved blocks each, ms per step as best / median`);
-console.log('H\tdln-dynamics\tnumpy (per-pair loop)\tratio best (median)');
+console.log('(dln-dynamics: WebAssembly SIMD kernels, the default; js: the generated JavaScript kernels, the fallback)');
+console.log('H\tdln-dynamics\tjs\tnumpy (per-pair loop)\tratio best (median)\tratio js');
 for (const H of widths) {
   const steps = H >= 512 ? 20 : 100;
-  const ours = gatedBlock(H, steps);
-  const t = { ours: [] as number[], numpy: [] as number[] };
+  const ours = gatedBlock(H, steps, 'auto');
+  const js = gatedBlock(H, steps, 'js');
+  const t = { ours: [] as number[], js: [] as number[], numpy: [] as number[] };
   let hasNumpy = true;
   for (let r = 0; r < repeats; r++) {
     t.ours.push(ours());
+    t.js.push(js());
     const peer = hasNumpy ? numpyBlock(H, steps) : null;
     if (peer === null) hasNumpy = false;
     else t.numpy.push(peer);
   }
   const best = (xs: number[]): number => Math.min(...xs);
   const fmt = (xs: number[]): string => `${best(xs).toFixed(3)} / ${median(xs).toFixed(3)}`;
-  const ratio = hasNumpy ? `${(best(t.ours) / best(t.numpy)).toFixed(2)} (${(median(t.ours) / median(t.numpy)).toFixed(2)})` : 'n/a';
-  console.log(`${H}\t${fmt(t.ours)}\t${hasNumpy ? fmt(t.numpy) : 'n/a (no numpy)'}\t${ratio}`);
+  const ratio = (xs: number[]): string => (hasNumpy ? `${(best(xs) / best(t.numpy)).toFixed(2)} (${(median(xs) / median(t.numpy)).toFixed(2)})` : 'n/a');
+  console.log(`${H}\t${fmt(t.ours)}\t${fmt(t.js)}\t${hasNumpy ? fmt(t.numpy) : 'n/a (no numpy)'}\t${ratio(t.ours)}\t${ratio(t.js)}`);
 }

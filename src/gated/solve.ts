@@ -11,7 +11,8 @@ import { recordSteps } from '../network/train.ts';
 import { ComputationError, ValidationError } from '../util/errors.ts';
 import { createRandom, type Random } from '../util/random.ts';
 import type { Outcome } from '../util/status.ts';
-import { contextLoss, createNetwork, lossAndGradient, weightOffsets } from './network.ts';
+import { contextLoss } from './network.ts';
+import { GatedEngine } from './engine.ts';
 import { parseGatedProblem, type Dense, type GatedGraph, type GatedProblem } from './problem.ts';
 import { enumeratePaths, pathStatistics, type GatedPath, type PathStatistics } from './paths.ts';
 import {
@@ -298,55 +299,55 @@ function failedAt(records: GatedRecord[], engine: 'network' | 'reduced', where: 
 
 function solveNetwork(problem: GatedProblem, options: SolveGatedOptions): GatedResult {
   const { graph, contexts, train } = problem;
-  const net = createNetwork(graph, initialWeights(problem));
-  const offsets = weightOffsets(graph);
-  const dense = (): Dense[] => graph.edges.map((e, i) => ({ rows: graph.nodes[e.to]!.size, cols: graph.nodes[e.from]!.size, data: net.weights[i]! }));
-  const gradState = new Float64Array(net.state.length);
-  const gradient = graph.edges.map((_, i) => gradState.subarray(offsets[i]!, offsets[i + 1]!));
+  const engine = new GatedEngine(graph, contexts);
+  initialWeights(problem).forEach((w, i) => engine.weights[i]!.set(w.data));
+  const dense = (w: readonly Float64Array[]): Dense[] => graph.edges.map((e, i) => ({ rows: graph.nodes[e.to]!.size, cols: graph.nodes[e.from]!.size, data: w[i]! }));
   const records: GatedRecord[] = [];
+  const record = (key: { step: number } | { t: number }, loss: number): GatedRecord => {
+    const r: GatedRecord = { ...key, loss, ...(problem.evaluate.length ? { evaluations: evaluations(problem, engine.weights)! } : {}), edges: edgeRecords(graph, dense(engine.weights)) };
+    records.push(r);
+    return r;
+  };
+  const { state, gradState } = engine;
   if (train.method === 'gd') {
     const at = recordSteps(train.steps, train.recordEvery);
     let next = 0;
+    const eta = train.learningRate;
     for (let step = 0; ; step++) {
-      const loss = lossAndGradient(graph, net.weights, contexts, gradient);
+      const loss = engine.lossAndGradient();
       if (step === at[next]) {
-        const r: GatedRecord = { step, loss, ...(problem.evaluate.length ? { evaluations: evaluations(problem, net.weights)! } : {}), edges: edgeRecords(graph, dense()) };
-        records.push(r);
-        if (!finite(r)) return failedAt(records, 'network', `step ${step}`);
+        if (!finite(record({ step }, loss))) return failedAt(records, 'network', `step ${step}`);
         next++;
         options.onRecord?.(next, at.length);
       }
       if (step === train.steps) break;
-      const eta = train.learningRate;
-      for (let i = 0; i < net.state.length; i++) net.state[i] -= eta * gradState[i]!;
+      for (let i = 0; i < state.length; i++) state[i] -= eta * gradState[i]!;
     }
     return { status: 'ok', engine: 'network', records };
   }
   // Flow: τ dW/dt = −∂L/∂W on the whole weight vector, states only at the output times (no dense history).
   const tau = train.tau;
-  const weightsOf = (y: ArrayLike<number>): Float64Array[] => graph.edges.map((_, i) => Float64Array.prototype.subarray.call(y, offsets[i]!, offsets[i + 1]!) as Float64Array);
   const times = train.times;
   const snapshot = (t: number, y: Float64Array): void => {
-    const w = weightsOf(y);
-    const loss = lossAndGradient(graph, w, contexts, gradient);
-    records.push({ t, loss, ...(problem.evaluate.length ? { evaluations: evaluations(problem, w)! } : {}), edges: edgeRecords(graph, graph.edges.map((e, i) => ({ rows: graph.nodes[e.to]!.size, cols: graph.nodes[e.from]!.size, data: w[i]! }))) });
+    state.set(y);
+    record({ t }, engine.lossAndGradient());
     options.onRecord?.(records.length, times.length);
   };
-  if (times[0] === 0) snapshot(0, net.state.slice());
-  if (times.length > 0 && times[times.length - 1]! > 0) {
+  const y0 = state.slice();
+  if (times[0] === 0) snapshot(0, y0);
+  if (times[times.length - 1]! > 0) {
     const outputTimes = times.filter((t) => t > 0);
     const sol = integrate(
       {
-        dimension: net.state.length,
+        dimension: state.length,
         autonomous: true,
         rhs: (_t, y, dydt) => {
-          const w = weightsOf(y);
-          const g = weightsOf(dydt);
-          lossAndGradient(graph, w, contexts, g);
-          for (let i = 0; i < dydt.length; i++) dydt[i] = -dydt[i]! / tau;
+          state.set(y);
+          engine.lossAndGradient();
+          for (let i = 0; i < dydt.length; i++) dydt[i] = -gradState[i]! / tau;
         },
         t0: 0,
-        y0: net.state,
+        y0,
         tEnd: outputTimes[outputTimes.length - 1]!,
       },
       { rtol: NETWORK_RTOL, atol: NETWORK_ATOL, denseOutput: false, outputTimes, onOutput: (_k, t, y) => snapshot(t, y) },
