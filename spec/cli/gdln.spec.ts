@@ -1,6 +1,9 @@
 /** `dln gdln` as a user runs it: the example, CSV, limits and bad input (exit codes 0 / 1 / 2). */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dln, jsonFiles } from '../helpers/cli.ts';
 
 describe('dln gdln', () => {
@@ -50,5 +53,24 @@ describe('dln gdln', () => {
     expect(run.code).to.equal(1);
     expect(run.stderr).to.match(/gdln failed: diverged/);
     expect(JSON.parse(run.stdout).status).to.equal('failed');
+  });
+
+  it('hostile files (seeded: garbage JSON, truncated text, mutated problems) exit 0, 1 or 2 — never 70 or a crash', function () {
+    this.timeout(120000);
+    const text = JSON.stringify(quick);
+    const inputs = fc.sample(
+      fc.oneof(
+        fc.integer({ min: 1, max: text.length - 1 }).map((n) => text.slice(0, n)),
+        fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        fc.tuple(fc.integer({ min: 0, max: text.length - 2 }), fc.constantFrom('[', '{', '"', '1e999', 'null', ',')).map(([i, c]) => text.slice(0, i) + c + text.slice(i + 1)),
+      ),
+      { seed: 1403, numRuns: 16 },
+    );
+    inputs.forEach((input, i) => {
+      const path = join(files.dir, `hostile${i}.json`);
+      writeFileSync(path, input);
+      const run = dln(['gdln', path, '--max-time', '20']);
+      expect([0, 1, 2], `input ${i}: ${input.slice(0, 80)} → ${run.stderr.slice(0, 200)}`).to.include(run.code);
+    });
   });
 });
