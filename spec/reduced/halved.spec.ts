@@ -84,7 +84,12 @@ describe('halved balanced model (one state per pathway on the level set of q² �
           const q = D > 1 ? full[o + 1]! : 0;
           // The kept variable is p when |q| > |p| or D = 1, otherwise q.
           const keepsP = D === 1 || q * q - p * p > 0;
-          const target = keepsP ? fb[o]! : fb[o + 1]!;
+          // Where q keeps its sign (D ≥ 3 with |p| ≥ |q|, or |p| = |q|) the halved model is the odd extension in
+          // q: a kept q moved past zero lifts to its mirror image, and its rate is the mirror image's, negated.
+          const p0 = balancedY0[o]!;
+          const q0 = D > 1 ? balancedY0[o + 1]! : 0;
+          const guarded = D > 1 && !keepsP && (D >= 3 || Math.abs(p0) === Math.abs(q0)) && y[a]! * q0 < 0;
+          const target = (guarded ? -1 : 1) * (keepsP ? fb[o]! : fb[o + 1]!);
           expect(fh[a]).to.be.closeTo(target, 1e-12 * (1 + Math.abs(fb[o]!) + (D > 1 ? Math.abs(fb[o + 1]!) : 0)));
         });
       }),
@@ -116,10 +121,13 @@ describe('halved balanced model (one state per pathway on the level set of q² �
     // [p, q]: q larger, p larger, |p| = |q| with opposite signs, depth 1.
     const halved = halvedModeModel(params, [0.1, 0.8, -0.9, 0.3, -0.5, 0.5, 0.2]);
     expect(Array.from(halved.y0)).to.deep.equal([0.1, 0.3, 0.5, 0.2]);
-    const lifted = halved.lift([0.2, -0.4, 0.25, 0.7], new Float64Array(7));
+    const lifted = halved.lift([0.2, 0.4, 0.25, 0.7], new Float64Array(7));
     // q = √(p² + 0.63), p = −√(q² + 0.72) (sign of p₀), p = −q, p.
-    const expected = [0.2, Math.sqrt(0.04 + 0.63), -Math.sqrt(0.16 + 0.72), -0.4, -0.25, 0.25, 0.7];
+    const expected = [0.2, Math.sqrt(0.04 + 0.63), -Math.sqrt(0.16 + 0.72), 0.4, -0.25, 0.25, 0.7];
     lifted.forEach((v, i) => expect(v).to.be.closeTo(expected[i]!, 1e-15));
+    // The second pathway's q (D = 3, |p| > |q|) keeps the sign of q₀ = 0.3: a kept −0.4 is its mirror image 0.4.
+    const mirrored = halved.lift([0.2, -0.4, 0.25, 0.7], new Float64Array(7));
+    mirrored.forEach((v, i) => expect(v).to.be.closeTo(expected[i]!, 1e-15));
   });
 
   describe('closed-form learned tail', () => {

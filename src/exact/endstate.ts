@@ -38,10 +38,25 @@ export function modeEndState(
 ): Float64Array {
   const M = depths.length;
   const target = singularValue / inputVariance;
+  if (!Number.isFinite(target)) {
+    throw new ComputationError(
+      `the learned total S/λ = ${singularValue}/${inputVariance} overflows double precision: no end state can be reported`,
+    );
+  }
+  if (M === 1) {
+    out[0] = singleEndState(depths[0]!, target, q[0]!, p[0]!);
+    return out;
+  }
   let total0 = 0;
   for (let a = 0; a < M; a++) {
     const D = depths[a]!;
     out[a] = D === 1 ? p[a]! : p[a]! * q[a]! ** (D - 1);
+    if (!Number.isFinite(out[a]!)) {
+      throw new ComputationError(
+        `the initial strength of pathway ${a}, p·q^{D−1} = ${p[a]}·${q[a]}^${D - 1}, overflows double precision: ` +
+          `with other pathways beside it the end state cannot be computed`,
+      );
+    }
     total0 += out[a]!;
   }
   if (total0 === target) return out;
@@ -51,7 +66,40 @@ export function modeEndState(
   for (let a = 0; a < M; a++) pathways.push(new ClockPathway(depths[a]!, q[a]!, sign * p[a]!));
   solveUpward(pathways, sign * target, out);
   if (sign < 0) for (let a = 0; a < M; a++) out[a] = -out[a]!;
+  for (let a = 0; a < M; a++) {
+    if (!Number.isFinite(out[a]!)) {
+      throw new ComputationError(
+        `the end state of pathway ${a} (depth ${depths[a]}) came out as ${out[a]}: an intermediate of the clock ` +
+          `overflowed double precision (initial gains too large for this engine)`,
+      );
+    }
+  }
   return out;
+}
+
+/**
+ * A single pathway's end state without the clock: K moves monotonically towards S/λ and reaches it exactly
+ * unless it is stuck, i.e. its sign can never change while it has to (K → 0). Reading the answer off the
+ * kind needs no power of q, so gains whose K₀ overflows (q = 1e154 at depth 4) still give S/λ.
+ */
+function singleEndState(D: number, target: number, q: number, p: number): number {
+  const K0 = D === 1 ? p : p * q ** (D - 1);
+  if (K0 === target) return target;
+  if (D === 1) return target;
+  // Normalised as ClockPathway does: q ≥ 0 (for even D flip p too).
+  if (q < 0) {
+    q = -q;
+    if (D % 2 === 0) p = -p;
+  }
+  // Downward runs (K₀ > target) are upward runs of the mirror p → −p, target → −target.
+  const sign = K0 < target ? 1 : -1;
+  const ps = sign * p;
+  const targetS = sign * target;
+  // Stuck (the mirror's K rises to 0 and stays below it): p ≤ −q for D ≥ 3 (q = 0 included), p = −q for D = 2.
+  const stuck = D === 2 ? ps === -q : ps <= -q || q === 0;
+  if (!stuck) return target;
+  // A stuck pathway's K tends to 0, reached only when the target itself is 0 or on the way.
+  return targetS <= 0 ? target : 0;
 }
 
 /**
@@ -192,7 +240,14 @@ export function endState(problem: unknown): EndStateResult {
       qMode[a] = q[a]![m]!;
       pMode[a] = p[a]![m]!;
     }
-    modeEndState(depths, singularValues[m]!, inputVariances[m]!, qMode, pMode, out);
+    try {
+      modeEndState(depths, singularValues[m]!, inputVariances[m]!, qMode, pMode, out);
+    } catch (error) {
+      if (error instanceof ComputationError && error.where === undefined) {
+        throw new ComputationError(error.message, `mode ${m} (S = ${singularValues[m]})`);
+      }
+      throw error;
+    }
     for (let a = 0; a < M; a++) strengths[a]![m] = out[a]!;
   }
   return {

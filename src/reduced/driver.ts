@@ -126,6 +126,18 @@ export function solveModes<View, Problem>(
       lossAll[i] += modeLoss;
     }
   }
+  // No "ok" result holds a non-finite number: a read-out that overflowed (K(0) = p·q^{D−1} beyond double range,
+  // a learned total S/λ that is not a double) ends the result before the first such time, as a failure.
+  const bad = firstNonFinite(kAll, lossAll, T, M, K);
+  if (bad !== null) {
+    failures.push(
+      `${bad.mode >= 0 ? `${tasks[bad.mode]!.label()}: ` : ''}${bad.what} is ${bad.value} at t = ${outTimes[bad.time]}, beyond double precision ` +
+        `(|value| > 1.8e308: the initial gains or S/λ are too large for this model)`,
+    );
+    T = bad.time;
+    outTimes.length = T;
+    tReached = T > 0 ? outTimes[T - 1]! : 0;
+  }
   // After the read-out, whose occasional extra steps (a fast-path mode's state inside a step) count too.
   const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
   for (const run of runs) {
@@ -135,21 +147,19 @@ export function solveModes<View, Problem>(
     stats.rhsEvaluations += s.rhsEvaluations;
     stats.jacobianEvaluations += s.jacobianEvaluations;
   }
-  const strengths: number[][][] = new Array<number[][]>(T);
-  const loss: number[] = [];
-  for (let i = 0; i < T; i++) loss.push(lossAll[i]!);
-  for (let i = 0; i < T; i++) {
-    const row: number[][] = new Array<number[]>(M);
-    for (let a = 0; a < M; a++) row[a] = packedDoubles(kAll, (i * M + a) * K, K);
-    strengths[i] = row;
-  }
-
-  const result: DrivenResult = {
+  // The result keeps flat columns (8 bytes per number); the nested arrays of the public shape are built on
+  // first use (a row of small arrays per output time cost ≈ 300 bytes per time, 423 MB at 10⁶ times).
+  const columns = new ResultColumns(
+    Float64Array.from(outTimes),
+    kAll.slice(0, T * M * K),
+    lossAll.slice(0, T),
+    M,
+    K,
+  );
+  releaseReadoutScratch();
+  const head: ResultHead = {
     status: failures.length ? 'failed' : 'ok',
     ...(failures.length ? { message: failures.join('; ') } : {}),
-    times: outTimes,
-    strengths,
-    loss,
     stats,
   };
   const learningTimes =
@@ -163,7 +173,27 @@ export function solveModes<View, Problem>(
           if (total0 >= threshold) return 0;
           return ode.events.length ? ode.events[0]!.t : null;
         });
-  return new Driven(problem, result, learningTimes, runs, tReached);
+  return new Driven(problem, head, columns, learningTimes, runs, tReached);
+}
+
+/** The first output time whose read-out (a strength of some mode, or the loss) is not finite, or null. */
+function firstNonFinite(
+  kAll: Float64Array,
+  lossAll: Float64Array,
+  T: number,
+  M: number,
+  K: number,
+): { time: number; mode: number; what: string; value: number } | null {
+  for (let i = 0; i < T; i++) {
+    for (let a = 0; a < M; a++) {
+      for (let m = 0; m < K; m++) {
+        const v = kAll[(i * M + a) * K + m]!;
+        if (!Number.isFinite(v)) return { time: i, mode: m, what: `strength ${a}`, value: v };
+      }
+    }
+    if (!Number.isFinite(lossAll[i]!)) return { time: i, mode: -1, what: 'the loss', value: lossAll[i]! };
+  }
+  return null;
 }
 
 /** One mode's solution in its integrated layout. */
@@ -222,28 +252,40 @@ function learnedEvent(model: ReducedModel, threshold: number): EventFunction {
 class Driven<View, Problem> implements DrivenSolution<View, Problem> {
   readonly status: Outcome;
   declare readonly message?: string;
-  readonly times: number[];
-  readonly strengths: number[][][];
-  readonly loss: number[];
   readonly stats: SolverStats;
   declare readonly learningTimes?: (number | null)[];
   private modesCache: View[] | undefined;
   private states: Float64Array[] | undefined;
+  private timesCache: number[] | undefined;
+  private strengthsCache: number[][][] | undefined;
+  private lossCache: number[] | undefined;
 
   constructor(
     readonly problem: Problem,
-    private readonly result: DrivenResult,
+    private readonly head: ResultHead,
+    private readonly columns: ResultColumns,
     learningTimes: (number | null)[] | undefined,
     private readonly runs: readonly ModeRun<View>[],
     readonly tReached: number,
   ) {
-    this.status = result.status;
-    if (result.message !== undefined) (this as { message?: string }).message = result.message;
-    this.times = result.times;
-    this.strengths = result.strengths;
-    this.loss = result.loss;
-    this.stats = result.stats;
+    this.status = head.status;
+    if (head.message !== undefined) (this as { message?: string }).message = head.message;
+    this.stats = head.stats;
     if (learningTimes !== undefined) (this as { learningTimes?: (number | null)[] }).learningTimes = learningTimes;
+  }
+
+  // Built on first use and then kept: a caller that reads them holds them anyway, and repeated reads
+  // (solution.strengths[i] in a loop) must not rebuild them.
+  get times(): number[] {
+    return (this.timesCache ??= Array.from(this.columns.times));
+  }
+
+  get strengths(): number[][][] {
+    return (this.strengthsCache ??= this.columns.nestedStrengths());
+  }
+
+  get loss(): number[] {
+    return (this.lossCache ??= Array.from(this.columns.loss));
   }
 
   get modes(): readonly View[] {
@@ -271,8 +313,47 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
     return { strengths: snapshot, loss: total };
   }
 
+  /**
+   * The plain result. Arrays already built are shared; the others are built for this call and not kept, so
+   * serialising a solve with 10⁶ output times does not leave its nested arrays behind.
+   */
   toJSON(): DrivenResult {
-    return this.result;
+    const c = this.columns;
+    // In the order of the result's contract: status, message, times, strengths, loss, stats.
+    return {
+      status: this.head.status,
+      ...(this.head.message === undefined ? {} : { message: this.head.message }),
+      times: this.timesCache ?? Array.from(c.times),
+      strengths: this.strengthsCache ?? c.nestedStrengths(),
+      loss: this.lossCache ?? Array.from(c.loss),
+      stats: this.stats,
+    };
+  }
+}
+
+/** The status, message and statistics of a driven result (the rest is in ResultColumns). */
+type ResultHead = Pick<DrivenResult, 'status' | 'message' | 'stats'>;
+
+/** A driven result's numbers as flat columns: k[(t·M + i)·K + α] = strength i of mode α at times[t]. */
+class ResultColumns {
+  constructor(
+    readonly times: Float64Array,
+    readonly k: Float64Array,
+    readonly loss: Float64Array,
+    readonly M: number,
+    readonly K: number,
+  ) {}
+
+  nestedStrengths(): number[][][] {
+    const { k, M, K } = this;
+    const T = this.times.length;
+    const strengths: number[][][] = new Array<number[][]>(T);
+    for (let i = 0; i < T; i++) {
+      const row: number[][] = new Array<number[]>(M);
+      for (let a = 0; a < M; a++) row[a] = packedDoubles(k, (i * M + a) * K, K);
+      strengths[i] = row;
+    }
+    return strengths;
   }
 }
 
@@ -286,6 +367,12 @@ let readoutBuffer = new Float64Array(4096);
 function readoutScratch(length: number): Float64Array {
   if (readoutBuffer.length < length) readoutBuffer = new Float64Array(Math.max(length, 2 * readoutBuffer.length));
   return readoutBuffer;
+}
+
+/** Beyond this many doubles (1 MB) the scratch is not kept after a solve: one long solve must not pin it. */
+const KEPT_SCRATCH = 1 << 17;
+function releaseReadoutScratch(): void {
+  if (readoutBuffer.length > KEPT_SCRATCH) readoutBuffer = new Float64Array(4096);
 }
 
 /**

@@ -120,7 +120,15 @@ const W_DKQ = 18;
 const W_XQ = 19;
 /** ⅙ c_a of the cubic state model while it is being checked. */
 const W_CUB = 20;
-const DOUBLE_SLOTS = 21;
+/**
+ * sign q₀ where the sign of q is conserved (0 elsewhere): q = 0 is invariant for D ≥ 3 (every rate has a factor
+ * q), and for c = 0 the ratio p/q is. There the rates are the odd extension f(−x) = −f(x) of the true ones, so a
+ * step that rounds or overshoots x through zero (|x| far below atol, where the error control no longer sees
+ * it) lands on the mirror image of a decaying trajectory instead of on a growing one: a stuck pathway stays
+ * stuck at every horizon and tolerance, and where x keeps its sign nothing changes, bit for bit.
+ */
+const W_Q0 = 21;
+const DOUBLE_SLOTS = 22;
 
 /**
  * The closed-form tail handed out by learnedTail. The clock follows du/dt = r(u)/τ with the quadratic
@@ -221,10 +229,12 @@ class HalvedMode implements HalvedModeModel {
         iw[I_KIND * M + a] = KEEP_Q;
         w[W_C * M + a] = -c;
         w[W_SGN * M + a] = p > 0 ? 1 : -1;
+        w[W_Q0 * M + a] = D >= 3 ? Math.sign(q) : 0;
         y0[a] = q;
       } else {
         iw[I_KIND * M + a] = LINEAR;
         w[W_SGN * M + a] = p * q < 0 ? -1 : 1;
+        w[W_Q0 * M + a] = Math.sign(q);
         y0[a] = q;
       }
     }
@@ -245,9 +255,12 @@ class HalvedMode implements HalvedModeModel {
     const w = this.w;
     let total = 0;
     for (let a = 0; a < M; a++) {
-      const x = y[a]!;
+      let x = y[a]!;
       const D = iw[I_DEPTH * M + a]!;
       const k = iw[I_KIND * M + a]!;
+      // The odd extension where q keeps its sign (W_Q0).
+      const flip = x * w[W_Q0 * M + a]! < 0 ? -1 : 1;
+      x *= flip;
       let g: number;
       if (k === DEPTH1) {
         g = 1;
@@ -265,7 +278,7 @@ class HalvedMode implements HalvedModeModel {
         g = w[W_SGN * M + a]! * ipow(x, D - 1);
         total += g * x;
       }
-      w[W_G * M + a] = g;
+      w[W_G * M + a] = flip * g;
     }
     this.total = total;
   }
@@ -357,9 +370,12 @@ class HalvedMode implements HalvedModeModel {
     const DKo = dKs * M;
     let total = 0;
     for (let a = 0; a < M; a++) {
-      const x = y[yOff + a]!;
+      let x = y[yOff + a]!;
       const D = iw[I_DEPTH * M + a]!;
       const k = iw[I_KIND * M + a]!;
+      // The odd extension (W_Q0): g and K′ change sign with x, g′ does not.
+      const flip = x * w[W_Q0 * M + a]! < 0 ? -1 : 1;
+      x *= flip;
       if (k === DEPTH1) {
         w[G + a] = 1;
         total += x;
@@ -394,6 +410,10 @@ class HalvedMode implements HalvedModeModel {
         w[DG + a] = s * (D - 1) * qD2;
         w[DKo + a] = s * D * qD1;
       }
+      if (flip < 0) {
+        w[G + a] = -w[G + a]!;
+        w[DKo + a] = -w[DKo + a]!;
+      }
     }
     this.total = total;
   }
@@ -416,7 +436,8 @@ class HalvedMode implements HalvedModeModel {
     const iw = this.iw;
     const w = this.w;
     for (let a = 0; a < M; a++) {
-      const x = y[a]!;
+      let x = y[a]!;
+      if (x * w[W_Q0 * M + a]! < 0) x = -x;
       const D = iw[I_DEPTH * M + a]!;
       const k = iw[I_KIND * M + a]!;
       const sgn = w[W_SGN * M + a]!;
@@ -433,7 +454,8 @@ class HalvedMode implements HalvedModeModel {
     const iw = this.iw;
     const w = this.w;
     for (let a = 0; a < M; a++) {
-      const x = y[a]!;
+      let x = y[a]!;
+      if (x * w[W_Q0 * M + a]! < 0) x = -x;
       const lo = iw[I_LIFT * M + a]!;
       const k = iw[I_KIND * M + a]!;
       const sgn = w[W_SGN * M + a]!;

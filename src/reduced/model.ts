@@ -42,7 +42,13 @@ export function modeLoss(S: number, lambda: number, strengths: ArrayLike<number>
   let total = 0;
   for (let a = 0; a < M; a++) total += strengths[a]!;
   const r = S - lambda * total;
-  return (0.5 * r * r) / lambda;
+  const loss = (0.5 * r * r) / lambda;
+  if (loss < Infinity && (loss > 0 || r === 0)) return loss;
+  // r² overflowed (λ = 1e200: r ~ 1e174) or underflowed while the loss itself is a double: scale by √λ first,
+  // r/√λ = S/√λ − √λ·Σ K, so that no intermediate is larger than √(2·loss) (NaN stays NaN).
+  const root = Math.sqrt(lambda);
+  const x = Number.isFinite(r) ? r / root : S / root - root * total;
+  return 0.5 * x * x;
 }
 
 /** Names of the balanced form's invariants, q²−p² of every pathway of depth ≥ 2. */
@@ -303,6 +309,87 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
   };
 }
 
-export function modeModel(form: ReducedForm, params: ModeParameters): ModeModel {
-  return form === 'balanced' ? balancedModeModel(params) : perLayerModeModel(params);
+/**
+ * The mode's model; given its initial state `y0`, with the sign guard of `signGuarded` on every state variable
+ * whose sign the flow conserves from there (`conservedSigns`).
+ */
+export function modeModel(form: ReducedForm, params: ModeParameters, y0?: ArrayLike<number>): ModeModel {
+  const model = form === 'balanced' ? balancedModeModel(params) : perLayerModeModel(params);
+  return y0 === undefined ? model : signGuarded(model, conservedSigns(form, params.depths, y0));
+}
+
+/**
+ * sign y0_i for every state variable whose sign the flow conserves (0 for the others). Two layers of a pathway
+ * with equal |w| keep w_d² − w_e² = 0, so they could only reach zero together, and {w_d = w_e = 0} is a fixed
+ * set (every rate has a factor w_d or w_e): neither ever changes sign. In the balanced form q stands for D − 1
+ * ≥ 2 equal layers, so q keeps its sign for D ≥ 3, and p and q both do when |p| = |q|.
+ */
+export function conservedSigns(form: ReducedForm, depths: readonly number[], y0: ArrayLike<number>): Float64Array {
+  const offsets = makeOffsets(form, depths);
+  const signs = new Float64Array(offsets[depths.length]!);
+  for (let a = 0; a < depths.length; a++) {
+    const lo = offsets[a]!;
+    const hi = offsets[a + 1]!;
+    if (form === 'balanced') {
+      if (hi - lo < 2) continue;
+      const p = y0[lo]!;
+      const q = y0[lo + 1]!;
+      if (depths[a]! >= 3 || Math.abs(p) === Math.abs(q)) signs[lo + 1] = Math.sign(q);
+      if (Math.abs(p) === Math.abs(q)) signs[lo] = Math.sign(p);
+      continue;
+    }
+    for (let i = lo; i < hi; i++) {
+      for (let j = lo; j < hi; j++) {
+        if (j !== i && Math.abs(y0[i]!) === Math.abs(y0[j]!)) {
+          signs[i] = Math.sign(y0[i]!);
+          break;
+        }
+      }
+    }
+  }
+  return signs;
+}
+
+/**
+ * The model with the odd extension f(…, −y_i, …) = −f(…, y_i, …) in every variable y_i whose sign is conserved
+ * (signs[i] ≠ 0): it is evaluated at the state with those variables reflected back to their own side, and
+ * their rates (and the Jacobian's rows and columns) flipped with them. Where no variable has crossed, the
+ * values are the model's own, bit for bit. Where one has — a stuck pathway's q decays far below atol, out of
+ * the error control's sight, and a step rounds or overshoots it through zero — the state is on the mirror
+ * image of the true decaying trajectory instead of on one that grows and learns the mode.
+ */
+export function signGuarded(model: ModeModel, signs: Float64Array): ModeModel {
+  const n = model.dimension;
+  if (!signs.some((s) => s !== 0)) return model;
+  const yEff = new Float64Array(n);
+  const flips = new Float64Array(n);
+  /** Reflects y into yEff; true when some variable was on the wrong side. */
+  const reflect = (y: ArrayLike<number>): boolean => {
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const flip = y[i]! * signs[i]! < 0 ? -1 : 1;
+      flips[i] = flip;
+      yEff[i] = flip * y[i]!;
+      if (flip < 0) any = true;
+    }
+    return any;
+  };
+  const rhs: RightHandSide = (t, y, dydt) => {
+    if (!reflect(y)) return model.rhs(t, y, dydt);
+    model.rhs(t, yEff, dydt);
+    for (let i = 0; i < n; i++) dydt[i] = flips[i]! * dydt[i]!;
+  };
+  const jacobian: JacobianFunction = (t, y, jac) => {
+    if (!reflect(y)) return model.jacobian(t, y, jac);
+    model.jacobian(t, yEff, jac);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) jac[i * n + j] = flips[i]! * flips[j]! * jac[i * n + j]!;
+  };
+  return {
+    ...model,
+    rhs,
+    jacobian,
+    strengths: (y, out) => model.strengths(reflect(y) ? yEff : y, out),
+    residual: (y) => model.residual(reflect(y) ? yEff : y),
+    invariants: (y) => model.invariants(reflect(y) ? yEff : y),
+  };
 }

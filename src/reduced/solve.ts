@@ -52,7 +52,7 @@ export function solveNormalised(problem: NormalisedProblem, options: SolveOption
   for (let m = 0; m < singularValues.length; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
     const y0 = problem.initialStates[m]!;
-    tasks.push(halve ? new HalvedModeTask(m, params, form, y0) : new DlnModeTask(m, params, modeModel(form, params), y0));
+    tasks.push(halve ? new HalvedModeTask(m, params, form, y0) : new DlnModeTask(m, params, modeModel(form, params, y0), y0));
   }
   return solveModes(problem, tasks, {
     times,
