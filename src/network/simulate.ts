@@ -8,6 +8,28 @@ import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.
 import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
 import { train, type TrainResult } from './train.ts';
 import type { Outcome } from '../util/status.ts';
+import { checkSimulationCost, type SimulationLimits } from './cost.ts';
+import { expectNumber, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+
+export interface SimulateOptions {
+  /** Work limits checked before anything is built (cost.ts); defaults 2 GiB and 600 s. */
+  readonly limits?: SimulationLimits;
+}
+
+function parseSimulateOptions(value: unknown): SimulateOptions {
+  const o = expectRecord(value, 'options', 'an object { limits? }');
+  rejectUnknownKeys(o, ['limits'], 'options');
+  if (o['limits'] === undefined) return {};
+  const l = expectRecord(o['limits'], 'options.limits', 'an object { memoryBytes?, seconds? }');
+  rejectUnknownKeys(l, ['memoryBytes', 'seconds'], 'options.limits');
+  return {
+    limits: {
+      ...(l['memoryBytes'] !== undefined ? { memoryBytes: expectNumber(l['memoryBytes'], 'options.limits.memoryBytes', { exclusiveMin: 0 }) } : {}),
+      ...(l['seconds'] !== undefined ? { seconds: expectNumber(l['seconds'], 'options.limits.seconds', { exclusiveMin: 0 }) } : {}),
+    },
+  };
+}
+
 
 export interface SimulationResult {
   readonly status: Outcome;
@@ -34,8 +56,9 @@ export interface Simulation {
 }
 
 /** Like simulate, but also returns the task, the trained network and the full records (K_a matrices). */
-export function runSimulation(input: unknown): Simulation {
+export function runSimulation(input: unknown, options: SimulateOptions = {}): Simulation {
   const spec = parseSimulationSpec(input);
+  checkSimulationCost(spec, parseSimulateOptions(options).limits);
   const task = buildTask(spec.task);
   const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
   const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto' });
@@ -51,6 +74,6 @@ export function runSimulation(input: unknown): Simulation {
 }
 
 /** Validates `spec` (throwing a ValidationError naming the bad field), simulates, returns the CLI's JSON. */
-export function simulate(spec: unknown): SimulationResult {
-  return runSimulation(spec).result;
+export function simulate(spec: unknown, options: SimulateOptions = {}): SimulationResult {
+  return runSimulation(spec, options).result;
 }
