@@ -130,6 +130,71 @@ export class NonFiniteRetry {
   }
 }
 
+/** Accepted steps per half-window of the horizon forecast. */
+const FORECAST_HALF = 256;
+/** The forecast fails a run only when it needs this many times the steps left. */
+const FORECAST_MARGIN = 16;
+
+/**
+ * Says early that a run will not reach tEnd within its step budget, instead of after the whole budget (30
+ * long-horizon solves of issue 13 ran 10–52 s to "step budget exhausted at t = 3e40"). Every FORECAST_HALF
+ * accepted steps it compares the mean step of the last two half-windows, extrapolates their geometric trend
+ * (ρ per step; none when the steps shrink or stay level, as at an explicit method's stability limit on a stiff
+ * fixed point) and fails once the steps to tEnd exceed FORECAST_MARGIN times those left — and only after a
+ * quarter of the budget, so that a transition whose steps are briefly small is not mistaken for the future.
+ */
+class HorizonForecast {
+  private tMid: number;
+  private tStart: number;
+  private nextCheck: number;
+  private estimate = 0;
+  private meanStep = 0;
+  private growth = 1;
+  private left = 0;
+
+  constructor(
+    t: number,
+    private readonly maxSteps: number,
+  ) {
+    this.tStart = t;
+    this.tMid = t;
+    this.nextCheck = FORECAST_HALF;
+  }
+
+  due(steps: number): boolean {
+    return steps >= this.nextCheck;
+  }
+
+  hopeless(t: number, tEnd: number, used: number): boolean {
+    this.nextCheck += FORECAST_HALF;
+    const h1 = (this.tMid - this.tStart) / FORECAST_HALF;
+    const h2 = (t - this.tMid) / FORECAST_HALF;
+    this.tStart = this.tMid;
+    this.tMid = t;
+    if (!(h1 > 0 && h2 > 0) || used < this.maxSteps / 4) return false;
+    const rho = Math.max(1, (h2 / h1) ** (1 / FORECAST_HALF));
+    const rest = tEnd - t;
+    // Σ_{k<n} h₂ρᵏ = rest  ⇒  n = ln(1 + rest(ρ − 1)/h₂)/ln ρ  (rest/h₂ without growth).
+    const estimate = rho > 1 + 1e-12 ? Math.log1p((rest * (rho - 1)) / h2) / Math.log(rho) : rest / h2;
+    this.estimate = estimate;
+    this.meanStep = h2;
+    this.growth = rho;
+    this.left = this.maxSteps - used;
+    return estimate > FORECAST_MARGIN * this.left;
+  }
+
+  message(t: number, tEnd: number): string {
+    const e = (x: number): string => x.toPrecision(3);
+    const trend = this.growth > 1 + 1e-12 ? `growing ×${this.growth.toPrecision(6)} per step` : 'not growing';
+    return (
+      `will not reach tEnd = ${e(tEnd)} within the step budget: at t = ${e(t)} the steps are ≈ ${e(this.meanStep)} ` +
+      `(${trend}), so ~${e(this.estimate)} more would be needed and ${this.left} of maxSteps = ${this.maxSteps} ` +
+      `are left; stopped early. Raise options.maxSteps, shorten the horizon, or use a stiff method ` +
+      `(rosenbrock; auto switches to it) if the state has settled on a stiff fixed point`
+    );
+  }
+}
+
 /**
  * Runs `method` on ctx from ctx.t to tEnd (or a terminal event, stopWhen, a failure) with `controller`. Uses
  * ctx.f when ctx.haveF and ctx.h as the first step when > 0. With a `detector`, stops as soon as it fires
@@ -164,6 +229,7 @@ export function runAdaptive(
   const retry = new NonFiniteRetry();
   let refused = 0;
   let stiff = false;
+  const forecast = new HorizonForecast(t, maxSteps);
 
   for (;;) {
     if (stats.steps + stats.rejectedSteps >= maxSteps) {
@@ -230,6 +296,10 @@ export function runAdaptive(
     if (outputs) outputs.advance(stageOutputs ? method : store, t, y);
     if (last) break;
     if (hasStop && stopCheck(ctx, t, y)) break;
+    if (forecast.due(stats.steps) && forecast.hopeless(t, tEnd, stats.steps + stats.rejectedSteps)) {
+      fail(ctx, forecast.message(t, tEnd));
+      break;
+    }
     if (hnew > hmax) hnew = hmax;
     if (reject && hnew > h) hnew = h;
     reject = false;

@@ -569,6 +569,8 @@ export function solveModeOnClock(
   }
   w = start + h;
   if (!(h > 0 && Number.isFinite(w))) return null;
+  // A single pathway's learned state is K = S/λ exactly: the clock keeps only ε·|K(0)| of it (large gains).
+  halved.snapLearned(xEnd);
   // The logarithm needs a simple zero of the residual: γ∞ > 0 (it is, unless every pathway ends with q = 0).
   halved.measure(xEnd, 0);
   const gammaEnd = halved.gamma;

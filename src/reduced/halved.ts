@@ -82,6 +82,8 @@ export interface HalvedModeModel extends ReducedModel {
    * (third-order) terms are below TAIL_SAFETY·(atol + rtol·|x|) for every pathway; otherwise null.
    */
   learnedTail(t: number, y: ArrayLike<number>, rtol: number, atol: number): LearnedTail | null;
+  /** A single pathway's learned state moved onto K = S/λ exactly (in place); nothing for several pathways. */
+  snapLearned(y: Float64Array): void;
   /**
    * After a refused learnedTail call: how many times too large the first failed criterion was (∞ if γ was
    * not positive). Callers checking every step can skip a few checks while it is far above 1.
@@ -144,6 +146,11 @@ class ClosedFormTail implements LearnedTail {
   private readonly a: number;
   private readonly aOverB: number;
   private readonly rate: number;
+  /**
+   * Added in proportion to the clock's progress Δu/a (single pathway): moves the tail's end onto the exact
+   * learned state (snapLearned), by an amount at the rounding of the state, so nothing else changes.
+   */
+  endCorrection = 0;
 
   constructor(tStart: number, M: number, coef: Float64Array, a: number, aOverB: number, rate: number) {
     this.tStart = tStart;
@@ -154,6 +161,15 @@ class ClosedFormTail implements LearnedTail {
     this.rate = rate;
   }
 
+  /** The state the tail tends to (Δu = a), into out. */
+  end(out: Float64Array): Float64Array {
+    const M = this.M;
+    const c = this.coef;
+    const u = this.a;
+    for (let a = 0; a < M; a++) out[a] = c[a]! + u * (c[M + a]! + u * (c[2 * M + a]! + u * c[3 * M + a]!));
+    return out;
+  }
+
   evaluate(t: number, out: Float64Array): Float64Array {
     const M = this.M;
     const c = this.coef;
@@ -162,6 +178,7 @@ class ClosedFormTail implements LearnedTail {
     const e = Math.exp(-this.rate * (t - this.tStart));
     const u = (this.a * (1 - e)) / (1 - this.aOverB * e);
     for (let a = 0; a < M; a++) out[a] = c[a]! + u * (c[M + a]! + u * (c[2 * M + a]! + u * c[3 * M + a]!));
+    if (this.endCorrection !== 0) out[0] = out[0]! + (u / this.a) * this.endCorrection;
     return out;
   }
 }
@@ -475,6 +492,29 @@ class HalvedMode implements HalvedModeModel {
     return out;
   }
 
+  /**
+   * For a single pathway, moves a learned state y (written in place) onto the exact learned state K(x) = S/λ
+   * by Newton's method in x: a large initial gain (|K(0)| ≫ S/λ) is learned by a tiny move of x, which the
+   * clock resolves only to ε·|K(0)| in K (K = −1.9e17 for S = 3.9 from K(0) = −4.7e28), while K(x) near the end
+   * is evaluated to a few ulps of S/λ. Several pathways share the mode and have no such closed form.
+   */
+  snapLearned(y: Float64Array): void {
+    if (this.dimension !== 1) return;
+    const target = this.S / this.lambda;
+    let previous = Infinity;
+    for (let iteration = 0; iteration < 8; iteration++) {
+      this.derivatives(y, 0, W_G, W_DG, W_DK);
+      const F = this.total - target;
+      const slope = this.w[W_DK]!;
+      // Stop where Newton no longer improves (rounding of K) or cannot proceed.
+      if (F === 0 || !(Math.abs(F) < previous) || !(slope !== 0 && Number.isFinite(slope))) return;
+      previous = Math.abs(F);
+      const next = y[0]! - F / slope;
+      if (!Number.isFinite(next)) return;
+      y[0] = next;
+    }
+  }
+
   /** γ = λ Σ_a K_a′ g_a from the g and K′ slots (−dr/du: how fast the residual falls along the clock). */
   private gammaAt(gs: number, dKs: number): number {
     const M = this.dimension;
@@ -567,7 +607,14 @@ class HalvedMode implements HalvedModeModel {
       coef[M + a] = g;
       coef[2 * M + a] = 0.5 * g * w[DG1 + a]!;
     }
-    return new ClosedFormTail(tStart, M, coef, aRoot, aOverB, root * this.invTau);
+    const tail = new ClosedFormTail(tStart, M, coef, aRoot, aOverB, root * this.invTau);
+    if (M === 1) {
+      const end = tail.end(new Float64Array(1));
+      const unsnapped = end[0]!;
+      this.snapLearned(end);
+      tail.endCorrection = end[0]! - unsnapped;
+    }
+    return tail;
   }
 }
 
