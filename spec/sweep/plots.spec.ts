@@ -5,6 +5,7 @@ import type { PointRecord } from '../../src/sweep/run-point.ts';
 import { defaultPlots, sweepChart } from '../../src/sweep/plots.ts';
 import { pointAt } from '../../src/sweep/points.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
+import { summarize } from '../../src/sweep/stats.ts';
 import { ValidationError } from '../../src/util/errors.ts';
 
 const spec = parseSweepSpec({
@@ -22,6 +23,44 @@ const records: PointRecord[] = Array.from({ length: 16 }, (_, index) => {
 const results = buildResults(spec, records);
 
 describe('sweep plots', () => {
+  it('learning times that span decades get a log colour scale; line plots take their y range from the data', () => {
+    const grid = parseSweepSpec({ engine: 'reduced', seeds: 1, fixed: { width: 10 }, axes: { depth: [2, 3], sigma: [0.1, 1] }, time: 10, measures: ['learningTime', 'strengths'] });
+    // The issue's cells: 0.14 … 134 beside one at 2,485 — on a linear scale all but one share a colour.
+    const times = [0.14, 2.1, 134, 2485];
+    const recs: PointRecord[] = times.map((t, index) => ({ ...pointAt(grid, index), status: 'ok', values: { learningTime: t, strength1: 3 - index / 100 } }));
+    const res = buildResults(grid, recs);
+    const heat = sweepChart(grid, res, { kind: 'heatmap', measure: 'learningTime', x: 'depth', y: 'sigma' }) as Record<string, any>;
+    expect(heat['encoding'].color.scale.type).to.equal('log');
+    const near = buildResults(grid, recs.map((r, i) => ({ ...r, values: { learningTime: 1 + i, strength1: 3 } })));
+    const flat = sweepChart(grid, near, { kind: 'heatmap', measure: 'learningTime', x: 'depth', y: 'sigma' }) as Record<string, any>;
+    expect(flat['encoding'].color.scale.type, 'within a factor 10: linear').to.equal(undefined);
+    const share = sweepChart(spec, results, { kind: 'heatmap', measure: 'winnerShare', x: 'depth', y: 'width', facet: 'target' }) as Record<string, any>;
+    expect(share['spec'].encoding.color.scale.type, 'a share keeps its fixed linear scale').to.equal(undefined);
+    const line = sweepChart(grid, res, { kind: 'line', measure: 'strength1', x: 'depth', series: 'sigma' }) as Record<string, any>;
+    // Strengths near 3: Vega-Lite's default y scale includes 0; the data's range is asked for instead.
+    for (const layer of line['layer']) expect(layer.encoding.y.scale).to.deep.equal({ zero: false });
+    const timeLine = sweepChart(grid, res, { kind: 'line', measure: 'learningTime', x: 'depth', series: 'sigma' }) as Record<string, any>;
+    for (const layer of timeLine['layer']) expect(layer.encoding.y.scale).to.deep.equal({ type: 'log' });
+  });
+
+  it('results clip a confidence interval to its measure\'s range (participation ≤ 1), leaving mean and sd alone', () => {
+    const grid = parseSweepSpec({ engine: 'reduced', seeds: 3, fixed: { sigma: 0.5, depth: 2 }, axes: { width: [10] }, measures: ['participation', 'strengths'] });
+    // Two seeds at the bound 1 and one just below: mean + t·sd/√3 = 0.99999667 + 4.303·5.77e-6/√3 ≈ 1.0000110 > 1.
+    const values = [1, 1, 0.99999];
+    const recs: PointRecord[] = values.map((v, index) => ({ ...pointAt(grid, index), status: 'ok', values: { participation: v, strength1: v - 2 } }));
+    const rows = buildResults(grid, recs).rows;
+    const part = rows.find((r) => r.measure === 'participation')!;
+    const raw = summarize(values);
+    expect(raw.ciHigh!).to.be.above(1);
+    expect(part.ciHigh).to.equal(1);
+    expect(part.ciLow).to.equal(raw.ciLow);
+    expect(part.mean).to.equal(raw.mean);
+    expect(part.sd).to.equal(raw.sd);
+    // A measure without a range (a final strength, here negative) keeps its interval as computed.
+    const k = rows.find((r) => r.measure === 'strength1')!;
+    expect(k.ciHigh).to.equal(summarize(values.map((v) => v - 2)).ciHigh);
+  });
+
   it('by default draws a heat map per measure over the first two axes, a panel per value of the third', () => {
     expect(defaultPlots(spec)).to.deep.equal([{ kind: 'heatmap', measure: 'winnerShare', x: 'depth', y: 'width', facet: 'target' }]);
   });
@@ -64,7 +103,9 @@ describe('sweep plots', () => {
   it('draws a line with a band clipped to [0, 1] for shares, and refuses to hide an axis', async () => {
     // Replicates 0.6 and 1: mean 0.8, sd 0.2√2, and with t_{0.975,1} = 12.7 the interval is 0.8 ± 2.54.
     const spread = buildResults(spec, records.map((r) => ({ ...r, values: { winnerShare: r.replicate === 0 ? 0.6 : 1 } })));
-    expect(spread.rows[0]!.ciLow!).to.be.below(-1);
+    // The t-interval itself reaches below −1; results and the band both hold it to the share's [0, 1].
+    expect(summarize([0.6, 1]).ciLow!).to.be.below(-1);
+    expect(spread.rows[0]!.ciLow).to.equal(0);
     const chart = sweepChart(spec, spread, { kind: 'line', measure: 'winnerShare', x: 'width', series: 'depth', facet: 'target' }) as Record<string, any>;
     expect(chart['data'].values).to.have.length(8);
     for (const d of chart['data'].values) {

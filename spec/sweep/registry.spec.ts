@@ -15,7 +15,7 @@ import {
   sweepMeasures,
   sweepParameters,
 } from '../../src/sweep/registry.ts';
-import { runSweep } from '../../src/sweep/runner.ts';
+import { MAIN_THREAD_POINT_MS, runSweep } from '../../src/sweep/runner.ts';
 import { ENGINES, MEASURE_NAMES, PARAMETERS, parseSweepSpec, specToJson } from '../../src/sweep/spec.ts';
 import { ValidationError } from '../../src/util/errors.ts';
 
@@ -146,6 +146,24 @@ describe('sweep registries', () => {
       expect(row('strength3', 0.5, 2).seeds, 'M = 2 has no third pathway').to.equal(0);
       expect(await engineAvailable('toy')).to.equal(true);
       expect(sweepChart(spec, a.results, { kind: 'heatmap', measure: 'total', x: 'gain', y: 'pathways' }).title).to.be.a('string');
+    });
+
+    it('auto mode keeps points on the main thread only while each is quick: a slow one sends the rest to workers', async () => {
+      // A signal is handled between points only, so the auto choice must not run slow points here (issue 13).
+      const small = { ...toySpec, axes: { gain: [0.5, 2], pathways: [2] } };
+      const quick = await runSweep(parseSweepSpec(small), { outDir: mkdtempSync(join(tmpdir(), 'dln-toy-q-')), plots: false });
+      expect(quick.workers, 'quick points stay on the main thread').to.equal(0);
+      // 400 ms > MAIN_THREAD_POINT_MS (250 ms) with margin for a loaded machine's timer jitter.
+      const slowSpec = parseSweepSpec({ ...small, toy: { busyMs: 400 } });
+      const slowDir = mkdtempSync(join(tmpdir(), 'dln-toy-s-'));
+      const slow = await runSweep(slowSpec, { outDir: slowDir, plots: false });
+      expect(MAIN_THREAD_POINT_MS).to.be.below(400);
+      expect(slow.workers, 'the rest went to worker threads').to.be.at.least(1);
+      expect(slow.ran).to.equal(4);
+      // Where a point ran changes nothing in its record.
+      const here = mkdtempSync(join(tmpdir(), 'dln-toy-s0-'));
+      await runSweep(slowSpec, { outDir: here, workers: 0, plots: false });
+      expect(readFileSync(join(slowDir, 'points.jsonl'), 'utf8')).to.equal(readFileSync(join(here, 'points.jsonl'), 'utf8'));
     });
 
     it('is gone once unregistered', async () => {

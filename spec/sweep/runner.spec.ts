@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeSweeps } from '../../src/sweep/merge.ts';
 import { runSweep, type RunOptions } from '../../src/sweep/runner.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
-import { readPoints, SweepStateError } from '../../src/sweep/store.ts';
+import { LOCK, readPoints, SweepStateError } from '../../src/sweep/store.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dln-sweep-'));
 let dirCount = 0;
@@ -65,7 +66,11 @@ describe('sweep runner', () => {
       expect(row.seeds).to.equal(3);
       expect(row.mean, row.measure).to.be.closeTo(mean, tol);
       expect(row.sd, row.measure).to.be.closeTo(sd, tol);
-      expect(row.ciHigh - row.ciLow, row.measure).to.be.closeTo((2 * t2 * sd) / Math.sqrt(3), tol);
+      // mean ∓ t·sd/√n, held to the measure's range: shares and participation in [0, 1], strengths unbounded.
+      const [lo, hi] = row.measure === 'winnerShare' || row.measure === 'participation' ? [0, 1] : [-Infinity, Infinity];
+      const half = (t2 * sd) / Math.sqrt(3);
+      expect(row.ciLow, row.measure).to.be.closeTo(Math.max(lo, mean - half), tol);
+      expect(row.ciHigh, row.measure).to.be.closeTo(Math.min(hi, mean + half), tol);
       checked++;
     }
     expect(checked).to.equal(8 * 5);
@@ -177,6 +182,23 @@ describe('sweep runner', () => {
     }
   });
 
+  it('auto mode runs an engine registered with long points (network) on worker threads from the first point', async () => {
+    // A network point can take seconds, and a signal waits for the point on the main thread: none runs there.
+    const net = parseSweepSpec({
+      name: 'net-auto',
+      engine: 'network',
+      seed: 1,
+      seeds: 1,
+      fixed: { pathways: 2, target: 3, sigma: 0.5, width: 4 },
+      axes: { depth: [2] },
+      time: 1,
+      measures: ['winnerShare'],
+    });
+    const summary = await runSweep(net, { outDir: freshDir(), plots: false });
+    expect(summary.workers).to.equal(1);
+    expect(summary.results.pointsFailed).to.equal(0);
+  });
+
   it('rejects a worker count that is not an integer ≥ 0, naming the option (NaN used to hang the run)', async () => {
     for (const workers of [-1, 1.5, NaN]) {
       let caught: unknown;
@@ -184,6 +206,101 @@ describe('sweep runner', () => {
       expect(caught, String(workers)).to.be.instanceOf(RangeError);
       expect((caught as Error).message).to.match(/^workers: got .*; allowed: an integer ≥ 0/);
     }
+  });
+
+  it('checks every points.jsonl record against the sweep: junk, a copy under another index, a negative index are refused with their line, on resume and in merge', async () => {
+    const lines = read(whole, 'points.jsonl').split('\n').filter((l) => l !== '');
+    const record = JSON.parse(lines[7]!) as Record<string, unknown>;
+    const cases: [string, string][] = [
+      [JSON.stringify({ index: 5 }), 'point 5 has cell nothing (missing), not 1; the file is corrupt or from another sweep'],
+      [JSON.stringify({ ...record, index: 99999 }), 'point index 99999 is outside the sweep (0 … 23); the file is corrupt or from another sweep'],
+      [JSON.stringify({ ...record, index: -3 }), 'record without a valid index (got -3); the file is corrupt'],
+      [JSON.stringify({ ...record, index: 8 }), 'point 8 has replicate 1, not 2; the file is corrupt or from another sweep'],
+      [JSON.stringify({ ...record, seed: 1 }), `point 7 has seed 1, not ${record['seed'] as number}; the file is corrupt or from another sweep`],
+      [JSON.stringify({ ...record, values: { ...(record['values'] as object), winnerShare: 'x' } }), 'point 7 has winnerShare = "x", not a finite number or null; the file is corrupt or from another sweep'],
+      [JSON.stringify({ ...record, values: { ...(record['values'] as object), winnerShare: 0.1 } }), 'a second, different record for point 7, which had already finished; the file is corrupt'],
+    ];
+    for (const [line, why] of cases) {
+      const dir = freshDir();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'sweep.json'), read(whole, 'sweep.json'));
+      writeFileSync(join(dir, 'points.jsonl'), lines.join('\n') + '\n' + line + '\n');
+      const where = `${join(dir, 'points.jsonl')}:${lines.length + 1}: `;
+      for (const attempt of [() => run({ outDir: dir }), () => mergeSweeps([dir], freshDir(), { plots: false })]) {
+        let caught: unknown;
+        await attempt().catch((err: unknown) => (caught = err));
+        expect(caught, line).to.be.instanceOf(SweepStateError);
+        expect((caught as Error).message, line).to.equal(where + why);
+      }
+    }
+    // An identical copy (a line written twice) changes nothing and is accepted.
+    const dup = freshDir();
+    mkdirSync(dup, { recursive: true });
+    writeFileSync(join(dup, 'sweep.json'), read(whole, 'sweep.json'));
+    writeFileSync(join(dup, 'points.jsonl'), lines.join('\n') + '\n' + lines[7] + '\n');
+    expect((await run({ outDir: dup })).summary.resumed).to.equal(24);
+    expect(read(dup, 'results.csv')).to.equal(read(whole, 'results.csv'));
+  });
+
+  describe('the lock file', () => {
+    /** The pid of a process that has exited (and been reaped): free, until the system hands it out again. */
+    const deadPid = (): number => {
+      const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      return Number(child.stdout);
+    };
+    const errorOf = async (promise: Promise<unknown>): Promise<Error> => {
+      try {
+        await promise;
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('expected the run to be refused');
+    };
+
+    it('refuses a run while a live process holds the directory, naming its pid; nothing is run or written', async () => {
+      const dir = freshDir();
+      mkdirSync(dir, { recursive: true });
+      // This process is alive: as if a second runSweep started on a directory the first one is running.
+      writeFileSync(join(dir, LOCK), JSON.stringify({ pid: process.pid, host: hostname(), started: '2026-01-01T00:00:00.000Z' }) + '\n');
+      const err = await errorOf(run({ outDir: dir }));
+      expect(err).to.be.instanceOf(SweepStateError);
+      expect(err.message).to.equal(`${dir} is in use by another dln run (pid ${process.pid}, since 2026-01-01T00:00:00.000Z); wait for it to end, or use another --out`);
+      expect(readdirSync(dir)).to.deep.equal([LOCK]);
+      // A lock taken on another host cannot be checked from here: refused, naming the file to remove.
+      writeFileSync(join(dir, LOCK), JSON.stringify({ pid: 1, host: 'elsewhere.invalid', started: 'then' }) + '\n');
+      expect((await errorOf(run({ outDir: dir }))).message).to.equal(
+        `${dir} is locked by pid 1 on host elsewhere.invalid (since then); if no run is going on there, remove ${join(dir, LOCK)}`,
+      );
+    });
+
+    it('takes over a stale lock (its process is gone), says so, runs, and releases the lock at the end', async () => {
+      const dir = freshDir();
+      mkdirSync(dir, { recursive: true });
+      const pid = deadPid();
+      writeFileSync(join(dir, LOCK), JSON.stringify({ pid, host: hostname(), started: 'then' }) + '\n');
+      const notices: string[] = [];
+      const { summary } = await run({ outDir: dir, onNotice: (m) => notices.push(m) });
+      expect(notices).to.deep.equal([`${dir} was locked by pid ${pid} (since then), which is gone: taking the lock over`]);
+      expect(summary.complete).to.equal(true);
+      expect(read(dir, 'points.jsonl')).to.equal(read(whole, 'points.jsonl'));
+      expect(existsSync(join(dir, LOCK)), 'released').to.equal(false);
+      // A lock file with no owner in it, older than a lock being created: left by a run killed mid-write.
+      writeFileSync(join(dir, LOCK), '');
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(dir, LOCK), old, old);
+      const again: string[] = [];
+      expect((await run({ outDir: dir, onNotice: (m) => again.push(m) })).summary.resumed).to.equal(24);
+      expect(again).to.deep.equal([`${join(dir, LOCK)} was unreadable (left by a run killed while taking it); taking it over`]);
+      // A fresh empty one may be a run between creating and writing it: refused.
+      writeFileSync(join(dir, LOCK), '');
+      expect((await errorOf(run({ outDir: dir }))).message).to.match(/is being opened by another dln run/);
+    });
+
+    it('is released when the run is refused or fails after taking it', async () => {
+      const other = parseSweepSpec({ ...JSON.parse(read(whole, 'sweep.json')).spec, seed: 99 });
+      await errorOf(runSweep(other, { outDir: whole, workers: 0, plots: false }));
+      expect(existsSync(join(whole, LOCK))).to.equal(false);
+    });
   });
 
   it('refuses to resume a different sweep or shard in the same directory', async () => {

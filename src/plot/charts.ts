@@ -86,6 +86,8 @@ export interface HeatmapOptions extends ChartSize {
   readonly valueTitle?: string;
   /** Colour domain; default: the data's range. */
   readonly valueDomain?: readonly [number, number];
+  /** Log colour scale (every value must be > 0). */
+  readonly valueLog?: boolean;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface HeatmapOptions extends ChartSize {
 export function heatmapChart(opts: HeatmapOptions): VegaLiteSpec {
   const colorScale: Record<string, unknown> = { scheme: 'viridis' };
   if (opts.valueDomain) colorScale['domain'] = [...opts.valueDomain];
+  // Values spanning decades (learning times): on a linear scale one slow cell flattens all the others.
+  if (opts.valueLog === true) colorScale['type'] = 'log';
   return {
     $schema: SCHEMA,
     ...(opts.title === undefined ? {} : { title: opts.title }),

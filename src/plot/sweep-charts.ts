@@ -32,6 +32,8 @@ export interface PhaseHeatmapOptions extends SweepChartBase {
   readonly yTitle?: string;
   readonly valueTitle?: string;
   readonly valueDomain?: readonly [number, number];
+  /** Log colour scale, for values that span decades (every value > 0). */
+  readonly valueLog?: boolean;
 }
 
 /** Moves a single-view spec into a column facet: data and title stay on top, the view goes into `spec`. */
@@ -62,6 +64,7 @@ export function phaseHeatmapChart(opts: PhaseHeatmapOptions): VegaLiteSpec {
     ...(opts.yTitle === undefined ? {} : { yTitle: opts.yTitle }),
     ...(opts.valueTitle === undefined ? {} : { valueTitle: opts.valueTitle }),
     ...(opts.valueDomain === undefined ? {} : { valueDomain: opts.valueDomain }),
+    ...(opts.valueLog === true ? { valueLog: true } : {}),
     width: opts.width ?? 320,
     height: opts.height ?? 280,
   });
@@ -84,6 +87,8 @@ export interface BandLineOptions extends SweepChartBase {
   readonly yTitle?: string;
   readonly seriesTitle?: string;
   readonly xLog?: boolean;
+  /** Log y axis, for values that span decades (every band edge > 0). */
+  readonly yLog?: boolean;
 }
 
 /** Mean against one axis with its 95% band, one colour per series, optionally in panels. */
@@ -109,7 +114,10 @@ export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
   const layers = (view['layer'] as { encoding: Record<string, Record<string, unknown>> }[]).map((layer) => {
     const { color, x } = layer.encoding;
     const axis = { labelExpr: SHORT_LABEL, ...(wholeX ? { tickMinStep: 1 } : {}) };
-    const encoding = { ...layer.encoding, x: { ...x, axis } };
+    // The y range is the data's (Vega-Lite would stretch it to 0 and round it out: final strengths near 3
+    // drawn down to −0.5), on a log scale when asked.
+    const y = { ...layer.encoding['y'], scale: opts.yLog === true ? { type: 'log' } : { zero: false } };
+    const encoding = { ...layer.encoding, x: { ...x, axis }, y };
     if (color === undefined) return { ...layer, encoding };
     return { ...layer, encoding: { ...encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL, titleLimit: 400 } } } };
   });

@@ -59,6 +59,7 @@ registerSweepMeasure({
   compute: ({ outcome }) => ({ learningTime: outcome.learningTime }),
   timeAxis: true,
   title: () => 'learning time',
+  logScale: true,
 });
 
 registerSweepMeasure({

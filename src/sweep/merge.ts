@@ -2,13 +2,12 @@
  * Merging shard directories into what one whole run would have written: same spec, the union of the points
  * (a point found twice must be identical), points.jsonl in canonical order, results and plots.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pointCount } from './points.ts';
 import type { PointRecord } from './run-point.ts';
 import { writeResults } from './runner.ts';
 import { specToJson, type SweepSpec } from './spec.ts';
-import { compactPoints, MANIFEST, readManifest, readPoints, SweepStateError, writeAtomic } from './store.ts';
+import { compactPoints, lockSweepDir, MANIFEST, prepareDir, readManifest, readPoints, SweepStateError, writeAtomic } from './store.ts';
 import type { SweepResults } from './results.ts';
 
 export interface MergeSummary {
@@ -19,7 +18,7 @@ export interface MergeSummary {
   readonly results: SweepResults;
 }
 
-export async function mergeSweeps(dirs: readonly string[], outDir: string, options: { plots?: boolean } = {}): Promise<MergeSummary> {
+export async function mergeSweeps(dirs: readonly string[], outDir: string, options: { plots?: boolean; onNotice?: (message: string) => void } = {}): Promise<MergeSummary> {
   if (dirs.length === 0) throw new SweepStateError('merge: no input directories');
   let spec: SweepSpec | undefined;
   let specText = '';
@@ -34,7 +33,7 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string, optio
     } else if (text !== specText) {
       throw new SweepStateError(`${dir} holds a different sweep from ${dirs[0]} (their ${MANIFEST} specs differ)`);
     }
-    for (const [index, record] of readPoints(dir)) {
+    for (const [index, record] of readPoints(dir, false, { spec: manifest.spec, shard: manifest.shard })) {
       const seen = merged.get(index);
       if (seen === undefined) merged.set(index, record);
       else if (JSON.stringify(seen) !== JSON.stringify(record)) {
@@ -43,12 +42,17 @@ export async function mergeSweeps(dirs: readonly string[], outDir: string, optio
     }
   }
   const total = pointCount(spec!);
-  mkdirSync(outDir, { recursive: true });
-  writeAtomic(join(outDir, MANIFEST), JSON.stringify({ format: 'dln-sweep/1', spec: specToJson(spec!), shard: null }, null, 2) + '\n');
-  compactPoints(outDir, merged.values());
-  const results = writeResults(spec!, outDir, merged.values());
-  const complete = merged.size === total;
-  if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec!, results, outDir);
-  return { spec: spec!, points: merged.size, total, complete, results };
+  prepareDir(outDir);
+  const lock = lockSweepDir(outDir, options.onNotice);
+  try {
+    writeAtomic(join(outDir, MANIFEST), JSON.stringify({ format: 'dln-sweep/1', spec: specToJson(spec!), shard: null }, null, 2) + '\n');
+    compactPoints(outDir, merged.values());
+    const results = writeResults(spec!, outDir, merged.values());
+    const complete = merged.size === total;
+    if (complete && options.plots !== false) await (await import('./plots.ts')).renderSweepPlots(spec!, results, outDir);
+    return { spec: spec!, points: merged.size, total, complete, results };
+  } finally {
+    lock.release();
+  }
 }
 

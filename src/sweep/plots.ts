@@ -2,7 +2,6 @@
  * Plots of sweep results: the spec's `plots`, or by default one phase diagram per measure (a line with its 95%
  * band over one axis; a heat map over two; a heat map per value of a third). Rendered to PNG and SVG.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VegaLiteSpec } from '../plot/charts.ts';
 import { renderVegaLite } from '../plot/render.ts';
@@ -11,6 +10,7 @@ import type { SweepResults } from './results.ts';
 import { ValidationError } from '../util/errors.ts';
 import { measureOfColumn, sweepParameters } from './registry.ts';
 import { maxPathways, measureColumns, type ParameterName, type PlotSpec, type SweepSpec } from './spec.ts';
+import { writeAtomic } from './store.ts';
 
 /** Axis title of a parameter in the papers' notation (from its registration). */
 export function parameterTitle(p: string): string {
@@ -79,6 +79,8 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   const over = fewest === most ? `${most} seed${most === 1 ? '' : 's'}` : `${fewest}–${most} seeds`;
   const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${over})`;
   const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
+  const shown = data.flatMap((d) => (plot.kind === 'heatmap' ? [d.mean!] : [d.mean!, d.ciLow, d.ciHigh]));
+  const log = measureOfColumn(plot.measure)?.logScale === true && shown.every((v) => v > 0) && Math.max(...shown) >= 10 * Math.min(...shown);
   if (plot.kind === 'heatmap') {
     const domain = measureDomain(plot.measure, maxPathways(spec));
     return phaseHeatmapChart({
@@ -91,6 +93,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
       yTitle: parameterTitle(plot.y!),
       valueTitle: measureTitle(plot.measure),
       ...(domain === undefined ? {} : { valueDomain: domain }),
+      ...(log ? { valueLog: true } : {}),
       ...facet,
     });
   }
@@ -106,6 +109,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
     xTitle: parameterTitle(plot.x),
     yTitle: `${measureTitle(plot.measure)} (mean, 95% CI)`,
     xLog,
+    ...(log ? { yLog: true } : {}),
     ...(plot.series === undefined ? {} : { series: plot.series, seriesTitle: parameterTitle(plot.series) }),
     ...facet,
   });
@@ -122,8 +126,8 @@ export async function renderSweepPlots(
   for (const plot of plots) {
     const { svg, png } = await renderVegaLite(sweepChart(spec, results, plot));
     const stem = plotFileStem(plot);
-    writeFileSync(join(dir, `${stem}.svg`), svg);
-    writeFileSync(join(dir, `${stem}.png`), png);
+    writeAtomic(join(dir, `${stem}.svg`), svg);
+    writeAtomic(join(dir, `${stem}.png`), png);
     stems.push(stem);
   }
   return stems;

@@ -42,6 +42,11 @@ export interface SweepEngineRegistration {
   readonly description: string;
   /** Whether the engine has a time axis: a spec `time`, and measures such as `learningTime`. */
   readonly timeAxis: boolean;
+  /**
+   * Points can run for seconds (e.g. a simulated network): the runner's auto choice then runs them on
+   * worker threads from the first point, since a point running on the main thread holds off SIGTERM/SIGINT.
+   */
+  readonly longPoints?: boolean;
   /** Loads the implementation (dynamic imports of its model code go in here); called once per thread. */
   load(): Promise<SweepEngine>;
   /** A top-level spec field holding this engine's own options (e.g. `network`); refused with other engines. */
@@ -126,6 +131,11 @@ export interface SweepMeasureRegistration {
   check?(context: MeasureContext): void;
   /** Plot title of a column. */
   title?(column: string): string;
+  /**
+   * Values span decades (a learning time): heat maps use a log colour scale and line plots a log y axis,
+   * when every value shown is > 0 and they span a factor ≥ 10.
+   */
+  readonly logScale?: boolean;
   /** Bands are clipped to this range (a share's t-interval may poke out of [0, 1]). */
   readonly clip?: readonly [number, number];
   /** Fixed heat-map colour domain, so diagrams of different sweeps compare. */

@@ -7,6 +7,7 @@
 import { cellCoordinates, cellCount, pointCount, type Coordinates } from './points.ts';
 import type { PointRecord } from './run-point.ts';
 import { measureColumns, specToJson, type SweepSpec } from './spec.ts';
+import { measureOfColumn } from './registry.ts';
 import { summarize } from './stats.ts';
 
 export interface ResultRow {
@@ -66,7 +67,11 @@ export function buildResults(spec: SweepSpec, records: Iterable<PointRecord>): S
         return typeof v === 'number' ? [v] : [];
       });
       const s = summarize(values);
-      rows.push({ coords, measure, mean: s.mean, ciLow: s.ciLow, ciHigh: s.ciHigh, sd: s.sd, seeds: s.n, failed: failed.length });
+      // A t-interval is symmetric and knows no bounds: near a measure's limit (a share near 1, few seeds) it
+      // pokes past what the measure can be. Clipped to the measure's range; the mean and sd are left as they are.
+      const [lo, hi] = measureOfColumn(measure)?.clip ?? [-Infinity, Infinity];
+      const bound = (v: number | null): number | null => (v === null ? null : Math.min(hi, Math.max(lo, v)));
+      rows.push({ coords, measure, mean: s.mean, ciLow: bound(s.ciLow), ciHigh: bound(s.ciHigh), sd: s.sd, seeds: s.n, failed: failed.length });
     }
   }
   const total = pointCount(spec);

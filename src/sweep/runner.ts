@@ -9,7 +9,7 @@ import { ValidationError } from '../util/errors.ts';
 import { pointAt, pointCount, shardIndices } from './points.ts';
 import { Progress, type ProgressMode } from './progress.ts';
 import { buildResults, resultsCsv, type SweepResults } from './results.ts';
-import { registrationModules } from './registry.ts';
+import { registrationModules, sweepEngine } from './registry.ts';
 import { runPoint, type PointRecord } from './run-point.ts';
 import { specToJson, type SweepSpec } from './spec.ts';
 import { compactPoints, openSweepDir, PointLog, readPoints, writeAtomic, type Shard } from './store.ts';
@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly plots?: boolean;
   /** Run again the points recorded as failed (their new records supersede the old lines). */
   readonly retryFailed?: boolean;
+  /** Notices that are no error (a stale lock taken over); default: a `dln:` line on stderr. */
+  readonly onNotice?: (message: string) => void;
   /** The worker thread's entry module (tests substitute one that crashes). */
   readonly workerScript?: URL;
 }
@@ -62,6 +64,11 @@ export const RESULTS_JSON = 'results.json';
 /** Auto worker count: points timed on the main thread first, and the remaining work that justifies threads. */
 const PROBE_POINTS = 4;
 const AUTO_WORKERS_AFTER_MS = 2000;
+/**
+ * Longest point the auto choice leaves on the main thread: a signal that arrives during a point is handled
+ * only after it, and a stop is promised within a second.
+ */
+export const MAIN_THREAD_POINT_MS = 250;
 
 // Run from source, a worker needs tsx registered before it can load TypeScript (worker-entry.mjs); run from
 // the compiled package (dist/, as notebooks do), the worker is plain JavaScript next to this file.
@@ -76,8 +83,16 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   }
   const started = performance.now();
   const shard = options.shard ?? null;
-  openSweepDir(options.outDir, spec, shard);
-  const records = readPoints(options.outDir, true);
+  const lock = openSweepDir(options.outDir, spec, shard, options.onNotice);
+  try {
+    return await runLocked(spec, options, shard, started);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(spec: SweepSpec, options: RunOptions, shard: Shard | null, started: number): Promise<RunSummary> {
+  const records = readPoints(options.outDir, true, { spec, shard });
   const mine = shardIndices(pointCount(spec), shard ?? undefined);
   const todo = mine.filter((i) => !records.has(i) || (options.retryFailed === true && records.get(i)!.status === 'failed'));
   const resumed = mine.length - todo.length;
@@ -98,14 +113,27 @@ export async function runSweep(spec: SweepSpec, options: RunOptions): Promise<Ru
   try {
     let rest = todo;
     if (workers === undefined) {
-      // Auto: time a few points here; start workers only if the rest would take longer than their start-up
-      // (≈ 0.3–1 s each: loading tsx and the engine) is worth paying for.
-      const probe = todo.slice(0, PROBE_POINTS);
-      const t0 = performance.now();
-      await runHere(spec, probe, onRecord, options.signal);
-      const perPoint = (performance.now() - t0) / Math.max(1, probe.length);
-      rest = todo.slice(probe.length);
-      workers = perPoint * rest.length > AUTO_WORKERS_AFTER_MS ? availableParallelism() : 0;
+      // Auto: points run here only while each is quick — a point on this thread cannot be interrupted (its
+      // engine is synchronous: SIGTERM's handler waits for it), so a signal is answered within about
+      // MAIN_THREAD_POINT_MS. An engine registered with long points goes to workers from the first point;
+      // otherwise a few points are timed here, and workers start when one of them (or a later one) is slow,
+      // or when the rest would take longer than their start-up (≈ 0.3–1 s each: tsx and the engine) is worth.
+      if (sweepEngine(spec.engine).longPoints === true) {
+        workers = availableParallelism();
+      } else {
+        const probe = todo.slice(0, PROBE_POINTS);
+        const t0 = performance.now();
+        const probed = await runHere(spec, probe, onRecord, options.signal, MAIN_THREAD_POINT_MS);
+        const perPoint = (performance.now() - t0) / Math.max(1, probed.done);
+        rest = todo.slice(probed.done);
+        if (probed.slow || perPoint * rest.length > AUTO_WORKERS_AFTER_MS) {
+          workers = availableParallelism();
+        } else {
+          const here = await runHere(spec, rest, onRecord, options.signal, MAIN_THREAD_POINT_MS);
+          rest = rest.slice(here.done);
+          workers = here.slow ? availableParallelism() : 0;
+        }
+      }
     }
     workers = Math.min(workers, rest.length);
     if (workers <= 0) await runHere(spec, rest, onRecord, options.signal);
@@ -134,18 +162,30 @@ export function writeResults(spec: SweepSpec, dir: string, records: Iterable<Poi
   return results;
 }
 
+/**
+ * Runs points on this thread, yielding to the event loop after each so that a signal's handler (Ctrl-C,
+ * SIGTERM) runs and aborts between points. With `slowMs`, stops after the first point that took longer
+ * (the caller hands the rest to workers). Returns how many points ran and whether it stopped for a slow one.
+ */
 async function runHere(
   spec: SweepSpec,
   todo: readonly number[],
   onRecord: (r: PointRecord) => void,
   signal: AbortSignal | undefined,
-): Promise<void> {
+  slowMs = Infinity,
+): Promise<{ done: number; slow: boolean }> {
+  let done = 0;
   for (const index of todo) {
-    if (signal?.aborted) return;
+    if (signal?.aborted) break;
+    const t0 = performance.now();
     onRecord(await runPoint(spec, index));
-    // Let signal handlers (Ctrl-C) run between points.
+    done++;
+    const slow = performance.now() - t0 > slowMs;
+    // setImmediate, not a resolved promise: the signal handler is a macrotask that microtasks never let in.
     await new Promise((resolve) => setImmediate(resolve));
+    if (slow) return { done, slow };
   }
+  return { done, slow: false };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `dln plot <dir|results.json> [--out DIR]`: render a sweep's plots again from its results (docs/sweeps.md). */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SweepResults } from '../../sweep/results.ts';
 import { CliError, reportError } from '../errors.ts';
@@ -17,7 +17,7 @@ export const plotCommand: CliCommand = {
       .option('--out <dir>', 'where to write the plots (default: next to the results)')
       .action(async (target: string, opts: { out?: string }) => {
         try {
-          const { parseSweepSpec, RESULTS_JSON } = await sweepModules();
+          const { parseSweepSpec, prepareDir, RESULTS_JSON } = await sweepModules();
           const { renderSweepPlots } = await import('../../sweep/plots.ts');
           const isDir = existsSync(target) && statSync(target).isDirectory();
           const file = isDir ? join(target, RESULTS_JSON) : target;
@@ -27,7 +27,7 @@ export const plotCommand: CliCommand = {
           }
           const spec = parseSweepSpec(results.spec);
           const outDir = opts.out ?? (isDir ? target : join(file, '..'));
-          mkdirSync(outDir, { recursive: true });
+          prepareDir(outDir);
           const stems = await renderSweepPlots(spec, { rows: results.rows }, outDir);
           process.stdout.write(`${stems.length} plot(s) → ${outDir}: ${stems.map((s) => `${s}.png`).join(', ')}\n`);
         } catch (err) {

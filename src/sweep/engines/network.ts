@@ -88,6 +88,8 @@ registerSweepEngine({
   description:
     'the full simulator `simulate()` of `src/network/` (the `dln simulate` spec), gradient flow to `time` by default; slow, use `--workers` and shards',
   timeAxis: true,
+  // Seconds a point at a few hundred units wide: the auto choice must not hold off a signal behind one.
+  longPoints: true,
   load,
   options: { field: 'network', parse: parseNetworkOptions },
   check(spec) {
