@@ -41,6 +41,8 @@ registerSweepEngine({
   description:
     'the routing task of Saxe, Sodhani & Lewallen (2022) trained by `solveGated` (src/gated): σ is the initial gain, options `routing: { epochs, hidden, init, learningRate }`; measures authorsLoss, trainedError, untrainedError, sharedFraction',
   timeAxis: false,
+  // A point trains a network for hundreds of epochs (~2 s): worker threads from the first point.
+  longPoints: true,
   options: { field: 'routing', parse: parseRoutingOptions },
   check(spec) {
     const other = spec.measures.find((m) => !(MEASURES as readonly string[]).includes(m));
