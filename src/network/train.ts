@@ -66,6 +66,23 @@ function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): Tr
         records,
       };
     }
+    // A finite loss is not enough: t = step × learningRate overflows for huge rates, and saturated tanh
+    // weights can hold the loss finite while the weights themselves have overflowed (issue 13: no 'ok'
+    // with a non-finite number in it).
+    if (!Number.isFinite(rec.time)) {
+      return {
+        status: 'failed',
+        message: `gradient descent diverged: the time step × learningRate is ${rec.time} at step ${s}; lower train.learningRate (${eta})`,
+        records,
+      };
+    }
+    if (!rec.strengths.every((row) => row.every((x) => Number.isFinite(x)))) {
+      return {
+        status: 'failed',
+        message: `gradient descent diverged: a mode strength is not finite at step ${s}; lower train.learningRate (${eta})`,
+        records,
+      };
+    }
     records.push(rec);
   }
   return { status: 'ok', records };
