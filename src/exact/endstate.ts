@@ -9,7 +9,7 @@
 import { participation, shares, winnerShare } from '../analysis/measures.ts';
 import { parseReducedProblem, type NormalisedProblem } from '../reduced/problem.ts';
 import { ComputationError } from '../util/errors.ts';
-import { ValidationError, describe, isRecord } from '../util/validation.ts';
+import { ValidationError, describe } from '../util/validation.ts';
 import { ClockPathway } from './endstate-pathway.ts';
 
 export interface EndStateResult {
@@ -226,8 +226,8 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
  * equal in absolute value in every mode); otherwise a ValidationError says the engine needs the (q, p) form.
  */
 export function endState(problem: unknown): EndStateResult {
-  const input = isRecord(problem) && problem['times'] === undefined ? { ...problem, times: [0] } : problem;
-  const parsed = parseReducedProblem(input);
+  // times are optional here: the parser's snapshot supplies them, so the user's object is read only once, guarded.
+  const parsed = parseReducedProblem(problem, { timesOptional: true });
   const { singularValues, inputVariances, depths } = parsed;
   const { q, p } = balancedValues(parsed);
   const M = depths.length;

@@ -9,7 +9,9 @@ import {
   expectNumberArray as expectNumberArrayNamed,
   expectOneOf,
   expectRecord,
+  numberOk,
   rejectUnknownKeys,
+  ruleText,
   type NumberRule,
 } from '../util/validation.ts';
 import { balancedStates, perLayerStates, wideGaussianInit, type BalancedValues } from './init.ts';
@@ -27,26 +29,58 @@ function expectNumberArray(
   length?: number,
   what?: string,
 ): number[] {
-  if (Array.isArray(value) && (length === undefined || value.length === length)) {
-    const { min, max, exclusiveMin, integer } = rule;
-    let ok = true;
-    for (let i = 0; i < value.length && ok; i++) {
-      const v: unknown = value[i];
-      ok =
-        typeof v === 'number' &&
-        Number.isFinite(v) &&
-        (!integer || Number.isInteger(v)) &&
-        (min === undefined || v >= min) &&
-        (max === undefined || v <= max) &&
-        (exclusiveMin === undefined || v > exclusiveMin);
+  // The fast path accepts exactly what the named check accepts: plain arrays only, each element read once into
+  // the copy (a getter cannot show one value to the check and another to the caller), -0 read as 0. A Proxy
+  // whose trap throws drops to the named check, which reports it as unreadable.
+  try {
+    if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) {
+      const n = value.length;
+      if (length === undefined || n === length) {
+        const { min, max, exclusiveMin, integer } = rule;
+        const out = new Array<number>(n);
+        let ok = true;
+        for (let i = 0; i < n && ok; i++) {
+          const v: unknown = value[i];
+          ok =
+            typeof v === 'number' &&
+            Number.isFinite(v) &&
+            (!integer || Number.isSafeInteger(v)) &&
+            (min === undefined || v >= min) &&
+            (max === undefined || v <= max) &&
+            (exclusiveMin === undefined || v > exclusiveMin) &&
+            rule.exclusiveMax === undefined;
+          if (ok) out[i] = (v as number) + 0;
+        }
+        if (ok) return out;
+      }
     }
-    if (ok) return (value as number[]).slice();
+  } catch {
+    // fall through to the named check
   }
   return expectNumberArrayNamed(value, field, rule, length, what);
 }
 
 export const METHODS: readonly MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 export const DEFAULT_SOLVER = { method: 'auto' as MethodName, rtol: 1e-8, atol: 1e-10, maxSteps: 100_000 };
+
+/**
+ * The tolerances for which every method's answer is as accurate as asked (bench/fuzz/tolerances.ts, 20 seeded
+ * problems, docs/problem-format.md): over rtol ∈ [1e-13, 1e-3] the worst strength error of every method is
+ * ≤ 300·rtol·scale (dop853's constant factor ~170–290; the others ≤ 72). At rtol 1e-2 dop853 is off by
+ * 500·scale and at rtol 1 `auto` returned K = 6.5e79·scale. Below 1e-13 double round-off, not the tolerance,
+ * sets the error (the two references agree to 2.4e-11·scale), so a tighter rtol would promise what no method
+ * delivers.
+ */
+export const RTOL_RANGE = { min: 1e-13, max: 1e-3 } as const;
+/**
+ * atol relative to the problem's scale max_α S_α/λ_α (bench/fuzz/tolerances.ts at rtol 1e-8): up to 1e-4·scale
+ * every method's worst error is ≤ 1.3e3·atol; at 1e-3·scale auto, dopri5, rosenbrock and odex stay within 44·atol
+ * but dop853 is off by 76·scale; beyond, every method degrades (auto 0.14·scale at 1e-1, and atol = 1e308 made
+ * every step "accurate"). The bound is 1e-3, not 1e-4, because spec/reduced/stuck.spec.ts solves a stuck
+ * pathway with atol 1e-3 at scale 3 with every method (docs/problem-format.md records dop853's range). The
+ * default atol (1e-10) is always allowed, so a problem whose scale is below 1e-7 keeps the default.
+ */
+export const ATOL_MAX_RELATIVE = 1e-3;
 
 /** Depths beyond this are almost certainly a typo and would make q^{D−1} under/overflow. */
 const MAX_DEPTH = 1000;
@@ -67,10 +101,23 @@ export interface NormalisedProblem {
 
 const TOP_KEYS = ['singularValues', 'inputVariances', 'depths', 'tau', 'init', 'times', 'solver'] as const;
 
+/**
+ * Most values (pathways × modes × output times) a solve may return. The input is small for any size (three
+ * arrays), but the result and the work grow as their product: 10⁴ modes, 10⁴ pathways and 10³ times is a
+ * 100 kB file asking for 10¹¹ numbers. 10⁷ doubles is 80 MB in memory, about 200 MB as JSON.
+ */
+export const MAX_RESULT_VALUES = 10_000_000;
+
+export interface ParseProblemOptions {
+  /** `times` may be absent (read as [0]): for end states, which have no time axis. */
+  readonly timesOptional?: boolean;
+}
+
 /** Checks every field of a reduced problem; throws a ValidationError naming the first bad one. */
-export function parseReducedProblem(input: unknown): NormalisedProblem {
+export function parseReducedProblem(input: unknown, parseOptions: ParseProblemOptions = {}): NormalisedProblem {
   const obj = expectRecord(input, 'problem', 'a JSON object with singularValues, depths, init and times');
   rejectUnknownKeys(obj, TOP_KEYS, '');
+  if (parseOptions.timesOptional && obj['times'] === undefined) obj['times'] = [0];
 
   const singularValues = expectNumberArray(obj['singularValues'], 'singularValues', { min: 0 });
   if (singularValues.length === 0) {
@@ -96,25 +143,63 @@ export function parseReducedProblem(input: unknown): NormalisedProblem {
     }
   }
 
-  const solver = parseSolver(obj['solver']);
+  const values = M * K * times.length;
+  if (values > MAX_RESULT_VALUES) {
+    throw new ValidationError(
+      'times.length',
+      times.length,
+      `at most ${MAX_RESULT_VALUES} result values (pathways × modes × times); this problem asks for ${M} × ${K} × ${times.length}`,
+    );
+  }
+
+  let scale = 0;
+  for (let m = 0; m < K; m++) scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
+  const solver = parseSolver(obj['solver'], scale);
   const init = parseInit(obj['init'], depths, K);
   return { singularValues, inputVariances, depths, tau, times, solver, ...init };
 }
 
-function parseSolver(value: unknown): NormalisedProblem['solver'] {
+function parseSolver(value: unknown, scale: number): NormalisedProblem['solver'] {
   if (value === undefined) return { ...DEFAULT_SOLVER };
   const obj = expectRecord(value, 'solver', 'an object { method?, rtol?, atol?, maxSteps? }');
   rejectUnknownKeys(obj, ['method', 'rtol', 'atol', 'maxSteps'], 'solver');
   return {
     method: obj['method'] === undefined ? DEFAULT_SOLVER.method : expectOneOf(obj['method'], 'solver.method', METHODS),
-    // rtol below ~1e-15 asks for more than double precision holds.
-    rtol: obj['rtol'] === undefined ? DEFAULT_SOLVER.rtol : expectNumber(obj['rtol'], 'solver.rtol', { min: 1e-15, max: 1 }),
-    atol: obj['atol'] === undefined ? DEFAULT_SOLVER.atol : expectNumber(obj['atol'], 'solver.atol', { exclusiveMin: 0 }),
+    rtol: obj['rtol'] === undefined ? DEFAULT_SOLVER.rtol : expectNumber(obj['rtol'], 'solver.rtol', RTOL_RANGE),
+    atol: obj['atol'] === undefined ? DEFAULT_SOLVER.atol : parseAtol(obj['atol'], scale),
     maxSteps:
       obj['maxSteps'] === undefined
         ? DEFAULT_SOLVER.maxSteps
         : expectNumber(obj['maxSteps'], 'solver.maxSteps', { integer: true, min: 1 }),
   };
+}
+
+function parseAtol(value: unknown, scale: number): number {
+  // scale/λ can overflow to Infinity for S near 1e308 and tiny λ; the bound is then only "finite".
+  const max = Math.max(ATOL_MAX_RELATIVE * scale, DEFAULT_SOLVER.atol);
+  const rule: NumberRule = Number.isFinite(max) ? { exclusiveMin: 0, max } : { exclusiveMin: 0 };
+  if (numberOk(value, rule)) return value + 0;
+  throw new ValidationError(
+    'solver.atol',
+    value,
+    `${ruleText(rule)} (atol ≤ ${ATOL_MAX_RELATIVE}·max S/λ = ${ATOL_MAX_RELATIVE}·${scale}, or ≤ the default ${DEFAULT_SOLVER.atol})`,
+  );
+}
+
+export interface ParsedSolveOptions {
+  readonly learningFraction?: number;
+}
+
+/**
+ * solveReduced's options: undefined or a plain object with only known keys. Without this, `null` made a
+ * TypeError and `learningFraction: '0.5'` passed the driver's `f > 0 && f <= 1` by coercion.
+ */
+export function parseSolveOptions(value: unknown): ParsedSolveOptions {
+  if (value === undefined) return {};
+  const obj = expectRecord(value, 'options', 'an object { learningFraction? }');
+  rejectUnknownKeys(obj, ['learningFraction'], 'options');
+  if (obj['learningFraction'] === undefined) return {};
+  return { learningFraction: expectNumber(obj['learningFraction'], 'options.learningFraction', { exclusiveMin: 0, max: 1 }) };
 }
 
 function parseMatrix(value: unknown, field: string, rows: number, cols: number): number[][] {

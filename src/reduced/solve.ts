@@ -10,7 +10,7 @@ import { solveModes, type DrivenSnapshot, type DrivenSolution } from './driver.t
 import { solveModeOnClock } from './clock.ts';
 import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
 import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
-import { parseReducedProblem, type NormalisedProblem } from './problem.ts';
+import { parseReducedProblem, parseSolveOptions, type NormalisedProblem } from './problem.ts';
 import type { ModeSolverSettings, ModeTask, TailHandOver } from './reduced-model.ts';
 import type { ReducedProblem, ReducedResult } from './types.ts';
 
@@ -33,8 +33,9 @@ export interface ReducedSolution extends DrivenSolution<ModeSolution, Normalised
 }
 
 /** Validates `problem` (throwing a ValidationError naming the bad field) and integrates every mode. */
-export function solveReduced(problem: ReducedProblem | unknown, options: SolveOptions = {}): ReducedSolution {
-  return solveNormalised(parseReducedProblem(problem), options);
+export function solveReduced(problem: ReducedProblem | unknown, options?: SolveOptions): ReducedSolution {
+  // Options are input too: null, a string learningFraction or a misspelt key is refused by name, not coerced.
+  return solveNormalised(parseReducedProblem(problem), parseSolveOptions(options));
 }
 
 export interface SolveOptions {

@@ -5,7 +5,9 @@
  * and what is allowed, the allowed names coming from the registries (src/sweep/registry.ts).
  */
 import type { SolverSpec } from '../reduced/types.ts';
-import { METHODS } from '../reduced/problem.ts';
+// The sweep's solver reaches solveReduced, so it takes the same measured rtol range (the atol bound needs
+// each point's S/λ and is checked there).
+import { METHODS, RTOL_RANGE } from '../reduced/problem.ts';
 import {
   ValidationError,
   expectArray,
@@ -112,14 +114,16 @@ function topKeys(): string[] {
 function parseAxisValues(value: unknown, field: string, rule: NumberRule): number[] {
   const allowed = 'an array of numbers, or { "from", "to", "count", "scale": "linear" | "log" }';
   let values: number[];
+  // Snapshots (expectArray/expectRecord): holes are named, and a Proxy or getter is read once, guarded.
   if (Array.isArray(value)) {
-    values = value.map((v, i) => expectNumber(v, `${field}[${i}]`, rule));
+    values = expectArray(value, field).map((v, i) => expectNumber(v, `${field}[${i}]`, rule));
   } else if (isRecord(value)) {
-    rejectUnknownKeys(value, ['from', 'to', 'count', 'scale'], field);
-    const scale = value['scale'] === undefined ? 'linear' : expectOneOf(value['scale'], `${field}.scale`, ['linear', 'log']);
-    const count = expectNumber(value['count'], `${field}.count`, { integer: true, min: 1, max: 10_000 });
-    const from = expectNumber(value['from'], `${field}.from`, rule);
-    const to = expectNumber(value['to'], `${field}.to`, rule);
+    const grid = expectRecord(value, field);
+    rejectUnknownKeys(grid, ['from', 'to', 'count', 'scale'], field);
+    const scale = grid['scale'] === undefined ? 'linear' : expectOneOf(grid['scale'], `${field}.scale`, ['linear', 'log']);
+    const count = expectNumber(grid['count'], `${field}.count`, { integer: true, min: 1, max: 10_000 });
+    const from = expectNumber(grid['from'], `${field}.from`, rule);
+    const to = expectNumber(grid['to'], `${field}.to`, rule);
     if (scale === 'log' && !(from > 0 && to > 0)) {
       throw new ValidationError(`${field}.from`, from, 'positive ends for a log scale');
     }
@@ -127,7 +131,8 @@ function parseAxisValues(value: unknown, field: string, rule: NumberRule): numbe
       if (count === 1) return from;
       const f = i / (count - 1);
       // Inner grid values (log or linear) are stored rounded to 12 significant digits so that values print and re-read identically.
-      const v = scale === 'log' ? from * (to / from) ** f : from + (to - from) * f;
+      // In log space and as a weighted mean: to/from and to − from overflow for ends near ±1e308.
+      const v = scale === 'log' ? Math.exp((1 - f) * Math.log(from) + f * Math.log(to)) : (1 - f) * from + f * to;
       return i === count - 1 ? to : Number(v.toPrecision(12));
     });
     if (rule.integer) {
@@ -214,7 +219,7 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     rejectUnknownKeys(s, ['method', 'rtol', 'atol', 'maxSteps'], 'solver');
     solver = {
       ...(s['method'] === undefined ? {} : { method: expectOneOf(s['method'], 'solver.method', METHODS) }),
-      ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'solver.rtol', { min: 1e-15, max: 1 }) }),
+      ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'solver.rtol', RTOL_RANGE) }),
       ...(s['atol'] === undefined ? {} : { atol: expectNumber(s['atol'], 'solver.atol', { exclusiveMin: 0 }) }),
       ...(s['maxSteps'] === undefined ? {} : { maxSteps: expectNumber(s['maxSteps'], 'solver.maxSteps', { integer: true, min: 1 }) }),
     };
