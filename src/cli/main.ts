@@ -13,6 +13,15 @@ function packageVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
+// A reader that stops early (`dln solve … | head`) closes the pipe: that is the user's choice, not a failure,
+// so the rest of the output is dropped and the command exits quietly (code 0) instead of printing a stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('dln')
