@@ -1,66 +1,48 @@
 /**
- * The full gated deep linear network: forward pass, loss and exact gradient over the weighted contexts, on
- * flat row-major matrices. Inputs a context does not name are zero and edges or nodes gated to 0 carry nothing,
+ * The full gated deep linear network in plain loops: forward pass, loss and exact gradient over the weighted
+ * contexts, on flat row-major matrices — the textbook form the fast step (engine.ts) is tested against, and
+ * the forward pass of held-out evaluations. Inputs a context does not name are zero and edges or nodes gated to 0 carry nothing,
  * so a context touches only the part of the graph it reaches (the routing task's contexts touch one path).
  */
-import { kernelsFor } from '../network/kernels.ts';
 import type { Dense, GatedContext, GatedGraph } from './problem.ts';
 
-/**
- * The per-context products run through the simulator's thin kernels (src/network/kernels.ts, generated per
- * item count P): every product here is a wide weight times a thin block of P items.
- */
-function scratch(length: number): Float64Array {
-  if (buffer.length < length) buffer = new Float64Array(Math.max(length, 2 * buffer.length));
-  return buffer;
-}
-let buffer = new Float64Array(1024);
-
-/** out (m×P) += factor · W (m×n) · H (n×P) */
+/** out (m×P) += factor · W (m×n) · H (n×P), plain loops. */
 function addForward(out: Float64Array, w: Float64Array, h: Float64Array, m: number, n: number, P: number, factor: number): void {
-  const tmp = scratch(m * P);
-  kernelsFor(P).forward(tmp, w, h, m, n);
-  for (let i = 0; i < m * P; i++) out[i] += factor * tmp[i]!;
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < n; l++) {
+      const f = factor * w[i * n + l]!;
+      if (f === 0) continue;
+      for (let j = 0; j < P; j++) out[i * P + j] += f * h[l * P + j]!;
+    }
+  }
 }
 
-/** G (m×n) += factor · Δ (m×P) · H (n×P)ᵀ */
+/** G (m×n) += factor · Δ (m×P) · H (n×P)ᵀ, plain loops. */
 function addGradient(g: Float64Array, delta: Float64Array, h: Float64Array, m: number, n: number, P: number, factor: number): void {
-  kernelsFor(P).update(g, delta, h, factor, m, n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < P; k++) s += delta[i * P + k]! * h[j * P + k]!;
+      g[i * n + j] += factor * s;
+    }
+  }
 }
 
-/** out (n×P) += factor · W (m×n)ᵀ · Δ (m×P) */
+/** out (n×P) += factor · W (m×n)ᵀ · Δ (m×P), plain loops. */
 function addBackward(out: Float64Array, w: Float64Array, delta: Float64Array, m: number, n: number, P: number, factor: number): void {
-  const dT = transposed(delta, m, P, scratch(m * P + n * P));
-  const res = buffer.subarray(m * P, m * P + n * P);
-  kernelsFor(P).backward(res, dT, w, m, n);
-  for (let j = 0; j < n; j++) for (let k = 0; k < P; k++) out[j * P + k] += factor * res[k * n + j]!;
-}
-
-function transposed(a: Float64Array, rows: number, cols: number, into: Float64Array): Float64Array {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) into[j * rows + i] = a[i * cols + j]!;
-  return into;
-}
-
-export interface GatedNetwork {
-  readonly graph: GatedGraph;
-  /** W_e, size(to) × size(from), in edge order, views into one flat `state`. */
-  readonly weights: Float64Array[];
-  /** Every weight, edge after edge (the flow's ODE state). */
-  readonly state: Float64Array;
+  for (let l = 0; l < m; l++) {
+    for (let i = 0; i < n; i++) {
+      const f = factor * w[l * n + i]!;
+      if (f === 0) continue;
+      for (let j = 0; j < P; j++) out[i * P + j] += f * delta[l * P + j]!;
+    }
+  }
 }
 
 export function weightOffsets(graph: GatedGraph): number[] {
   const offsets = [0];
   for (const e of graph.edges) offsets.push(offsets[offsets.length - 1]! + graph.nodes[e.to]!.size * graph.nodes[e.from]!.size);
   return offsets;
-}
-
-export function createNetwork(graph: GatedGraph, initial: readonly Dense[]): GatedNetwork {
-  const offsets = weightOffsets(graph);
-  const state = new Float64Array(offsets[offsets.length - 1]!);
-  const weights = graph.edges.map((_, i) => state.subarray(offsets[i]!, offsets[i + 1]!));
-  initial.forEach((w, i) => weights[i]!.set(w.data));
-  return { graph, weights, state };
 }
 
 /** Node activities of one context (null: identically zero), in the graph's node order. */
