@@ -5,23 +5,12 @@
  * per record, at rates measured on the routing task (hidden 64 and 256: ~2 GFLOP/s for the products, ~0.4 for the SVDs; a per-call
  * overhead that dominates tiny graphs).
  */
-import { ValidationError } from '../util/errors.ts';
+import { checkWork, DEFAULT_WORK_LIMITS, type WorkEstimate, type WorkLimits } from '../util/limits.ts';
 import type { GatedProblem } from './problem.ts';
 
-export interface GatedLimits {
-  /** Largest estimated memory allowed (bytes); default 2 GiB. */
-  readonly memoryBytes?: number;
-  /** Largest estimated run time allowed (seconds); default 600. */
-  readonly seconds?: number;
-}
-
-export const DEFAULT_LIMITS = { memoryBytes: 2 * 1024 ** 3, seconds: 600 } as const;
-
-export interface GatedCost {
-  readonly memoryBytes: number;
-  readonly seconds: number;
-  readonly records: number;
-}
+export type GatedLimits = WorkLimits;
+export const DEFAULT_LIMITS = DEFAULT_WORK_LIMITS;
+export type GatedCost = WorkEstimate;
 
 const FLOPS_PER_SECOND = 2e9;
 const SECONDS_PER_PRODUCT_CALL = 3e-7;
@@ -81,28 +70,13 @@ export function estimateCost(problem: GatedProblem): GatedCost {
   return { memoryBytes, seconds, records };
 }
 
-function bytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
-
 /** Refuses a problem whose estimate passes a limit, saying the estimate, the limit and how to raise it. */
 export function checkCost(problem: GatedProblem, limits: GatedLimits = {}): GatedCost {
-  const cost = estimateCost(problem);
-  const memory = limits.memoryBytes ?? DEFAULT_LIMITS.memoryBytes;
-  const seconds = limits.seconds ?? DEFAULT_LIMITS.seconds;
-  if (cost.memoryBytes > memory) {
-    throw new ValidationError(
-      'problem',
-      `an estimated ${bytes(cost.memoryBytes)} (${cost.records} records)`,
-      `at most ${bytes(memory)}; record less often (train.recordEvery), shrink the graph, or raise the limit (limits.memoryBytes, dln gdln --max-memory)`,
-    );
-  }
-  if (cost.seconds > seconds) {
-    throw new ValidationError(
-      'problem',
-      `an estimated ${cost.seconds.toPrecision(2)} s of work`,
-      `at most ${seconds} s; fewer steps or records, a smaller graph, or raise the limit (limits.seconds, dln gdln --max-time)`,
-    );
-  }
-  return cost;
+  return checkWork(estimateCost(problem), limits, {
+    field: 'problem',
+    shrinkMemory: 'record less often (train.recordEvery), shrink the graph',
+    shrinkTime: 'fewer steps or records, a smaller graph',
+    raiseMemory: 'limits.memoryBytes, dln gdln --max-memory',
+    raiseTime: 'limits.seconds, dln gdln --max-time',
+  });
 }

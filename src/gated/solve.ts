@@ -26,21 +26,14 @@ import {
 } from './modes.ts';
 import { raceMode, type RaceMode } from './race.ts';
 import { checkCost, type GatedLimits } from './cost.ts';
-import { expectNumber, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+import { expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+import { parseWorkLimits } from '../util/limits.ts';
 
 function parseOptions(value: unknown): SolveGatedOptions {
   const o = expectRecord(value, 'options', 'an object { onRecord?, limits? }');
   rejectUnknownKeys(o, ['onRecord', 'limits'], 'options');
   if (o['onRecord'] !== undefined && typeof o['onRecord'] !== 'function') throw new ValidationError('options.onRecord', o['onRecord'], 'a function (done, total) => void');
-  let limits: GatedLimits | undefined;
-  if (o['limits'] !== undefined) {
-    const l = expectRecord(o['limits'], 'options.limits', 'an object { memoryBytes?, seconds? }');
-    rejectUnknownKeys(l, ['memoryBytes', 'seconds'], 'options.limits');
-    limits = {
-      ...(l['memoryBytes'] !== undefined ? { memoryBytes: expectNumber(l['memoryBytes'], 'options.limits.memoryBytes', { exclusiveMin: 0 }) } : {}),
-      ...(l['seconds'] !== undefined ? { seconds: expectNumber(l['seconds'], 'options.limits.seconds', { exclusiveMin: 0 }) } : {}),
-    };
-  }
+  const limits = parseWorkLimits(o['limits'], 'options.limits');
   return { ...(o['onRecord'] ? { onRecord: o['onRecord'] as SolveGatedOptions['onRecord'] } : {}), ...(limits ? { limits } : {}) };
 }
 

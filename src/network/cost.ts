@@ -5,23 +5,12 @@
  * random basis). Rates are measured on this machine class (2 flops per multiply-add: ~5 GFLOP/s on the SIMD thin kernels, ~1 on the dense nonlinear ones; a flow takes ~200 steps per output time on the bench problems);
  * the estimate is meant to be right within a factor of a few, enough to refuse what cannot finish.
  */
-import { ValidationError } from '../util/errors.ts';
+import { checkWork, DEFAULT_WORK_LIMITS, type WorkEstimate, type WorkLimits } from '../util/limits.ts';
 import type { SimulationSpec } from './spec.ts';
 
-export interface SimulationLimits {
-  /** Largest estimated memory allowed (bytes); default 2 GiB. */
-  readonly memoryBytes?: number;
-  /** Largest estimated run time allowed (seconds); default 600. */
-  readonly seconds?: number;
-}
-
-export const DEFAULT_SIMULATION_LIMITS = { memoryBytes: 2 * 1024 ** 3, seconds: 600 } as const;
-
-export interface SimulationCost {
-  readonly memoryBytes: number;
-  readonly seconds: number;
-  readonly records: number;
-}
+export type SimulationLimits = WorkLimits;
+export const DEFAULT_SIMULATION_LIMITS = DEFAULT_WORK_LIMITS;
+export type SimulationCost = WorkEstimate;
 
 const FLOPS_PER_SECOND = 5e9;
 /** Beyond k = 16 thin columns the kernels are plain JavaScript loops (measured: K = 100…400 modes, ~0.5 GFLOP/s). */
@@ -68,28 +57,13 @@ export function estimateSimulationCost(spec: SimulationSpec): SimulationCost {
   return { memoryBytes, seconds, records };
 }
 
-function bytes(n: number): string {
-  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
-}
-
 /** Refuses a spec whose estimate passes a limit, saying the estimate, the limit and how to raise it. */
 export function checkSimulationCost(spec: SimulationSpec, limits: SimulationLimits = {}): SimulationCost {
-  const cost = estimateSimulationCost(spec);
-  const memory = limits.memoryBytes ?? DEFAULT_SIMULATION_LIMITS.memoryBytes;
-  const seconds = limits.seconds ?? DEFAULT_SIMULATION_LIMITS.seconds;
-  if (!(cost.memoryBytes <= memory)) {
-    throw new ValidationError(
-      'spec',
-      `an estimated ${bytes(cost.memoryBytes)} (${cost.records} records)`,
-      `at most ${bytes(memory)}; record less often (train.recordEvery), narrower or shallower pathways, or raise the limit (simulate(spec, { limits: { memoryBytes } }), dln simulate --max-memory)`,
-    );
-  }
-  if (!(cost.seconds <= seconds)) {
-    throw new ValidationError(
-      'spec',
-      `an estimated ${cost.seconds.toPrecision(2)} s of work`,
-      `at most ${seconds} s; fewer steps, a smaller network or task, or raise the limit (simulate(spec, { limits: { seconds } }), dln simulate --max-time)`,
-    );
-  }
-  return cost;
+  return checkWork(estimateSimulationCost(spec), limits, {
+    field: 'spec',
+    shrinkMemory: 'record less often (train.recordEvery), narrower or shallower pathways',
+    shrinkTime: 'fewer steps, a smaller network or task',
+    raiseMemory: 'simulate(spec, { limits: { memoryBytes } }), dln simulate --max-memory',
+    raiseTime: 'simulate(spec, { limits: { seconds } }), dln simulate --max-time',
+  });
 }

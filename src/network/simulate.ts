@@ -9,7 +9,8 @@ import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
 import { train, type TrainResult } from './train.ts';
 import type { Outcome } from '../util/status.ts';
 import { checkSimulationCost, type SimulationLimits } from './cost.ts';
-import { expectNumber, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+import { expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+import { parseWorkLimits } from '../util/limits.ts';
 
 export interface SimulateOptions {
   /** Work limits checked before anything is built (cost.ts); defaults 2 GiB and 600 s. */
@@ -19,17 +20,9 @@ export interface SimulateOptions {
 function parseSimulateOptions(value: unknown): SimulateOptions {
   const o = expectRecord(value, 'options', 'an object { limits? }');
   rejectUnknownKeys(o, ['limits'], 'options');
-  if (o['limits'] === undefined) return {};
-  const l = expectRecord(o['limits'], 'options.limits', 'an object { memoryBytes?, seconds? }');
-  rejectUnknownKeys(l, ['memoryBytes', 'seconds'], 'options.limits');
-  return {
-    limits: {
-      ...(l['memoryBytes'] !== undefined ? { memoryBytes: expectNumber(l['memoryBytes'], 'options.limits.memoryBytes', { exclusiveMin: 0 }) } : {}),
-      ...(l['seconds'] !== undefined ? { seconds: expectNumber(l['seconds'], 'options.limits.seconds', { exclusiveMin: 0 }) } : {}),
-    },
-  };
+  const limits = parseWorkLimits(o['limits'], 'options.limits');
+  return limits ? { limits } : {};
 }
-
 
 export interface SimulationResult {
   readonly status: Outcome;
