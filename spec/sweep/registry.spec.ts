@@ -20,7 +20,7 @@ import { ENGINES, MEASURE_NAMES, PARAMETERS, parseSweepSpec, specToJson } from '
 import { ValidationError } from '../../src/util/errors.ts';
 
 const BUILTIN_ENGINES = ['endstate', 'reduced', 'network', 'routing'];
-const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau'];
+const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau', 'rule'];
 const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction'];
 
 function errorOf(spec: unknown): ValidationError {
@@ -59,7 +59,7 @@ describe('sweep registries', () => {
     const base = { engine: 'reduced', fixed: { sigma: 0.5 }, axes: { depth: [1, 2] } };
     expect(errorOf({ ...base, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing"');
     expect(errorOf({ ...base, axes: { depht: [1] } }).allowed).to.equal(
-      'no such parameter; known: pathways, depth, depth1 … depth9, sigma, width, target, tau',
+      'no such parameter; known: pathways, depth, depth1 … depth9, sigma, width, target, tau, rule',
     );
     expect(errorOf({ ...base, measures: ['entropy'] }).allowed).to.equal(`one of ${BUILTIN_MEASURES.map((m) => `"${m}"`).join(', ')}`);
     expect(errorOf({ ...base, engine: 'endstate', measures: ['learningTime'] }).allowed).to.equal(
@@ -104,7 +104,7 @@ describe('sweep registries', () => {
 
     it('extends the validator, its messages and the docs tables', () => {
       expect(errorOf({ ...toySpec, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "toy"');
-      expect(errorOf({ ...toySpec, axes: { gainn: [1] } }).allowed).to.match(/known: pathways, .*, tau, gain$/);
+      expect(errorOf({ ...toySpec, axes: { gainn: [1] } }).allowed).to.match(/known: pathways, .*, tau, rule, gain$/);
       expect(errorOf({ ...toySpec, measures: ['sum'] }).allowed).to.match(/"sharedFraction", "total"$/);
       // Its own rules: the parameter's range, the options field, the engine's cross-field check, no time axis.
       expect(errorOf({ ...toySpec, axes: { gain: [20] } }).field).to.equal('axes.gain[0]');

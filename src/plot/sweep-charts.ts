@@ -22,6 +22,17 @@ export interface SweepChartBase {
   readonly facetPrefix?: string;
   readonly width?: number;
   readonly height?: number;
+  /**
+   * Fields whose values are positions in a list of named choices (a learning rule): their axis, legend and
+   * panel labels show the names.
+   */
+  readonly labels?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The label expression of a field: its choice names, or the short number format. */
+function labelOf(opts: SweepChartBase, field: string): string {
+  const names = opts.labels?.[field];
+  return names === undefined ? SHORT_LABEL : `${JSON.stringify(names)}[datum.value]`;
 }
 
 export interface PhaseHeatmapOptions extends SweepChartBase {
@@ -40,7 +51,8 @@ export interface PhaseHeatmapOptions extends SweepChartBase {
 function facetColumns(view: VegaLiteSpec, opts: SweepChartBase): VegaLiteSpec {
   const { facet, facetTitle, facetPrefix } = opts;
   if (facet === undefined) return view;
-  const labelExpr = facetPrefix === undefined ? SHORT_LABEL : `${JSON.stringify(facetPrefix).replace(/"/g, "'")} + (${SHORT_LABEL})`;
+  const label = labelOf(opts, facet);
+  const labelExpr = facetPrefix === undefined ? label : `${JSON.stringify(facetPrefix).replace(/"/g, "'")} + (${label})`;
   const { $schema, title, data, config, ...inner } = view;
   return {
     $schema,
@@ -70,7 +82,7 @@ export function phaseHeatmapChart(opts: PhaseHeatmapOptions): VegaLiteSpec {
   });
   const encoding = view['encoding'] as Record<string, Record<string, unknown>>;
   for (const key of ['x', 'y'] as const) {
-    encoding[key] = { ...encoding[key], axis: { ...((encoding[key]!['axis'] as object | undefined) ?? {}), labelExpr: SHORT_LABEL } };
+    encoding[key] = { ...encoding[key], axis: { ...((encoding[key]!['axis'] as object | undefined) ?? {}), labelExpr: labelOf(opts, opts[key]) } };
   }
   // The colour bar's title is the measure's full name: let it run wider than Vega's 180 px default.
   encoding['color'] = { ...encoding['color'], legend: { ...((encoding['color']!['legend'] as object | undefined) ?? {}), titleLimit: 400 } };
@@ -113,13 +125,14 @@ export function bandLineChart(opts: BandLineOptions): VegaLiteSpec {
   const wholeX = opts.data.every((row) => Number.isInteger(row[opts.x]));
   const layers = (view['layer'] as { encoding: Record<string, Record<string, unknown>> }[]).map((layer) => {
     const { color, x } = layer.encoding;
-    const axis = { labelExpr: SHORT_LABEL, ...(wholeX ? { tickMinStep: 1 } : {}) };
+    const axis = { labelExpr: labelOf(opts, opts.x), ...(wholeX ? { tickMinStep: 1 } : {}) };
     // The y range is the data's (Vega-Lite would stretch it to 0 and round it out: final strengths near 3
     // drawn down to −0.5), on a log scale when asked.
     const y = { ...layer.encoding['y'], scale: opts.yLog === true ? { type: 'log' } : { zero: false } };
     const encoding = { ...layer.encoding, x: { ...x, axis }, y };
     if (color === undefined) return { ...layer, encoding };
-    return { ...layer, encoding: { ...encoding, color: { ...color, sort: 'ascending', legend: { labelExpr: SHORT_LABEL, titleLimit: 400 } } } };
+    const legend = { labelExpr: opts.series === undefined ? SHORT_LABEL : labelOf(opts, opts.series), titleLimit: 400 };
+    return { ...layer, encoding: { ...encoding, color: { ...color, sort: 'ascending', legend } } };
   });
   return facetColumns({ ...view, $schema: SCHEMA, layer: layers }, opts);
 }

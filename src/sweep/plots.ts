@@ -79,6 +79,9 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
   const over = fewest === most ? `${most} seed${most === 1 ? '' : 's'}` : `${fewest}–${most} seeds`;
   const title = plot.title ?? `${measureTitle(plot.measure)} (${spec.engine} engine, mean over ${over})`;
   const facet = plot.facet === undefined ? {} : { facet: plot.facet, facetTitle: parameterTitle(plot.facet), facetPrefix: `${parameterSymbol(plot.facet)} = ` };
+  // Choice axes (a learning rule) are drawn at their positions 0, 1, … and labelled with their names.
+  const named = used.filter((p) => spec.choices?.[p] !== undefined);
+  const labels = named.length === 0 ? {} : { labels: Object.fromEntries(named.map((p) => [p, spec.choices![p]!.map((c) => c.label)])) };
   const shown = data.flatMap((d) => (plot.kind === 'heatmap' ? [d.mean!] : [d.mean!, d.ciLow, d.ciHigh]));
   const log = measureOfColumn(plot.measure)?.logScale === true && shown.every((v) => v > 0) && Math.max(...shown) >= 10 * Math.min(...shown);
   if (plot.kind === 'heatmap') {
@@ -95,10 +98,11 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
       ...(domain === undefined ? {} : { valueDomain: domain }),
       ...(log ? { valueLog: true } : {}),
       ...facet,
+      ...labels,
     });
   }
   const xs = spec.axes.find((a) => a.name === plot.x)!.values;
-  const xLog = Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10 && sweepParameters().find((r) => r.name === plot.x)?.logAxis === true;
+  const xLog = spec.choices?.[plot.x] === undefined && Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) >= 10 && sweepParameters().find((r) => r.name === plot.x)?.logAxis === true;
   return bandLineChart({
     data,
     x: plot.x,
@@ -112,6 +116,7 @@ export function sweepChart(spec: SweepSpec, results: Pick<SweepResults, 'rows'>,
     ...(log ? { yLog: true } : {}),
     ...(plot.series === undefined ? {} : { series: plot.series, seriesTitle: parameterTitle(plot.series) }),
     ...facet,
+    ...labels,
   });
 }
 

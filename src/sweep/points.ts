@@ -3,7 +3,10 @@
  * each with its own seed derived from the sweep seed and its coordinates — so a point's result never depends
  * on sharding, order or thread count.
  */
-import { parameterNames } from './registry.ts';
+import { hash53 } from '../util/hash.ts';
+import { parameterNames, type SweepChoice } from './registry.ts';
+
+export { hash53 };
 import { DEFAULTS, type ParameterName, type SweepSpec } from './spec.ts';
 
 /** One grid cell's coordinates, in axis order. */
@@ -33,6 +36,8 @@ export interface PointParameters {
    * how an engine registered by a model folder reads the parameters it registered.
    */
   readonly values?: Readonly<Record<ParameterName, number>>;
+  /** The choice of each choice parameter at this point (e.g. the learning rule; absent: the spec has none). */
+  readonly choices?: Readonly<Record<ParameterName, SweepChoice>>;
 }
 
 export function cellCount(spec: Pick<SweepSpec, 'axes'>): number {
@@ -55,11 +60,15 @@ export function cellCoordinates(spec: Pick<SweepSpec, 'axes'>, cell: number): Co
   return Object.fromEntries(spec.axes.map((a) => [a.name, coords[a.name]!]));
 }
 
-export function pointAt(spec: Pick<SweepSpec, 'axes' | 'seeds' | 'seed'>, index: number): SweepPoint {
+export function pointAt(spec: Pick<SweepSpec, 'axes' | 'seeds' | 'seed' | 'choices'>, index: number): SweepPoint {
   const cell = Math.floor(index / spec.seeds);
   const replicate = index % spec.seeds;
   const coords = cellCoordinates(spec, cell);
-  return { index, cell, replicate, coords, seed: pointSeed(spec.seed, coords, replicate) };
+  // A choice is hashed by its label, not its position in the list: reordering the list keeps each choice's seeds.
+  const choices = spec.choices;
+  const seedCoords =
+    choices === undefined ? coords : Object.fromEntries(Object.entries(coords).map(([k, v]) => [k, choices[k]?.[v!]?.label ?? v!]));
+  return { index, cell, replicate, coords, seed: pointSeed(spec.seed, seedCoords, replicate) };
 }
 
 /** Indices of shard `i` of `k` (1-based i): every k-th point, so each shard gets a fair mix of cheap and dear cells. */
@@ -75,7 +84,7 @@ export function shardIndices(total: number, shard: { readonly index: number; rea
  * Seed of a point from the sweep seed, its coordinates (sorted by parameter name, so the order of axes in the
  * spec does not matter) and its replicate number: a 53-bit hash of their canonical text.
  */
-export function pointSeed(sweepSeed: number, coords: Coordinates, replicate: number): number {
+export function pointSeed(sweepSeed: number, coords: Readonly<Record<ParameterName, number | string | undefined>>, replicate: number): number {
   const text =
     `${sweepSeed}|` +
     Object.keys(coords)
@@ -86,28 +95,8 @@ export function pointSeed(sweepSeed: number, coords: Coordinates, replicate: num
   return hash53(text);
 }
 
-/**
- * A 53-bit string hash: two FNV-1a lanes (one over the text forwards, one backwards, with different offsets),
- * each finished with MurmurHash3's fmix32 avalanche; 21 bits of one and 32 of the other make a safe integer.
- */
-export function hash53(text: string): number {
-  let lo = 0x811c9dc5;
-  let hi = 0x811c9dc5 ^ 0x9e3779b9;
-  for (let i = 0; i < text.length; i++) {
-    lo = Math.imul(lo ^ text.charCodeAt(i), 0x01000193);
-    hi = Math.imul(hi ^ text.charCodeAt(text.length - 1 - i), 0x01000193);
-  }
-  return 4294967296 * (fmix32(hi) & 0x1fffff) + fmix32(lo);
-}
-
-function fmix32(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /** The parameters of a point: its coordinates over the fixed values over the defaults. */
-export function pointParameters(spec: Pick<SweepSpec, 'fixed'>, point: Pick<SweepPoint, 'coords' | 'seed'>): PointParameters {
+export function pointParameters(spec: Pick<SweepSpec, 'fixed' | 'choices'>, point: Pick<SweepPoint, 'coords' | 'seed'>): PointParameters {
   const get = (p: ParameterName): number | undefined => point.coords[p] ?? spec.fixed[p] ?? DEFAULTS[p];
   const M = get('pathways')!;
   const depths = Array.from({ length: M }, (_, a) => get(`depth${a + 1}`) ?? get('depth')!);
@@ -116,5 +105,9 @@ export function pointParameters(spec: Pick<SweepSpec, 'fixed'>, point: Pick<Swee
     const v = get(p);
     if (v !== undefined) values[p] = v;
   }
-  return { depths, sigma: get('sigma')!, width: get('width')!, target: get('target')!, tau: get('tau')!, seed: point.seed, values };
+  const base = { depths, sigma: get('sigma')!, width: get('width')!, target: get('target')!, tau: get('tau')!, seed: point.seed, values };
+  if (spec.choices === undefined) return base;
+  const choices: Record<ParameterName, SweepChoice> = {};
+  for (const [p, list] of Object.entries(spec.choices)) choices[p] = list[get(p)!]!;
+  return { ...base, choices };
 }

@@ -41,7 +41,8 @@ export function sweepReferenceTables(): string {
     ...rows(sweepParameters(), (p, g) => [
       `\`${g?.label ?? p.name}\``,
       g?.meaning ?? p.meaning,
-      g?.allowed === undefined ? ruleText(p.rule) : `${ruleText(p.rule)}, ${g.allowed}`,
+      (p.choices !== undefined ? p.choices.allowed : g?.allowed === undefined ? ruleText(p.rule) : `${ruleText(p.rule)}, ${g.allowed}`) +
+        (p.engines === undefined ? '' : ` (engine ${p.engines.map((e) => `\`${e}\``).join(', ')} only)`),
       p.default !== undefined ? String(p.default) : p.required !== undefined ? 'required' : '—',
     ]),
   ];

@@ -76,10 +76,33 @@ export interface ParameterContext {
   fieldOf(name: string): string;
 }
 
+/** One value of a choice parameter: its text (CSV cells, plot labels, point seeds) and the value the spec gave. */
+export interface SweepChoice {
+  readonly label: string;
+  /** The spec entry in canonical JSON form (what specToJson writes back). */
+  readonly value: unknown;
+}
+
+/**
+ * A parameter whose values are not numbers but named choices (a learning rule): in a spec each entry is read by
+ * `parse`, and on the grid the coordinate is the entry's position in the spec's list, so points, seeds and
+ * records stay numeric. Labels are what a reader sees (results.csv, plots) and what a point's seed hashes.
+ */
+export interface ParameterChoices {
+  /** Reads one entry of `fixed.<name>` or `axes.<name>`; throws a ValidationError naming `field`. */
+  parse(value: unknown, field: string): SweepChoice;
+  /** What an entry may be, for messages and docs. */
+  readonly allowed: string;
+}
+
 export interface SweepParameterRegistration {
   readonly name: string;
-  /** What a value must be (checked on every fixed value and axis value). */
+  /** What a value must be (checked on every fixed value and axis value; unused by a choice parameter). */
   readonly rule: NumberRule;
+  /** Named choices instead of numbers (axes are then lists, never grids). */
+  readonly choices?: ParameterChoices;
+  /** The engines that read this parameter; a spec giving it with another engine is refused (absent: every engine). */
+  readonly engines?: readonly string[];
   /** The reference table's meaning column. */
   readonly meaning: string;
   /** Used at points where the parameter is neither fixed nor an axis. */

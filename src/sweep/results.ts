@@ -6,7 +6,7 @@
  */
 import { cellCoordinates, cellCount, pointCount, type Coordinates } from './points.ts';
 import type { PointRecord } from './run-point.ts';
-import { measureColumns, specToJson, type SweepSpec } from './spec.ts';
+import { coordinateText, measureColumns, specToJson, type SweepSpec } from './spec.ts';
 import { measureOfColumn } from './registry.ts';
 import { summarize } from './stats.ts';
 
@@ -88,14 +88,20 @@ export function buildResults(spec: SweepSpec, records: Iterable<PointRecord>): S
 }
 
 const cell = (v: number | null): string => (v === null ? '' : String(v));
+/** A label with a comma or quote is quoted (RFC 4180). */
+const csvText = (t: string): string => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
 
-/** Tidy CSV: axis columns, then measure, mean, ci_low, ci_high, sd, seeds, failed. Empty cells are undefined values. */
-export function resultsCsv(spec: Pick<SweepSpec, 'axes'>, results: Pick<SweepResults, 'rows'>): string {
+/**
+ * Tidy CSV: axis columns, then measure, mean, ci_low, ci_high, sd, seeds, failed. Empty cells are undefined
+ * values; a choice axis (a learning rule) shows its label. (results.json keeps the coordinate, the entry's
+ * position in the spec's list.)
+ */
+export function resultsCsv(spec: Pick<SweepSpec, 'axes' | 'choices'>, results: Pick<SweepResults, 'rows'>): string {
   const axes = spec.axes.map((a) => a.name);
   const lines = [[...axes, 'measure', 'mean', 'ci_low', 'ci_high', 'sd', 'seeds', 'failed'].join(',')];
   for (const r of results.rows) {
     lines.push(
-      [...axes.map((a) => cell(r.coords[a] ?? null)), r.measure, cell(r.mean), cell(r.ciLow), cell(r.ciHigh), cell(r.sd), r.seeds, r.failed].join(','),
+      [...axes.map((a) => (r.coords[a] === undefined ? '' : csvText(coordinateText(spec, a, r.coords[a]!)))), r.measure, cell(r.mean), cell(r.ciLow), cell(r.ciHigh), cell(r.sd), r.seeds, r.failed].join(','),
     );
   }
   return lines.join('\n') + '\n';

@@ -30,6 +30,8 @@ import {
   sweepParameter,
   sweepParameters,
   timeAxisEnginesText,
+  type SweepChoice,
+  type SweepParameterRegistration,
 } from './registry.ts';
 
 export { MAX_PATHWAYS } from './parameters.ts';
@@ -87,6 +89,11 @@ export interface SweepSpec {
   readonly solver?: SolverSpec;
   /** Engine-specific settings passed through (the `network` engine's training options). */
   readonly network?: Readonly<Record<string, unknown>>;
+  /**
+   * The entries of choice parameters (e.g. a learning rule), by parameter: the coordinate (or fixed value) of
+   * such a parameter is the position of its entry here. Absent when the spec has no choice parameter.
+   */
+  readonly choices?: Readonly<Record<ParameterName, readonly SweepChoice[]>>;
   readonly plots?: readonly PlotSpec[];
 }
 
@@ -150,6 +157,19 @@ function parseAxisValues(value: unknown, field: string, rule: NumberRule): numbe
   return values;
 }
 
+/** A choice parameter's axis: a list of entries, each read by the parameter, with distinct labels. */
+function parseAxisChoices(value: unknown, field: string, p: SweepParameterRegistration): SweepChoice[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, value, `a list of ${p.choices!.allowed}`);
+  const list = expectArray(value, field).map((v, i) => p.choices!.parse(v, `${field}[${i}]`));
+  if (list.length === 0) throw new ValidationError(field, value, 'at least one value');
+  const seen = new Set<string>();
+  list.forEach((c, i) => {
+    if (seen.has(c.label)) throw new ValidationError(`${field}[${i}]`, c.value, `distinct values (this one repeats ${c.label})`);
+    seen.add(c.label);
+  });
+  return list;
+}
+
 /** Checks every field of a sweep spec; throws a ValidationError naming the first bad one. */
 export function parseSweepSpec(input: unknown): SweepSpec {
   const obj = expectRecord(input, 'spec', 'a JSON object with engine, fixed, axes and measures');
@@ -169,9 +189,15 @@ export function parseSweepSpec(input: unknown): SweepSpec {
 
   const fixedIn = obj['fixed'] === undefined ? {} : expectRecord(obj['fixed'], 'fixed', 'an object { parameter: value }');
   const fixed: Partial<Record<ParameterName, number>> = {};
+  const choices: Record<ParameterName, readonly SweepChoice[]> = {};
+  const given: { param: SweepParameterRegistration; field: string; value: unknown }[] = [];
   for (const [key, value] of Object.entries(fixedIn)) {
     const p = sweepParameter(key, `fixed.${key}`, value);
-    fixed[p.name] = expectNumber(value, `fixed.${key}`, p.rule);
+    given.push({ param: p, field: `fixed.${key}`, value });
+    if (p.choices !== undefined) {
+      choices[p.name] = [p.choices.parse(value, `fixed.${key}`)];
+      fixed[p.name] = 0;
+    } else fixed[p.name] = expectNumber(value, `fixed.${key}`, p.rule);
   }
 
   const axesIn = expectRecord(obj['axes'], 'axes', 'an object { parameter: values } with at least one axis');
@@ -181,9 +207,19 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     if (fixed[p.name] !== undefined) {
       throw new ValidationError(`axes.${key}`, value, `a parameter that is not also in fixed (fixed.${key} = ${fixed[p.name]})`);
     }
-    axes.push({ name: p.name, values: parseAxisValues(value, `axes.${key}`, p.rule) });
+    given.push({ param: p, field: `axes.${key}`, value });
+    if (p.choices !== undefined) {
+      const list = parseAxisChoices(value, `axes.${key}`, p);
+      choices[p.name] = list;
+      axes.push({ name: p.name, values: list.map((_, i) => i) });
+    } else axes.push({ name: p.name, values: parseAxisValues(value, `axes.${key}`, p.rule) });
   }
   if (axes.length === 0) throw new ValidationError('axes', axesIn, 'at least one axis');
+  for (const { param, field, value } of given) {
+    if (param.engines !== undefined && !param.engines.includes(engine)) {
+      throw new ValidationError(field, value, `nothing with engine "${engine}" (${param.name} is read by engine ${param.engines.map((e) => `"${e}"`).join(' or ')})`);
+    }
+  }
 
   const valuesOf = (p: ParameterName): readonly number[] | undefined => {
     const axis = axes.find((a) => a.name === p);
@@ -245,6 +281,7 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     ...(time === undefined ? {} : { time }),
     ...(solver === undefined ? {} : { solver }),
     ...options,
+    ...(Object.keys(choices).length === 0 ? {} : { choices }),
   } as SweepSpec;
   engineEntry.check?.(spec);
   if (!engineEntry.timeAxis) {
@@ -310,6 +347,15 @@ function parsePlots(value: unknown, spec: SweepSpec): PlotSpec[] {
  * This is what output directories store, so a resumed or merged run can re-validate it.
  */
 export function specToJson(spec: SweepSpec): Record<string, unknown> {
-  const { axes, ...rest } = spec;
-  return { ...rest, axes: Object.fromEntries(axes.map((a) => [a.name, [...a.values]])) };
+  const { axes, choices, ...rest } = spec;
+  const entries = (p: ParameterName): readonly unknown[] | undefined => choices?.[p]?.map((c) => c.value);
+  const out: Record<string, unknown> = { ...rest, axes: Object.fromEntries(axes.map((a) => [a.name, entries(a.name) ?? [...a.values]])) };
+  // A fixed choice goes back as its entry, in the place `fixed` has (so the JSON of a spec without choices is unchanged).
+  if (choices !== undefined) out['fixed'] = Object.fromEntries(Object.entries(spec.fixed).map(([k, v]) => [k, entries(k)?.[0] ?? v]));
+  return out;
+}
+
+/** How a coordinate (or fixed value) of a parameter reads: its choice's label, or the number. */
+export function coordinateText(spec: Pick<SweepSpec, 'choices'>, p: ParameterName, value: number): string {
+  return spec.choices?.[p]?.[value]?.label ?? String(value);
 }

@@ -4,10 +4,11 @@
  * `network`; the simulator is loaded on first use.
  */
 import { ComputationError, ValidationError } from '../../util/errors.ts';
-import { expectOneOf, expectRecord, rejectUnknownKeys } from '../../util/validation.ts';
+import { expectNumber, expectOneOf, expectRecord, isRecord, rejectUnknownKeys } from '../../util/validation.ts';
 import type { EngineSettings } from '../engine-types.ts';
+import { hash53 } from '../../util/hash.ts';
 import type { PointParameters } from '../points.ts';
-import { registerSweepEngine, type EngineOptionsContext, type SweepEngine } from '../registry.ts';
+import { registerSweepEngine, registerSweepParameter, type EngineOptionsContext, type SweepChoice, type SweepEngine } from '../registry.ts';
 
 /** 0, then 200 times geometrically spaced from 10⁻⁴·T to T. */
 export function flowRecordTimes(T: number): number[] {
@@ -22,7 +23,9 @@ export function flowRecordTimes(T: number): number[] {
 export function networkSpec(params: PointParameters, settings: EngineSettings): Record<string, unknown> {
   const net = settings.network ?? {};
   // Default: gradient flow to `time`, recorded on a log grid so the learning time can be read off the records.
-  const train = net['train'] ?? { method: 'flow', times: flowRecordTimes(settings.time! / params.tau) };
+  const given = (net['train'] as Record<string, unknown> | undefined) ?? { method: 'flow', times: flowRecordTimes(settings.time! / params.tau) };
+  const rule = simulatorRule(params);
+  const train = rule === undefined ? given : { ...given, rule };
   return {
     task: { singularValues: [params.target] },
     depths: [...params.depths],
@@ -32,6 +35,50 @@ export function networkSpec(params: PointParameters, settings: EngineSettings): 
     train,
   };
 }
+
+/**
+ * The learning rule of a point, as the `dln simulate` spec writes it (undefined: gradient descent, the
+ * simulator's default). Feedback and projection matrices are drawn from a seed derived from the point's seed,
+ * so each replicate has its own and a point reruns identically.
+ */
+function simulatorRule(params: PointParameters): unknown {
+  const choice = params.choices?.['rule']?.value;
+  if (choice === undefined || choice === 'gd') return undefined;
+  const seed = hash53(`${params.seed}|feedback`);
+  if (choice === 'hebb') return 'hebb';
+  if (choice === 'dfa') return { kind: 'dfa', seed };
+  return { ...(choice as { kind: 'fa'; rho: number }), seed };
+}
+
+/** A `rule` entry of a sweep: "gd", "hebb", "dfa", "fa" (ρ = 0) or { "kind": "fa", "rho": ρ }. */
+function parseRuleChoice(value: unknown, field: string): SweepChoice {
+  if (value === 'gd' || value === 'hebb' || value === 'dfa') return { label: value, value };
+  if (value === 'fa') return { label: 'fa ρ=0', value: { kind: 'fa', rho: 0 } };
+  if (isRecord(value)) {
+    const obj = expectRecord(value, field);
+    const kind = expectOneOf(obj['kind'], `${field}.kind`, ['fa', 'dfa'] as const);
+    if (kind === 'dfa') {
+      rejectUnknownKeys(obj, ['kind'], field);
+      return { label: 'dfa', value: 'dfa' };
+    }
+    rejectUnknownKeys(obj, ['kind', 'rho'], field);
+    const rho = obj['rho'] === undefined ? 0 : expectNumber(obj['rho'], `${field}.rho`, { min: 0, max: 1 });
+    return { label: `fa ρ=${rho}`, value: { kind: 'fa', rho } };
+  }
+  throw new ValidationError(field, value, RULE_ALLOWED);
+}
+
+const RULE_ALLOWED = '"gd", "fa" (ρ = 0), { "kind": "fa", "rho": ρ in [0, 1] }, "dfa" or "hebb" (feedback drawn from the point\'s seed)';
+
+registerSweepParameter({
+  name: 'rule',
+  rule: {},
+  choices: { parse: parseRuleChoice, allowed: RULE_ALLOWED },
+  engines: ['network'],
+  meaning: 'the learning rule training the network (issue 15; docs/simulator.md): gradient descent, ρ-feedback alignment, direct feedback alignment or error-modulated Hebb',
+  title: 'learning rule',
+  symbol: 'rule',
+});
 
 /**
  * Learning time from recorded strengths: the first crossing of Σ_a K_a ≥ threshold, linearly interpolated
