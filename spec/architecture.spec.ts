@@ -19,8 +19,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   exact: ['util', 'integrate', 'analysis', 'reduced'],
   network: ['util', 'integrate', 'reduced'],
   gated: ['util', 'integrate', 'reduced', 'network'],
+  richlazy: ['util', 'integrate', 'reduced', 'network', 'analysis'],
   sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated'],
-  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'sweep'],
+  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy', 'sweep'],
 };
 
 function sourceFiles(dir: string): string[] {

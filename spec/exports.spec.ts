@@ -16,6 +16,7 @@ const SUBPATHS: Readonly<Record<string, readonly string[]>> = {
   './sweep': ['parseSweepSpec', 'runSweep', 'registerSweepEngine', 'registerSweepParameter', 'registerSweepMeasure'],
   './plot': ['renderVegaLite', 'heatmapChart'],
   './gated': ['solveGated', 'parseGatedProblem', 'routingProblem', 'kPathGraph', 'findSharedModes', 'raceMode'],
+  './richlazy': ['solveTwoLayer', 'kernelAlignment', 'effectiveRank', 'linearNtk', 'lambdaBalancedPair', 'alignedModeSolution', 'projectOntoTaskModes'],
 };
 const ROOT = [
   'solveReduced', 'endState', 'modeEndState', 'simulate', 'parseSweepSpec', 'runSweep', 'readSweepPoints', 'mergeSweeps',

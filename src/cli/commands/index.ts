@@ -10,7 +10,8 @@ import { plotCommand } from './plot.ts';
 import { simulateCommand } from './simulate.ts';
 import { solveCommand } from './solve.ts';
 import { sweepCommand } from './sweep.ts';
+import { twolayerCommand } from './twolayer.ts';
 
 export type { CliCommand } from './command.ts';
 
-export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand, gdlnCommand];
+export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand, gdlnCommand, twolayerCommand];
