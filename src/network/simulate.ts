@@ -6,22 +6,28 @@ import { createEngine } from './engine.ts';
 import { createNetwork, type Network } from './network.ts';
 import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.ts';
 import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
-import { train, type TrainResult } from './train.ts';
+import { train, type RecordCallback, type TrainResult } from './train.ts';
 import type { Outcome } from '../util/status.ts';
 import { checkSimulationCost, type SimulationLimits } from './cost.ts';
-import { expectRecord, rejectUnknownKeys } from '../util/validation.ts';
+import { expectRecord, rejectUnknownKeys, ValidationError } from '../util/validation.ts';
 import { parseWorkLimits } from '../util/limits.ts';
 
 export interface SimulateOptions {
   /** Work limits checked before anything is built (cost.ts); defaults 2 GiB and 600 s. */
   readonly limits?: SimulationLimits;
+  /** Called after each record (for progress): records so far, the record's time, records in all. */
+  readonly onRecord?: RecordCallback;
 }
 
 function parseSimulateOptions(value: unknown): SimulateOptions {
-  const o = expectRecord(value, 'options', 'an object { limits? }');
-  rejectUnknownKeys(o, ['limits'], 'options');
+  const o = expectRecord(value, 'options', 'an object { limits?, onRecord? }');
+  rejectUnknownKeys(o, ['limits', 'onRecord'], 'options');
   const limits = parseWorkLimits(o['limits'], 'options.limits');
-  return limits ? { limits } : {};
+  const onRecord = o['onRecord'];
+  if (onRecord !== undefined && typeof onRecord !== 'function') {
+    throw new ValidationError('options.onRecord', onRecord, 'a function (recorded, time, total) => void');
+  }
+  return { ...(limits ? { limits } : {}), ...(onRecord === undefined ? {} : { onRecord: onRecord as RecordCallback }) };
 }
 
 export interface SimulationResult {
@@ -51,11 +57,12 @@ export interface Simulation {
 /** Like simulate, but also returns the task, the trained network and the full records (K_a matrices). */
 export function runSimulation(input: unknown, options: SimulateOptions = {}): Simulation {
   const spec = parseSimulationSpec(input);
-  checkSimulationCost(spec, parseSimulateOptions(options).limits);
+  const { limits, onRecord } = parseSimulateOptions(options);
+  checkSimulationCost(spec, limits);
   const task = buildTask(spec.task);
   const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
   const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto' });
-  const training = train(engine, spec.train);
+  const training = train(engine, spec.train, onRecord === undefined ? {} : { onRecord });
   const result: SimulationResult = {
     status: training.status,
     ...(training.message === undefined ? {} : { message: training.message }),

@@ -47,16 +47,24 @@ export function recordSteps(steps: number, every: number): number[] {
   return out;
 }
 
-export function train(engine: Engine, spec: TrainSpec): TrainResult {
-  return spec.method === 'gd' ? descend(engine, spec) : flow(engine, spec);
+/** Called after each record: records so far (1 … total), the record's time, the records the run will make. */
+export type RecordCallback = (recorded: number, time: number, total: number) => void;
+
+export interface TrainOptions {
+  readonly onRecord?: RecordCallback;
 }
 
-function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): TrainResult {
+export function train(engine: Engine, spec: TrainSpec, options: TrainOptions = {}): TrainResult {
+  return spec.method === 'gd' ? descend(engine, spec, options) : flow(engine, spec, options);
+}
+
+function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>, options: TrainOptions): TrainResult {
   const { learningRate: eta } = spec;
   const records: Record[] = [];
   engine.refresh();
   let done = 0;
-  for (const s of recordSteps(spec.steps, spec.recordEvery)) {
+  const steps = recordSteps(spec.steps, spec.recordEvery);
+  for (const s of steps) {
     for (; done < s; done++) engine.step(eta);
     const rec = snapshot(engine, s * eta);
     if (!Number.isFinite(rec.loss)) {
@@ -84,6 +92,7 @@ function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): Tr
       };
     }
     records.push(rec);
+    options.onRecord?.(records.length, rec.time, steps.length);
   }
   return { status: 'ok', records };
 }
@@ -94,7 +103,7 @@ function descend(engine: Engine, spec: Extract<TrainSpec, { method: 'gd' }>): Tr
  * the solve holds a fixed number of state vectors (measured: docs/simulator.md) and hands each record's state
  * to `onOutput` as the integration passes its time, interpolated on the step it falls in.
  */
-function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): TrainResult {
+function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>, options: TrainOptions): TrainResult {
   const theta = engine.theta;
   const n = theta.length;
   const rtol = spec.solver?.rtol ?? 1e-8;
@@ -112,13 +121,17 @@ function flow(engine: Engine, spec: Extract<TrainSpec, { method: 'flow' }>): Tra
   const tEnd = times.length > 0 ? times[times.length - 1]! : 0;
   if (!(tEnd > 0)) {
     // Nothing to integrate (no times, or only t = 0): the records are the initial state.
-    for (const t of times) records.push(snapshot(engine, t));
+    for (const t of times) {
+      records.push(snapshot(engine, t));
+      options.onRecord?.(records.length, t, times.length);
+    }
     return { status: 'ok', records, solverSteps: 0 };
   }
   const onOutput = (_k: number, t: number, y: Float64Array): void => {
     theta.set(y);
     engine.refresh();
     records.push(snapshot(engine, t));
+    options.onRecord?.(records.length, t, times.length);
   };
   const sol = integrate(
     { dimension: n, autonomous: true, rhs, t0: 0, y0: theta, tEnd },

@@ -2,6 +2,8 @@
 import { ValidationError } from '../../util/errors.ts';
 import { reportError, reportStatus } from '../errors.ts';
 import { readJsonFile } from '../io.ts';
+import { progressLines } from '../progress.ts';
+import { jsonFields, jsonObjectChunks, writeChunks } from '../stream.ts';
 import type { CliCommand } from './command.ts';
 import { parseByteSize, parseSeconds } from './limits.ts';
 
@@ -35,17 +37,16 @@ export const gdlnCommand: CliCommand = {
           };
           const { solveGated } = await import('../../gated/solve.ts');
           const { gatedCsv } = await import('../../gated/format.ts');
-          const started = Date.now();
-          let last = started;
+          const progress = progressLines({ write: (line) => process.stderr.write(line) });
           const onRecord = (done: number, total: number): void => {
-            // Progress only for runs long enough to wonder about, at most twice a second.
-            const now = Date.now();
-            if (!options.progress || now - started < 1000 || (now - last < 500 && done < total)) return;
-            last = now;
-            process.stderr.write(`dln gdln: record ${done}/${total} (${((now - started) / 1000).toFixed(1)} s)\n`);
+            if (!options.progress) return;
+            const line = (seconds: number): string => `dln gdln: record ${done}/${total} (${seconds.toFixed(1)} s)\n`;
+            if (done < total) progress.update(line);
+            else progress.finish(line);
           };
           const result = solveGated(readJsonFile(file), { limits, onRecord });
-          process.stdout.write(options.format === 'csv' ? gatedCsv(result) : JSON.stringify(result) + '\n');
+          if (options.format === 'csv') process.stdout.write(gatedCsv(result));
+          else await writeChunks(process.stdout, jsonObjectChunks(jsonFields(result, ['records'])));
           process.exitCode = reportStatus(result, context);
         } catch (err) {
           process.exitCode = reportError(err, context);

@@ -1,10 +1,11 @@
 /** `dln solve <problem.json>`: integrate the reduced singular-mode equations (docs/problem-format.md). */
 import { Option } from 'commander';
-import { solveReduced } from '../../reduced/solve.ts';
+import { solveReduced, type ReducedSolution } from '../../reduced/solve.ts';
 import { ValidationError } from '../../util/errors.ts';
 import { reportError, reportStatus } from '../errors.ts';
-import { strengthsCsv } from '../format.ts';
+import { strengthsCsvChunks } from '../format.ts';
 import { readJsonFile } from '../io.ts';
+import { jsonObjectChunks, nestedRows, rowFields, writeChunks, type StrengthRows } from '../stream.ts';
 import type { CliCommand } from './command.ts';
 
 /** The --learning-fraction value: a number in (0, 1]. */
@@ -12,6 +13,70 @@ export function parseFraction(text: string): number {
   const f = Number(text);
   if (!(text.trim() !== '' && f > 0 && f <= 1)) throw new ValidationError('--learning-fraction', text, 'a number in (0, 1], e.g. 0.5');
   return f;
+}
+
+/** What `dln solve` prints of a solution. */
+export type SolveOutput = Pick<ReducedSolution, 'status' | 'message' | 'times' | 'strengths' | 'loss' | 'stats' | 'learningTimes'>;
+
+/** The flat columns a reduced solution keeps its numbers in (ResultColumns of src/reduced/driver.ts). */
+interface FlatColumns {
+  readonly times: Float64Array;
+  /** k[(i·M + a)·K + α] */
+  readonly k: Float64Array;
+  readonly loss: Float64Array;
+  readonly M: number;
+  readonly K: number;
+}
+
+function isFlatColumns(c: unknown): c is FlatColumns {
+  if (typeof c !== 'object' || c === null) return false;
+  const { times, k, loss, M, K } = c as Partial<Record<keyof FlatColumns, unknown>>;
+  return (
+    times instanceof Float64Array &&
+    k instanceof Float64Array &&
+    loss instanceof Float64Array &&
+    Number.isSafeInteger(M) &&
+    Number.isSafeInteger(K) &&
+    loss.length === times.length &&
+    k.length === times.length * (M as number) * (K as number)
+  );
+}
+
+/**
+ * The rows of a solution, read from the flat columns the driver keeps when it has them: the public
+ * `strengths` builds nested arrays of ≈ 224 B per output time (bench/memory), which streaming is meant to
+ * avoid. The columns are not public API, so anything without them (or of another shape) is read through
+ * the public arrays instead.
+ */
+export function solutionRows(solution: SolveOutput): StrengthRows {
+  const c = (solution as unknown as { readonly columns?: unknown }).columns;
+  if (!isFlatColumns(c)) return nestedRows(solution);
+  const { times, k, loss, M, K } = c;
+  return {
+    length: times.length,
+    time: (i) => times[i]!,
+    loss: (i) => loss[i]!,
+    pathways: () => M,
+    modes: () => K,
+    strength: (i, a, m) => k[(i * M + a) * K + m]!,
+  };
+}
+
+/**
+ * The text `dln solve` prints, in chunks of one output time: JSON.stringify of the result of the contract
+ * (plus learningTimes with --learning-fraction), or the CSV of src/cli/format.ts.
+ */
+export function solveOutput(solution: SolveOutput, format: 'json' | 'csv', withLearningTimes: boolean): Iterable<string> {
+  const rows = solutionRows(solution);
+  if (format === 'csv') return strengthsCsvChunks(rows);
+  // The key order of ReducedSolution.toJSON(), then learningTimes as the command always added it.
+  return jsonObjectChunks([
+    { key: 'status', value: solution.status },
+    { key: 'message', value: solution.message },
+    ...rowFields(rows),
+    { key: 'stats', value: solution.stats },
+    ...(withLearningTimes ? [{ key: 'learningTimes', value: solution.learningTimes }] : []),
+  ]);
 }
 
 export const solveCommand: CliCommand = {
@@ -26,15 +91,13 @@ export const solveCommand: CliCommand = {
         '--learning-fraction <f>',
         'also report each mode\'s learning time: the first t with Σ_a K_aα ≥ f·S_α/λ_α (JSON field learningTimes)',
       )
-      .action((file: string, opts: { format: 'json' | 'csv'; learningFraction?: string }) => {
+      .action(async (file: string, opts: { format: 'json' | 'csv'; learningFraction?: string }) => {
         const context = { command: 'solve', input: `problem ${file}` };
         try {
           const learningFraction = opts.learningFraction === undefined ? undefined : parseFraction(opts.learningFraction);
           const solution = solveReduced(readJsonFile(file), learningFraction === undefined ? {} : { learningFraction });
-          const result = solution.toJSON();
-          const json = learningFraction === undefined ? result : { ...result, learningTimes: solution.learningTimes };
-          process.stdout.write(opts.format === 'csv' ? strengthsCsv(result) : JSON.stringify(json) + '\n');
-          process.exitCode = reportStatus(result, context);
+          await writeChunks(process.stdout, solveOutput(solution, opts.format, learningFraction !== undefined));
+          process.exitCode = reportStatus(solution, context);
         } catch (err) {
           process.exitCode = reportError(err, context);
         }
