@@ -5,6 +5,7 @@
  */
 import { reportError, reportStatus } from '../errors.ts';
 import { readJsonFile } from '../io.ts';
+import { jsonFields, jsonObjectChunks, writeChunks } from '../stream.ts';
 import type { CliCommand } from './command.ts';
 
 export const twolayerCommand: CliCommand = {
@@ -19,7 +20,7 @@ export const twolayerCommand: CliCommand = {
         try {
           const { solveTwoLayer } = await import('../../richlazy/twolayer.ts');
           const result = solveTwoLayer(readJsonFile(file));
-          process.stdout.write(JSON.stringify(result) + '\n');
+          await writeChunks(process.stdout, jsonObjectChunks(jsonFields(result, ['product', 'kernelAlignment', 'loss', 'weightChange'])));
           process.exitCode = reportStatus(result, context);
         } catch (err) {
           process.exitCode = reportError(err, context);
