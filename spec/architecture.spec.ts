@@ -20,7 +20,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   network: ['util', 'integrate', 'reduced'],
   gated: ['util', 'integrate', 'reduced', 'network'],
   richlazy: ['util', 'integrate', 'reduced', 'network', 'analysis'],
-  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated'],
+  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy'],
   cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy', 'sweep'],
 };
 

@@ -86,7 +86,7 @@ describe('dln sweep, merge, plot (CLI)', () => {
   it('bad input of every kind exits 2 with one line naming what to fix: an unknown engine, a flag, a directory of another sweep, a file that is no results', () => {
     const engine = dln(['sweep', specFile({ ...LONG, engine: 'fast' }), '--out', join(dir, 'bad-engine')]);
     expect(engine.code).to.equal(2);
-    expect(engine.stderr).to.match(/^dln: invalid sweep spec .*: engine: got "fast"; allowed: one of "endstate", "reduced", "network", "routing"\n$/);
+    expect(engine.stderr).to.match(/^dln: invalid sweep spec .*: engine: got "fast"; allowed: one of "endstate", "reduced", "network", "routing", "twolayer"\n$/);
     const shard = dln(['sweep', QUICK, '--out', join(dir, 'bad-shard'), '--shard', '3/2']);
     expect(shard.code).to.equal(2);
     expect(shard.stderr).to.equal('dln: --shard: got "3/2"; allowed: i/k with 1 ≤ i ≤ k, e.g. 2/8\n');

@@ -11,7 +11,6 @@ describe('sweep engine "routing" (gated networks)', () => {
     engine: 'routing',
     seed: 1,
     seeds: 2,
-    fixed: { depth: 3 },
     axes: { sigma: [0.5, 2.5] },
     routing: { epochs: 300, hidden: 16 },
     measures: ['untrainedError', 'trainedError', 'sharedFraction', 'authorsLoss'],
@@ -37,5 +36,9 @@ describe('sweep engine "routing" (gated networks)', () => {
     const bad2 = dln(['sweep', files.write({ ...spec, routing: { epochz: 3 } }), '--out', join(files.dir, 'bad2')]);
     expect(bad2.code).to.equal(2);
     expect(bad2.stderr).to.match(/routing\.epochz/);
+    // The routing task has no pathway depths: a depth is refused rather than silently ignored.
+    const bad3 = dln(['sweep', files.write({ ...spec, fixed: { depth: 3 } }), '--out', join(files.dir, 'bad3')]);
+    expect(bad3.code).to.equal(2);
+    expect(bad3.stderr).to.match(/fixed\.depth: .*engine "routing"/);
   });
 });

@@ -19,9 +19,9 @@ import { MAIN_THREAD_POINT_MS, runSweep } from '../../src/sweep/runner.ts';
 import { ENGINES, MEASURE_NAMES, PARAMETERS, parseSweepSpec, specToJson } from '../../src/sweep/spec.ts';
 import { ValidationError } from '../../src/util/errors.ts';
 
-const BUILTIN_ENGINES = ['endstate', 'reduced', 'network', 'routing'];
-const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau', 'rule'];
-const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction'];
+const BUILTIN_ENGINES = ['endstate', 'reduced', 'network', 'routing', 'twolayer'];
+const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau', 'rule', 'rank', 'lambda'];
+const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction', 'kernelAlignment', 'weightChange', 'relativeWeightChange', 'finalLoss'];
 
 function errorOf(spec: unknown): ValidationError {
   try {
@@ -52,18 +52,18 @@ describe('sweep registries', () => {
     expect([...PARAMETERS]).to.deep.equal(BUILTIN_PARAMETERS);
     expect([...MEASURE_NAMES]).to.deep.equal(BUILTIN_MEASURES);
     expect(registrationModules(), 'built-ins need no module for workers').to.deep.equal([]);
-    expect(sweepEngines().filter((e) => e.timeAxis).map((e) => e.name)).to.deep.equal(['reduced', 'network']);
+    expect(sweepEngines().filter((e) => e.timeAxis).map((e) => e.name)).to.deep.equal(['reduced', 'network', 'twolayer']);
   });
 
   it('list the registered names when a spec names an unknown engine, parameter or measure', () => {
     const base = { engine: 'reduced', fixed: { sigma: 0.5 }, axes: { depth: [1, 2] } };
-    expect(errorOf({ ...base, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing"');
+    expect(errorOf({ ...base, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "twolayer"');
     expect(errorOf({ ...base, axes: { depht: [1] } }).allowed).to.equal(
-      'no such parameter; known: pathways, depth, depth1 … depth9, sigma, width, target, tau, rule',
+      'no such parameter; known: pathways, depth, depth1 … depth9, sigma, width, target, tau, rule, rank, lambda',
     );
     expect(errorOf({ ...base, measures: ['entropy'] }).allowed).to.equal(`one of ${BUILTIN_MEASURES.map((m) => `"${m}"`).join(', ')}`);
     expect(errorOf({ ...base, engine: 'endstate', measures: ['learningTime'] }).allowed).to.equal(
-      'measures with a time axis need engine "reduced" or "network"',
+      'measures with a time axis need engine "reduced", "network" or "twolayer"',
     );
   });
 
@@ -103,16 +103,16 @@ describe('sweep registries', () => {
     after(() => toy.unregisterToyModel());
 
     it('extends the validator, its messages and the docs tables', () => {
-      expect(errorOf({ ...toySpec, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "toy"');
-      expect(errorOf({ ...toySpec, axes: { gainn: [1] } }).allowed).to.match(/known: pathways, .*, tau, rule, gain$/);
-      expect(errorOf({ ...toySpec, measures: ['sum'] }).allowed).to.match(/"sharedFraction", "total"$/);
+      expect(errorOf({ ...toySpec, engine: 'fast' }).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "twolayer", "toy"');
+      expect(errorOf({ ...toySpec, axes: { gainn: [1] } }).allowed).to.match(/known: pathways, .*, tau, rule, rank, lambda, gain$/);
+      expect(errorOf({ ...toySpec, measures: ['sum'] }).allowed).to.match(/"finalLoss", "total"$/);
       // Its own rules: the parameter's range, the options field, the engine's cross-field check, no time axis.
       expect(errorOf({ ...toySpec, axes: { gain: [20] } }).field).to.equal('axes.gain[0]');
       expect(errorOf({ ...toySpec, toy: { offset: 'x' } }).field).to.equal('toy.offset');
       expect(errorOf({ ...toySpec, engine: 'reduced', toy: {} }).allowed).to.equal('nothing unless engine is "toy"');
       expect(errorOf({ ...toySpec, solver: { rtol: 1e-6 } }).allowed).to.equal('nothing with engine "toy"');
       expect(errorOf({ ...toySpec, time: 3 }).allowed).to.equal('nothing with engine "toy" (it has no time axis)');
-      expect(errorOf({ ...toySpec, measures: ['learningTime'] }).allowed).to.equal('measures with a time axis need engine "reduced" or "network"');
+      expect(errorOf({ ...toySpec, measures: ['learningTime'] }).allowed).to.equal('measures with a time axis need engine "reduced", "network" or "twolayer"');
       expect(sweepReferenceTables()).to.contain('| `toy` | no |').and.to.contain('| `gain` | output gain g of the toy model |');
       expect(registrationModules()).to.deep.equal([new URL('./fixtures/toy-model.ts', import.meta.url).href]);
       // The options field round-trips through the stored form, as resumes and merges need.
@@ -173,7 +173,7 @@ describe('sweep registries', () => {
       let caught: unknown;
       await loadEngine('toy').catch((err: unknown) => (caught = err));
       expect(caught).to.be.instanceOf(ValidationError);
-      expect((caught as ValidationError).allowed).to.equal('one of "endstate", "reduced", "network", "routing"');
+      expect((caught as ValidationError).allowed).to.equal('one of "endstate", "reduced", "network", "routing", "twolayer"');
     });
   });
 });

@@ -54,7 +54,7 @@ describe('sweep spec validation', () => {
     ['a grid without count', { ...base, fixed: { depth: 2 }, axes: { sigma: { from: 0.1, to: 1 } } }, 'axes.sigma.count', 'an integer'],
     ['an unknown measure', { ...base, measures: ['winnerShare', 'entropy'] }, 'measures[1]', 'one of'],
     ['a share of a pathway that does not exist', { ...base, measures: ['share3'] }, 'measures[0]', 'share1 … share2'],
-    ['a learning time from the end-state engine', { ...base, engine: 'endstate', measures: ['learningTime'] }, 'measures[0]', 'engine "reduced" or "network"'],
+    ['a learning time from the end-state engine', { ...base, engine: 'endstate', measures: ['learningTime'] }, 'measures[0]', 'engine "reduced", "network" or "twolayer"'],
     ['a time with the end-state engine', { ...base, engine: 'endstate', time: 10 }, 'time', 'nothing with engine "endstate"'],
     ['no depth for pathway 2', { ...base, fixed: { sigma: 0.5 }, axes: { depth1: [1, 2] } }, 'fixed.depth', 'a depth for every pathway'],
     ['a per-pathway depth beyond M', { ...base, fixed: { sigma: 0.5, depth3: 2 } }, 'fixed.depth3', 'a pathway that exists'],

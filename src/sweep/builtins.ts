@@ -9,3 +9,4 @@ import './engines/endstate.ts';
 import './engines/reduced.ts';
 import './engines/network.ts';
 import './engines/routing.ts';
+import './engines/twolayer.ts';

@@ -27,6 +27,11 @@ registerSweepParameter({
   meaning: 'depth D of every pathway (required unless every `depthK` is given)',
   title: 'depth D',
   symbol: 'D',
+  check(ctx) {
+    if (ctx.engine.readsDepths === false && ctx.valuesOf('depth') !== undefined) {
+      throw new ValidationError(ctx.fieldOf('depth'), ctx.valuesOf('depth'), `nothing with engine "${ctx.engine.name}" (its points have no pathway depths)`);
+    }
+  },
 });
 
 const perPathwayDepth: RegistryGroup = {
@@ -38,6 +43,10 @@ const perPathwayDepth: RegistryGroup = {
 function checkPathwayDepth(a: number) {
   return (ctx: ParameterContext): void => {
     const p = `depth${a}`;
+    if (ctx.engine.readsDepths === false) {
+      if (ctx.valuesOf(p) !== undefined) throw new ValidationError(ctx.fieldOf(p), ctx.valuesOf(p), `nothing with engine "${ctx.engine.name}" (its points have no pathway depths)`);
+      return;
+    }
     const pathways = ctx.valuesOf('pathways')!;
     const minM = Math.min(...pathways);
     const maxM = Math.max(...pathways);

@@ -59,6 +59,11 @@ export interface SweepEngineRegistration {
   check?(spec: ParsedSweepSpec): void;
   /** URL of the registering module (its import.meta.url), imported by worker threads; built-ins leave it out. */
   readonly module?: string;
+  /**
+   * false: the engine's points have no pathways of given depths (a gated graph, a two-layer network), so the
+   * depth parameters are not required — and refused if given. Default true.
+   */
+  readonly readsDepths?: boolean;
 }
 
 /** Parameters listed together (in messages and docs) under one label, e.g. depth1 … depth9. */
@@ -74,6 +79,8 @@ export interface ParameterContext {
   valuesOf(name: string): readonly number[] | undefined;
   /** Where a parameter's values come from in the spec: `axes.<name>` or `fixed.<name>`. */
   fieldOf(name: string): string;
+  /** The spec's engine. */
+  readonly engine: SweepEngineRegistration;
 }
 
 /** One value of a choice parameter: its text (CSV cells, plot labels, point seeds) and the value the spec gave. */

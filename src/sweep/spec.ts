@@ -231,7 +231,7 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   for (const p of sweepParameters()) {
     if (p.required !== undefined && valuesOf(p.name) === undefined) throw new ValidationError(`fixed.${p.name}`, undefined, p.required);
   }
-  for (const p of sweepParameters()) p.check?.({ valuesOf, fieldOf });
+  for (const p of sweepParameters()) p.check?.({ valuesOf, fieldOf, engine: engineEntry });
   const pathways = valuesOf('pathways') ?? [1];
   const minM = Math.min(...pathways);
   const maxM = Math.max(...pathways);

@@ -43,6 +43,7 @@ registerSweepEngine({
   timeAxis: false,
   // A point trains a network for hundreds of epochs (~2 s): worker threads from the first point.
   longPoints: true,
+  readsDepths: false,
   options: { field: 'routing', parse: parseRoutingOptions },
   check(spec) {
     const other = spec.measures.find((m) => !(MEASURES as readonly string[]).includes(m));
