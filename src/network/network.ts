@@ -31,7 +31,9 @@ export type NetworkInit =
   /** layers[a][d][α] = w_adα; random orthonormal hidden frames from the seed (DESIGN §2.4). */
   | { readonly kind: 'aligned'; readonly layers: readonly (readonly (readonly number[])[])[]; readonly seed: number }
   /** Rank-r layers scaled to the Frobenius norm a Gaussian layer of the same σ has in expectation. */
-  | { readonly kind: 'lowRank'; readonly sigma: number; readonly rank: number; readonly seed: number };
+  | { readonly kind: 'lowRank'; readonly sigma: number; readonly rank: number; readonly seed: number }
+  /** Given weights: layers[a][d] = W_a^{d+1} (rows × cols, row-major), copied; checked against the architecture. */
+  | { readonly kind: 'weights'; readonly layers: readonly (readonly Mat[])[] };
 
 export interface Architecture {
   readonly depths: readonly number[];
@@ -59,7 +61,7 @@ export function widthsOf(arch: Architecture): number[] {
 /** Builds and initialises a network for a task. Draw order: pathway by pathway, layer by layer. */
 export function createNetwork(task: Task, arch: Architecture, init: NetworkInit): Network {
   const widths = widthsOf(arch);
-  const random = createRandom(init.seed);
+  const random = createRandom(init.kind === 'weights' ? 0 : init.seed);
   const pathways = arch.depths.map((depth, a): Pathway => {
     const dims = pathwayDims(task, depth, widths[a]!);
     const N = widths[a]!;
@@ -74,15 +76,32 @@ export function createNetwork(task: Task, arch: Architecture, init: NetworkInit)
       case 'lowRank':
         layers = dims.slice(1).map((rows, d) => lowRank(rows, dims[d]!, init.rank, (init.sigma / Math.sqrt(N)) * Math.sqrt(rows * dims[d]!), random));
         break;
+      case 'weights':
+        layers = givenLayers(init.layers, a, dims);
+        break;
       case 'aligned':
         layers = alignedLayers(task, dims, alignedValues(init.layers, a, depth, task.singularValues.length), random, a);
         break;
       default:
-        throw new ValidationError('init.kind', (init as { kind?: unknown }).kind, 'one of "gaussian", "orthogonal", "aligned", "lowRank"');
+        throw new ValidationError('init.kind', (init as { kind?: unknown }).kind, 'one of "gaussian", "orthogonal", "aligned", "lowRank", "weights"');
     }
     return { depth, dims, layers };
   });
   return { inputDim: task.inputDim, outputDim: task.outputDim, pathways, nonlinearity: arch.nonlinearity ?? 'linear' };
+}
+
+/** Copies of given weights for pathway a, each checked against the layer's shape dims[d+1] × dims[d]. */
+function givenLayers(layers: readonly (readonly Mat[])[], a: number, dims: readonly number[]): Mat[] {
+  const given = layers[a];
+  if (given === undefined || given.length !== dims.length - 1) {
+    throw new ValidationError(`init.layers[${a}]`, given === undefined ? undefined : `${given.length} matrices`, `${dims.length - 1} matrices (one per layer)`);
+  }
+  return given.map((w, d) => {
+    if (w.rows !== dims[d + 1] || w.cols !== dims[d]) {
+      throw new ValidationError(`init.layers[${a}][${d}]`, `${w.rows}×${w.cols}`, `a ${dims[d + 1]}×${dims[d]} matrix (layer ${d + 1} of pathway ${a + 1})`);
+    }
+    return { rows: w.rows, cols: w.cols, data: Float64Array.from(w.data) };
+  });
 }
 
 /** init.layers[a] checked against the architecture (the spec parser checks the same for JSON input). */

@@ -3,6 +3,7 @@
  * contract of `dln simulate` (the sweep engine calls this too).
  */
 import { createEngine } from './engine.ts';
+import { createRule } from './rules/index.ts';
 import { createNetwork, type Network } from './network.ts';
 import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.ts';
 import { hierarchicalTask, singularValueTask, type Task } from './task.ts';
@@ -61,7 +62,7 @@ export function runSimulation(input: unknown, options: SimulateOptions = {}): Si
   checkSimulationCost(spec, limits);
   const task = buildTask(spec.task);
   const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
-  const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto' });
+  const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule) });
   const training = train(engine, spec.train, onRecord === undefined ? {} : { onRecord });
   const result: SimulationResult = {
     status: training.status,

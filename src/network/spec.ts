@@ -15,6 +15,7 @@ import { kernelChoices, type KernelChoice } from './engine.ts';
 import type { NetworkInit, Nonlinearity } from './network.ts';
 import type { Basis } from './task.ts';
 import type { TrainSpec } from './train.ts';
+import { parseMat, parseRuleSpec } from './rules/index.ts';
 
 export type TaskSpec =
   | { readonly singularValues: readonly number[]; readonly basis?: Basis; readonly seed?: number }
@@ -55,7 +56,7 @@ export function parseSimulationSpec(input: unknown): SimulationSpec {
   // Any registered kernels (registry.ts); the built-in ones are "auto", "js" and "ml-matrix".
   const kernels = obj['kernels'] === undefined ? 'auto' : (expectOneOf(obj['kernels'], 'kernels', kernelChoices()) as KernelChoice);
   const init = parseInit(obj['init'], depths, K, width);
-  const train = parseTrain(obj['train']);
+  const train = parseTrain(obj['train'], depths);
   return { task, depths, width, init, nonlinearity, kernels, train };
 }
 
@@ -82,8 +83,15 @@ function parseTask(value: unknown): TaskSpec {
 }
 
 function parseInit(value: unknown, depths: number[], K: number, width: number | number[]): NetworkInit {
-  const obj = expectRecord(value, 'init', '{ kind: "gaussian" | "orthogonal" | "aligned" | "lowRank", ... }');
-  const kind = expectOneOf(obj['kind'], 'init.kind', ['gaussian', 'orthogonal', 'aligned', 'lowRank'] as const);
+  const obj = expectRecord(value, 'init', '{ kind: "gaussian" | "orthogonal" | "aligned" | "lowRank" | "weights", ... }');
+  const kind = expectOneOf(obj['kind'], 'init.kind', ['gaussian', 'orthogonal', 'aligned', 'lowRank', 'weights'] as const);
+  if (kind === 'weights') {
+    rejectUnknownKeys(obj, ['kind', 'layers'], 'init');
+    const layers = expectArray(obj['layers'], 'init.layers', depths.length, 'one list of layers per pathway').map((p, a) =>
+      expectArray(p, `init.layers[${a}]`, depths[a], `one matrix per layer (depth ${depths[a]})`).map((m, d) => parseMat(m, `init.layers[${a}][${d}]`)),
+    );
+    return { kind, layers };
+  }
   const seed = expectNumber(obj['seed'], 'init.seed', SEED_RULE);
   if (kind === 'aligned') {
     rejectUnknownKeys(obj, ['kind', 'layers', 'seed'], 'init');
@@ -110,17 +118,20 @@ function parseInit(value: unknown, depths: number[], K: number, width: number | 
   return { kind, sigma: expectNumber(obj['sigma'], 'init.sigma', { min: 0 }), seed };
 }
 
-function parseTrain(value: unknown): TrainSpec {
+function parseTrain(value: unknown, depths: readonly number[]): TrainSpec {
   const obj = expectRecord(value, 'train', '{ method: "gd", learningRate, steps, recordEvery } or { method: "flow", times }');
   const method = expectOneOf(obj['method'], 'train.method', ['gd', 'flow'] as const);
   if (method === 'gd') {
-    rejectUnknownKeys(obj, ['method', 'learningRate', 'steps', 'recordEvery'], 'train');
+    rejectUnknownKeys(obj, ['method', 'learningRate', 'steps', 'recordEvery', 'rule'], 'train');
     const learningRate = expectNumber(obj['learningRate'], 'train.learningRate', { exclusiveMin: 0 });
     const steps = expectNumber(obj['steps'], 'train.steps', { integer: true, min: 0 });
     const recordEvery = expectNumber(obj['recordEvery'], 'train.recordEvery', { integer: true, min: 1 });
-    return { method, learningRate, steps, recordEvery };
+    const rule = parseRuleSpec(obj['rule'], depths);
+    return { method, learningRate, steps, recordEvery, ...(rule === 'gd' ? {} : { rule }) };
   }
-  rejectUnknownKeys(obj, ['method', 'times', 'solver'], 'train');
+  rejectUnknownKeys(obj, ['method', 'times', 'solver', 'rule'], 'train');
+  const rule = parseRuleSpec(obj['rule'], depths);
+  const withRule = rule === 'gd' ? {} : { rule };
   const times = expectNumberArray(obj['times'], 'train.times', { min: 0 });
   if (times.length === 0) throw new ValidationError('train.times', obj['times'], 'at least one output time');
   for (let i = 1; i < times.length; i++) {
@@ -128,12 +139,13 @@ function parseTrain(value: unknown): TrainSpec {
       throw new ValidationError(`train.times[${i}]`, times[i], `strictly increasing times (> ${times[i - 1]})`);
     }
   }
-  if (obj['solver'] === undefined) return { method, times };
+  if (obj['solver'] === undefined) return { method, times, ...withRule };
   const s = expectRecord(obj['solver'], 'train.solver', '{ rtol?, atol?, maxSteps? }');
   rejectUnknownKeys(s, ['rtol', 'atol', 'maxSteps'], 'train.solver');
   return {
     method,
     times,
+    ...withRule,
     solver: {
       ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'train.solver.rtol', { min: 1e-15, max: 1 }) }),
       ...(s['atol'] === undefined ? {} : { atol: expectNumber(s['atol'], 'train.solver.atol', { exclusiveMin: 0 }) }),

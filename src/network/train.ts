@@ -8,13 +8,16 @@ import type { MethodName } from '../integrate/types.ts';
 import { diagonalStrengths, modeMatrices, type Engine } from './engine.ts';
 import type { Mat } from './matrix.ts';
 import type { Outcome } from '../util/status.ts';
+import type { RuleSpec } from './rules/index.ts';
 
 export type TrainSpec =
-  | { readonly method: 'gd'; readonly learningRate: number; readonly steps: number; readonly recordEvery: number }
+  | { readonly method: 'gd'; readonly learningRate: number; readonly steps: number; readonly recordEvery: number; readonly rule?: RuleSpec }
   | {
       readonly method: 'flow';
       readonly times: readonly number[];
       readonly solver?: { readonly method?: MethodName; readonly rtol?: number; readonly atol?: number; readonly maxSteps?: number };
+      /** How the error travels back (default gradient descent): src/network/rules. */
+      readonly rule?: RuleSpec;
     };
 
 export interface Record {
