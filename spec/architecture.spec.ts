@@ -20,8 +20,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   network: ['util', 'integrate', 'reduced'],
   gated: ['util', 'integrate', 'reduced', 'network'],
   richlazy: ['util', 'integrate', 'reduced', 'network', 'analysis'],
-  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy'],
-  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy', 'sweep'],
+  rules: ['util', 'integrate', 'reduced', 'network', 'analysis'],
+  sweep: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy', 'rules'],
+  cli: ['util', 'integrate', 'analysis', 'plot', 'reduced', 'exact', 'network', 'gated', 'richlazy', 'rules', 'sweep'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -80,7 +80,7 @@ describe('dln error reporting: one family, one exit code per kind', () => {
 describe('dln subcommands', () => {
   it('are one module each, listed once, and all reachable from the command line', () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names).to.deep.equal(['solve', 'sweep', 'merge', 'plot', 'simulate', 'endstate', 'gdln', 'twolayer']);
+    expect(names).to.deep.equal(['solve', 'sweep', 'merge', 'plot', 'simulate', 'endstate', 'gdln', 'twolayer', 'meanfield']);
     const help = dln(['--help']);
     expect(help.code).to.equal(0);
     for (const name of names) expect(help.stdout).to.match(new RegExp(`^  ${name} `, 'm'));

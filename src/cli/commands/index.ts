@@ -5,6 +5,7 @@
 import type { CliCommand } from './command.ts';
 import { endstateCommand } from './endstate.ts';
 import { gdlnCommand } from './gdln.ts';
+import { meanfieldCommand } from './meanfield.ts';
 import { mergeCommand } from './merge.ts';
 import { plotCommand } from './plot.ts';
 import { simulateCommand } from './simulate.ts';
@@ -14,4 +15,4 @@ import { twolayerCommand } from './twolayer.ts';
 
 export type { CliCommand } from './command.ts';
 
-export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand, gdlnCommand, twolayerCommand];
+export const COMMANDS: readonly CliCommand[] = [solveCommand, sweepCommand, mergeCommand, plotCommand, simulateCommand, endstateCommand, gdlnCommand, twolayerCommand, meanfieldCommand];
