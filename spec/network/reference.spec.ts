@@ -32,7 +32,11 @@ import { datasetTask, singularValueTask, type Task } from '../../src/network/tas
 import { train } from '../../src/network/train.ts';
 import { ValidationError } from '../../src/util/errors.ts';
 import { createRandom } from '../../src/util/random.ts';
-import { directFeedback, feedbackAlignment } from './test-rules.ts';
+import { randomDirectFeedback, rhoFeedbackAlignment } from '../../src/network/rules/index.ts';
+
+/** B = W(0) (ρ = 1: no random part), random B (ρ = 0), DFA: the rules of src/network/rules. */
+const feedbackAlignment = (source: 'initial' | { seed: number }) => (source === 'initial' ? rhoFeedbackAlignment(1, 0) : rhoFeedbackAlignment(0, source.seed));
+const directFeedback = randomDirectFeedback;
 
 const random = createRandom(17);
 const rows = (r: number, c: number): number[][] => Array.from({ length: r }, () => Array.from({ length: c }, () => random.normal()));
@@ -61,7 +65,7 @@ function inits(task: Task): NetworkInit[] {
 const RULES: (() => UpdateRule)[] = [
   () => gradientRule,
   () => feedbackAlignment('initial'),
-  () => feedbackAlignment({ seed: 8, scale: 0.4 }),
+  () => feedbackAlignment({ seed: 8 }),
   () => directFeedback(9),
 ];
 
@@ -205,7 +209,7 @@ describe('ml-matrix reference engine vs the fast engines', () => {
         fa.step(0.05);
         const second = maxAbs(gd.theta.map((w, i) => w - fa.theta[i]!));
         expect(second, `${what}: second step`).to.be.above(1e-8);
-        for (const rule of [feedbackAlignment({ seed: 8, scale: 0.4 }), directFeedback(9)]) {
+        for (const rule of [feedbackAlignment({ seed: 8 }), directFeedback(9)]) {
           const other = make(c, { kernels, rule });
           const g0 = flow(make(c, { kernels }));
           const r0 = flow(other);
@@ -255,7 +259,7 @@ describe('update rules against hand-computed updates (scalar chains)', () => {
     const yhat = Math.tanh(w2 * h1);
     const delta = 0.8 - yhat;
     const g2 = delta * (1 - yhat * yhat);
-    const dfaB = createRandom(9).normal() * 0.5; // directFeedback(9)'s only draw: B for the one hidden layer
+    const dfaB = createRandom(9).normal(); // randomDirectFeedback(9)'s only draw: F ~ N(0, 1/n_out), n_out = 1
     for (const kernels of ['auto', 'ml-matrix']) {
       for (const [rule, g1] of [[gradientRule, w2 * g2], [feedbackAlignment('initial'), w2 * g2], [directFeedback(9), dfaB * delta]] as const) {
         const f = flow(createEngine(scalarNet(task, 'tanh'), task, { kernels, rule }));

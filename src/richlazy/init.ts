@@ -5,11 +5,12 @@
  * the task's modes with the share of it that the mode reduction cannot describe. Plain `number[][]` in and
  * out (row-major), seeded draws from src/util/random.ts.
  */
-import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import { ValidationError } from '../util/errors.ts';
 import { createRandom, type Random } from '../util/random.ts';
 import { expectNumber, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
 import { readMatrix, type MatrixRows } from './measures.ts';
+import { sortedSvd } from './svd.ts';
 
 const SEED = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
 const DIM = { integer: true, min: 1, max: 8192 };
@@ -52,19 +53,6 @@ function completeFrame(start: Matrix | null, n: number, k: number, random: Rando
 
 function frobenius(m: Matrix): number {
   return Math.sqrt(m.to1DArray().reduce((s, x) => s + x * x, 0));
-}
-
-/** Singular value decomposition with singular values sorted largest first (ml-matrix's order is not promised). */
-function sortedSvd(m: Matrix): { u: Matrix; s: number[]; v: Matrix } {
-  const svd = new SingularValueDecomposition(m, { autoTranspose: true });
-  const order = svd.diagonal.map((_, i) => i).sort((i, j) => svd.diagonal[j]! - svd.diagonal[i]!);
-  const u = new Matrix(m.rows, order.length);
-  const v = new Matrix(m.columns, order.length);
-  order.forEach((col, c) => {
-    u.setColumn(c, svd.leftSingularVectors.getColumn(col));
-    v.setColumn(c, svd.rightSingularVectors.getColumn(col));
-  });
-  return { u, s: order.map((i) => svd.diagonal[i]!), v };
 }
 
 /**

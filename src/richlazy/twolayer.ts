@@ -13,12 +13,13 @@
  *
  * `flow`: the package's integrators on the equations above (auto method, rtol 1e-10 unless given).
  */
-import { Matrix, SingularValueDecomposition, inverse, solve } from 'ml-matrix';
+import { Matrix, inverse, solve } from 'ml-matrix';
 import { integrate } from '../integrate/index.ts';
 import { ValidationError } from '../util/errors.ts';
 import type { Outcome } from '../util/status.ts';
 import { expectArray, expectNumber, expectOneOf, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
 import { readMatrix } from './measures.ts';
+import { sortedSvd } from './svd.ts';
 
 export interface TwoLayerSpec {
   /** Σʸˣ, n_out × n_in (whitened inputs, Σˣ = I). */
@@ -112,18 +113,6 @@ function kernelDot(a: { A: Matrix; B: Matrix }, b: { A: Matrix; B: Matrix }): nu
 function kernelAlignmentOf(k0: { A: Matrix; B: Matrix }, k1: { A: Matrix; B: Matrix }): number {
   const c = kernelDot(k0, k1) / Math.sqrt(kernelDot(k0, k0) * kernelDot(k1, k1));
   return Math.min(1, c);
-}
-
-function sortedSvd(m: Matrix): { u: Matrix; s: number[]; v: Matrix } {
-  const svd = new SingularValueDecomposition(m, { autoTranspose: true });
-  const order = svd.diagonal.map((_, i) => i).sort((i, j) => svd.diagonal[j]! - svd.diagonal[i]!);
-  const u = new Matrix(m.rows, order.length);
-  const v = new Matrix(m.columns, order.length);
-  order.forEach((col, c) => {
-    u.setColumn(c, svd.leftSingularVectors.getColumn(col));
-    v.setColumn(c, svd.rightSingularVectors.getColumn(col));
-  });
-  return { u, s: order.map((i) => svd.diagonal[i]!), v };
 }
 
 const diag = (v: readonly number[]): Matrix => Matrix.diag([...v]);
