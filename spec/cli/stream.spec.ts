@@ -48,13 +48,23 @@ function oldJson(r: Result, withLearningTimes: boolean): string {
   return JSON.stringify(withLearningTimes ? { ...result, learningTimes: r.learningTimes } : result) + '\n';
 }
 
-/** The same numbers in the flat layout of the driver's ResultColumns, as a solution carries them. */
+/** The same numbers behind a `rows()` reader over flat columns, as a solver's result carries them. */
 function withColumns(r: Result): Result {
   const T = r.times.length;
   const M = T > 0 ? r.strengths[0]!.length : 0;
   const K = M > 0 ? r.strengths[0]![0]!.length : 0;
-  const columns = { times: Float64Array.from(r.times), k: Float64Array.from(r.strengths.flat(2)), loss: Float64Array.from(r.loss), M, K };
-  return Object.assign(Object.create(r) as Result, { columns });
+  const times = Float64Array.from(r.times);
+  const k = Float64Array.from(r.strengths.flat(2));
+  const loss = Float64Array.from(r.loss);
+  const rows = () => ({
+    length: T,
+    pathways: M,
+    modes: K,
+    time: (i: number) => times[i]!,
+    loss: (i: number) => loss[i]!,
+    strength: (i: number, a: number, m: number) => k[(i * M + a) * K + m]!,
+  });
+  return Object.assign(Object.create(r) as Result, { rows });
 }
 
 const text = (chunks: Iterable<string>): string => Array.from(chunks).join('');

@@ -3,16 +3,15 @@
  * nesting, extremes (±1e308, 1e-308, NaN, ±Infinity, -0), unknown and prototype keys, Proxies and getters
  * that throw, huge sizes — each a mutation of a valid input at a random path. The property: the call returns
  * (and an "ok" result holds only finite numbers) or throws a ValidationError/ComputationError; never a
- * TypeError, another RangeError or a stack overflow. Seeded; numRuns keep the file near 10 s.
+ * TypeError, another RangeError or a stack overflow. Seeded; the entries and their numRuns are in entries.ts.
  * The longer run (≥ 10⁴ per entry point, in watched child processes) is bench/fuzz/run.ts.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { endState } from '../../src/exact/endstate.ts';
-import { parseSimulationSpec } from '../../src/network/spec.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
 import { isDlnError } from '../../src/util/errors.ts';
+import { ENTRIES, REDUCED, SWEEP } from './entries.ts';
 import { hostileInput, allFinite, KNOWN_FAILURES } from './hostile.ts';
 
 const SEED = 13_2026;
@@ -30,30 +29,6 @@ function check(entry: string, call: () => unknown): void {
   if (status === 'ok' && !allFinite(json)) throw new Error(`${entry}: an "ok" result holds a non-finite number`);
 }
 
-const REDUCED = {
-  singularValues: [3, 1],
-  depths: [2, 3],
-  init: { q: [[1, 1], [1, 1]], p: [[0.1, 0.1], [0.2, 0.2]] },
-  times: [0, 1, 2],
-  solver: { method: 'auto', rtol: 1e-8, atol: 1e-10, maxSteps: 2000 },
-};
-const SWEEP = {
-  name: 'fuzz',
-  engine: 'reduced',
-  seed: 1,
-  seeds: 2,
-  fixed: { pathways: 2, width: 10, target: 3 },
-  axes: { depth: [1, 2], sigma: { from: 0.1, to: 1, count: 3, scale: 'log' } },
-  measures: ['winnerShare'],
-};
-const SIMULATION = {
-  task: { singularValues: [3, 1] },
-  depths: [3, 2],
-  width: 4,
-  init: { kind: 'gaussian', sigma: 0.5, seed: 1 },
-  train: { method: 'gd', learningRate: 0.02, steps: 10, recordEvery: 5 },
-};
-
 function fuzz(entry: string, base: unknown, numRuns: number, call: (input: unknown) => unknown): void {
   const known = KNOWN_FAILURES.filter((k) => k.entry === entry);
   it(`${entry}: ${numRuns} hostile inputs return or throw a DLN error${known.length ? ` (${known.length} known failures skipped)` : ''}`, () => {
@@ -69,11 +44,7 @@ function fuzz(entry: string, base: unknown, numRuns: number, call: (input: unkno
 
 describe('fuzz: entry points refuse garbage with DLN errors only (issue 13)', function () {
   this.timeout(60_000);
-  fuzz('solveReduced', REDUCED, 1500, (p) => solveReduced(p));
-  fuzz('endState', REDUCED, 1500, (p) => endState(p));
-  fuzz('parseSweepSpec', SWEEP, 2000, (s) => parseSweepSpec(s));
-  fuzz('parseSimulationSpec', SIMULATION, 2000, (s) => parseSimulationSpec(s));
-  fuzz('solveReduced options', { learningFraction: 0.5 }, 500, (o) => solveReduced(REDUCED, o as never));
+  for (const entry of ENTRIES) fuzz(entry.name, entry.base, entry.specRuns, entry.call);
 
   it('regressions the fuzz found: axis grids with ends near 1e308 stay finite; a Proxy axis is a ValidationError', () => {
     // Before: from·(to/from)^f overflowed (to/from = 1.8e309) and the linear step to − from overflowed.

@@ -102,6 +102,16 @@ describe('solveReduced: tolerances, sizes and options (issue 13)', () => {
     expect(solveReduced({ ...tiny, solver: { atol: 1e-10 } }).status).to.equal('ok');
   });
 
+  it('refuses atol above 1e-4·max S/λ for dop853, whose error at 1e-3·scale was 76·scale (docs/problem-format.md)', () => {
+    for (const atol of [3e-3, 3.01e-4]) {
+      const err = fails({ ...good, solver: { method: 'dop853', atol } });
+      expect(err.field, String(atol)).to.equal('solver.atol');
+      expect(err.allowed).to.match(/0\.0001.*dop853/);
+    }
+    expect(solveReduced({ ...good, solver: { method: 'dop853', atol: 3e-4 } }).status).to.equal('ok');
+    expect(solveReduced({ ...good, solver: { method: 'dopri5', atol: 3e-3 } }).status).to.equal('ok');
+  });
+
   it('refuses a result larger than MAX_RESULT_VALUES before any work (pathways × modes × times)', () => {
     // 1000 pathways × 1000 modes × 11 times = 1.1e7 > 1e7 values; the input is ~10 kB.
     const K = 1000;

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Matrix, QrDecomposition } from 'ml-matrix';
-import { ValidationError } from '../../src/util/errors.ts';
+import { ComputationError, ValidationError } from '../../src/util/errors.ts';
 import { createRandom } from '../../src/util/random.ts';
 import {
   effectiveRank,
@@ -176,4 +176,28 @@ describe('rich/lazy measures', () => {
       { seed: 160, numRuns: 300 },
     );
   });
+
+  it('entries near the ends of the double range: scale-free measures unchanged, a true overflow is a ComputationError', () => {
+    const k0 = [
+      [2, 1],
+      [1, 3],
+    ];
+    const k1 = [
+      [1, 0.5],
+      [0.2, 4],
+    ];
+    const times = (m: number[][], c: number): number[][] => m.map((r) => r.map((x) => x * c));
+    // The measures are invariant under positive scaling (a closed-form property): 1e300 and 1e-300 multiply
+    // entries whose squares (1e600, 1e-600) are not doubles. The unscaled values agree to round-off (1e-15).
+    for (const c of [1e300, 1e-300]) {
+      expect(kernelAlignment(times(k0, c), times(k1, c))).to.be.closeTo(kernelAlignment(k0, k1), 1e-15);
+      expect(representationAlignment(times(k0, c), times(k1, c))).to.be.closeTo(representationAlignment(k0, k1), 1e-15);
+      expect(effectiveRank(times(k0, c))).to.be.closeTo(effectiveRank(k0), 1e-14);
+      expect(weightChange(times(k0, c), times(k1, c), { relative: true })).to.be.closeTo(weightChange(k0, k1, { relative: true }), 1e-15);
+    }
+    // ‖W₁ − W₀‖ = 2e308 is no double: refused as a computation, not returned as Infinity; relative it is exactly 2.
+    expect(() => weightChange([[1e308]], [[-1e308]])).to.throw(ComputationError, /weightChange/);
+    expect(weightChange([[1e308]], [[-1e308]], { relative: true })).to.equal(2);
+  });
 });
+

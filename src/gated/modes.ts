@@ -12,6 +12,7 @@
  * well A1 holds; the reduced engine refuses above 1e-9.
  */
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { ComputationError } from '../util/errors.ts';
 import { createRandom, type Random } from '../util/random.ts';
 import type { Dense, GatedGraph } from './problem.ts';
 import { pairKey, type PathStatistics } from './paths.ts';
@@ -66,6 +67,11 @@ function norm(x: Float64Array): number {
 
 /** Eigenvectors of a symmetric matrix, as columns, by descending eigenvalue. */
 function symmetricEigenvectors(a: Float64Array, n: number): Float64Array[] {
+  // Products of the path statistics square the data: entries near 1e154 overflow, and the decomposition of
+  // a matrix holding Infinity fails deep inside ml-matrix.
+  if (!a.every(Number.isFinite)) {
+    throw new ComputationError('the products of the input-output correlations overflow (entries ≳ 1e154); rescale the inputs or targets', 'shared modes');
+  }
   const m = MlMatrix.from1DArray(n, n, Array.from(a));
   const eig = new EigenvalueDecomposition(m, { assumeSymmetric: true });
   const values = eig.realEigenvalues;

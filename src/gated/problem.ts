@@ -196,8 +196,8 @@ function parseMatrix(value: unknown, field: string, rows: number, cols: number |
   let c = cols;
   let data: Float64Array | null = null;
   for (let i = 0; i < rows; i++) {
-    const row = rowsIn[i];
-    if (!Array.isArray(row)) throw new ValidationError(`${field}[${i}]`, row, 'a row: an array of numbers');
+    // A snapshot (expectArray): holes, throwing getters and Proxies are refused by name, not read twice.
+    const row = expectArray(rowsIn[i], `${field}[${i}]`, undefined, 'a row: an array of numbers');
     if (c === undefined) {
       c = row.length;
       if (c === 0 || c > MAX_ITEMS) throw new ValidationError(`${field}[${i}].length`, c, `between 1 and ${MAX_ITEMS} columns`);

@@ -39,6 +39,22 @@ export interface DrivenSnapshot {
   readonly loss: number;
 }
 
+/**
+ * A driven result's numbers read in place, without building the nested `strengths` arrays (≈ 224 B per
+ * output time): what a writer streaming 10⁶ output times needs.
+ */
+export interface ResultRows {
+  /** Number of output times. */
+  readonly length: number;
+  /** Read-outs per mode (the pathways, for the DLN). */
+  readonly pathways: number;
+  readonly modes: number;
+  time(i: number): number;
+  loss(i: number): number;
+  /** Read-out a of mode α at times[i]: strengths[i][a][α]. */
+  strength(i: number, a: number, alpha: number): number;
+}
+
 /** A driven solve: the result, each mode's dense solution and view, and evaluation at any time. */
 export interface DrivenSolution<View, Problem> extends DrivenResult {
   /** The problem as the caller passed it to solveModes (for the DLN: the normalised problem). */
@@ -55,6 +71,8 @@ export interface DrivenSolution<View, Problem> extends DrivenResult {
   readonly tReached: number;
   /** Dense evaluation at any t in [0, tReached]. */
   at(t: number): DrivenSnapshot;
+  /** The output rows read in place from the flat columns the result keeps. */
+  rows(): ResultRows;
   toJSON(): DrivenResult;
 }
 
@@ -311,6 +329,18 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
       total += model.loss(kBuffer);
     }
     return { strengths: snapshot, loss: total };
+  }
+
+  rows(): ResultRows {
+    const { times, k, loss, M, K } = this.columns;
+    return {
+      length: times.length,
+      pathways: M,
+      modes: K,
+      time: (i) => times[i]!,
+      loss: (i) => loss[i]!,
+      strength: (i, a, alpha) => k[(i * M + a) * K + alpha]!,
+    };
   }
 
   /**

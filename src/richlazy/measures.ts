@@ -15,7 +15,7 @@
  *   yᵀKy / (tr K |y|²) (`trace`, the reviewer's form).
  */
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { ValidationError } from '../util/errors.ts';
+import { ComputationError, ValidationError } from '../util/errors.ts';
 import { expectArray, expectNumber, expectOneOf, expectRecord } from '../util/validation.ts';
 
 /** A matrix as row-major nested arrays: m[i][j] is row i, column j. */
@@ -24,7 +24,7 @@ export type MatrixRows = readonly (readonly number[])[];
 /** Reads a finite rectangular matrix, naming `field` (and the entry) when it is not one. */
 export function readMatrix(value: unknown, field: string, shape?: { rows?: number; cols?: number }): Matrix {
   // An ml-matrix Matrix (as a notebook holds) is read through its rows, validated like any other input.
-  if (Matrix.isMatrix(value)) value = (value as Matrix).to2DArray();
+  if (isMlMatrix(value)) value = (value as Matrix).to2DArray();
   const rows = expectArray(value, field, shape?.rows, shape?.rows === undefined ? 'a non-empty array of rows' : `${shape.rows} rows`);
   if (rows.length === 0) throw new ValidationError(field, value, 'a non-empty array of rows');
   let cols = shape?.cols;
@@ -37,10 +37,40 @@ export function readMatrix(value: unknown, field: string, shape?: { rows?: numbe
   return new Matrix(data);
 }
 
+/** Matrix.isMatrix reads a property of the value, which a hostile object's getter may throw from. */
+function isMlMatrix(value: unknown): boolean {
+  try {
+    return Matrix.isMatrix(value);
+  } catch {
+    return false;
+  }
+}
+
+function maxAbs(m: Matrix): number {
+  let top = 0;
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) top = Math.max(top, Math.abs(m.get(i, j)));
+  return top;
+}
+
+/** m / max|m_ij| (m itself when zero): the measures below are scale-free, and squares of 1e±160 leave range. */
+function unitScaled(m: Matrix): Matrix {
+  const top = maxAbs(m);
+  return top > 0 ? m.clone().div(top) : m;
+}
+
+/** ‖m‖_F in units of the largest entry, so that entries near 1e±200 neither overflow nor underflow. */
 function frobenius(m: Matrix): number {
+  const top = maxAbs(m);
+  if (top === 0) return 0;
   let s = 0;
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) s += m.get(i, j) ** 2;
-  return Math.sqrt(s);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) s += (m.get(i, j) / top) ** 2;
+  return top * Math.sqrt(s);
+}
+
+/** A measure whose true value is beyond a double (it would read Infinity) fails, naming the measure. */
+function finiteMeasure(value: number, measure: string): number {
+  if (!Number.isFinite(value)) throw new ComputationError(`the value exceeds the largest double (${Number.MAX_VALUE.toExponential(3)})`, measure);
+  return value;
 }
 
 function frobeniusDot(a: Matrix, b: Matrix): number {
@@ -51,6 +81,8 @@ function frobeniusDot(a: Matrix, b: Matrix): number {
 
 /** ⟨a, b⟩_F / (‖a‖_F ‖b‖_F), refusing a zero matrix (its direction is undefined). */
 function cosine(a: Matrix, b: Matrix, names: readonly [string, string]): number {
+  a = unitScaled(a);
+  b = unitScaled(b);
   const na = frobenius(a);
   const nb = frobenius(b);
   if (!(na > 0)) throw new ValidationError(names[0], 0, 'a matrix that is not zero (‖·‖_F = 0: no direction to compare)');
@@ -72,9 +104,10 @@ export function kernelDistance(k0: unknown, k1: unknown): number {
   return 1 - kernelAlignment(k0, k1);
 }
 
-/** H Hᵀ of activities H (samples × units): the representation's kernel over samples. */
+/** H Hᵀ of activities H (samples × units), up to a positive factor (the alignment is scale-free). */
 function gram(h: Matrix): Matrix {
-  return h.mmul(h.transpose());
+  const u = unitScaled(h);
+  return u.mmul(u.transpose());
 }
 
 /** KA of the representation kernels H₀H₀ᵀ and H₁H₁ᵀ (H: samples × units, the same samples). */
@@ -95,7 +128,7 @@ export function signSimilarity(h0: unknown, h1: unknown): number {
 
 /** The layers of a weight-change argument: one matrix, or a list of matrices (all layers of a network). */
 function readLayers(value: unknown, field: string): Matrix[] {
-  if (Matrix.isMatrix(value)) return [readMatrix(value, field)];
+  if (isMlMatrix(value)) return [readMatrix(value, field)];
   const list = expectArray(value, field);
   const isOne = list.length > 0 && list.every((r) => Array.isArray(r) && (r as unknown[]).every((x) => typeof x === 'number'));
   return isOne ? [readMatrix(value, field)] : list.map((m, i) => readMatrix(m, `${field}[${i}]`));
@@ -109,19 +142,23 @@ export function weightChange(w0: unknown, w1: unknown, options: { readonly relat
   const a = readLayers(w0, 'w0');
   const b = readLayers(w1, 'w1');
   if (b.length !== a.length) throw new ValidationError('w1', w1, `${a.length} layer(s), as w0`);
-  let change = 0;
-  let start = 0;
+  // Per-layer norms combined by hypot, and the difference of halves: no square or difference of finite
+  // weights leaves the range of doubles on the way.
+  const halfChanges: number[] = [];
+  const starts: number[] = [];
   a.forEach((m, l) => {
     const f = b[l]!;
     if (f.rows !== m.rows || f.columns !== m.columns) {
       throw new ValidationError(a.length === 1 ? 'w1' : `w1[${l}]`, `${f.rows}×${f.columns}`, `${m.rows}×${m.columns}, the shape of w0${a.length === 1 ? '' : `[${l}]`}`);
     }
-    change += frobenius(Matrix.sub(f, m)) ** 2;
-    start += frobenius(m) ** 2;
+    halfChanges.push(frobenius(Matrix.sub(f.clone().div(2), m.clone().div(2))));
+    starts.push(frobenius(m));
   });
-  if (options.relative !== true) return Math.sqrt(change);
+  const halfChange = Math.hypot(...halfChanges);
+  if (options.relative !== true) return finiteMeasure(2 * halfChange, 'weightChange');
+  const start = Math.hypot(...starts);
   if (!(start > 0)) throw new ValidationError('w0', 0, 'weights that are not all zero (a relative change divides by ‖W₀‖_F)');
-  return Math.sqrt(change / start);
+  return finiteMeasure(2 * (halfChange / start), 'relative weightChange');
 }
 
 export type EffectiveRankMethod = 'eigenvalue' | 'entropy' | 'participation';
@@ -129,7 +166,11 @@ export type EffectiveRankMethod = 'eigenvalue' | 'entropy' | 'participation';
 /** Singular values of a matrix, largest first. */
 export function singularValues(m: unknown): number[] {
   const a = readMatrix(m, 'matrix');
-  return new SingularValueDecomposition(a, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+  // Decomposed in units of the largest entry (the decomposition squares entries on the way), then scaled back.
+  const top = maxAbs(a);
+  if (top === 0) return new Array<number>(Math.min(a.rows, a.columns)).fill(0);
+  const sv = new SingularValueDecomposition(a.clone().div(top), { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+  return sv.map((x) => finiteMeasure(x * top, 'singularValues'));
 }
 
 /**
@@ -138,7 +179,8 @@ export function singularValues(m: unknown): number[] {
  */
 export function effectiveRank(m: unknown, method: EffectiveRankMethod = 'entropy'): number {
   const kind = expectOneOf(method, 'method', ['eigenvalue', 'entropy', 'participation'] as const);
-  const a = readMatrix(m, 'matrix');
+  // Scale-free: decomposed in units of the largest entry, whose squares stay in range.
+  const a = unitScaled(readMatrix(m, 'matrix'));
   if (kind === 'eigenvalue') {
     if (a.rows !== a.columns) throw new ValidationError('matrix', `${a.rows}×${a.columns}`, 'a square matrix (eigenvalues)');
     const e = new EigenvalueDecomposition(a);

@@ -16,49 +16,24 @@ export function parseFraction(text: string): number {
 }
 
 /** What `dln solve` prints of a solution. */
-export type SolveOutput = Pick<ReducedSolution, 'status' | 'message' | 'times' | 'strengths' | 'loss' | 'stats' | 'learningTimes'>;
-
-/** The flat columns a reduced solution keeps its numbers in (ResultColumns of src/reduced/driver.ts). */
-interface FlatColumns {
-  readonly times: Float64Array;
-  /** k[(i·M + a)·K + α] */
-  readonly k: Float64Array;
-  readonly loss: Float64Array;
-  readonly M: number;
-  readonly K: number;
-}
-
-function isFlatColumns(c: unknown): c is FlatColumns {
-  if (typeof c !== 'object' || c === null) return false;
-  const { times, k, loss, M, K } = c as Partial<Record<keyof FlatColumns, unknown>>;
-  return (
-    times instanceof Float64Array &&
-    k instanceof Float64Array &&
-    loss instanceof Float64Array &&
-    Number.isSafeInteger(M) &&
-    Number.isSafeInteger(K) &&
-    loss.length === times.length &&
-    k.length === times.length * (M as number) * (K as number)
-  );
-}
+export type SolveOutput = Pick<ReducedSolution, 'status' | 'message' | 'times' | 'strengths' | 'loss' | 'stats' | 'learningTimes'> &
+  Partial<Pick<ReducedSolution, 'rows'>>;
 
 /**
- * The rows of a solution, read from the flat columns the driver keeps when it has them: the public
- * `strengths` builds nested arrays of ≈ 224 B per output time (bench/memory), which streaming is meant to
- * avoid. The columns are not public API, so anything without them (or of another shape) is read through
- * the public arrays instead.
+ * The rows of a solution, read in place when it is a solver's result (`rows()`): the public `strengths`
+ * builds nested arrays of ≈ 224 B per output time (bench/memory), which streaming is meant to avoid. A plain
+ * result (parsed JSON, a test's literal) is read through its arrays.
  */
 export function solutionRows(solution: SolveOutput): StrengthRows {
-  const c = (solution as unknown as { readonly columns?: unknown }).columns;
-  if (!isFlatColumns(c)) return nestedRows(solution);
-  const { times, k, loss, M, K } = c;
+  if (solution.rows === undefined) return nestedRows(solution);
+  const rows = solution.rows();
   return {
-    length: times.length,
-    time: (i) => times[i]!,
-    loss: (i) => loss[i]!,
-    pathways: () => M,
-    modes: () => K,
-    strength: (i, a, m) => k[(i * M + a) * K + m]!,
+    length: rows.length,
+    time: (i) => rows.time(i),
+    loss: (i) => rows.loss(i),
+    pathways: () => rows.pathways,
+    modes: () => rows.modes,
+    strength: (i, a, m) => rows.strength(i, a, m),
   };
 }
 
