@@ -8,6 +8,7 @@ import { solveReduced } from '../../src/reduced/solve.ts';
 import { ValidationError } from '../../src/util/validation.ts';
 import { ComputationError } from '../../src/util/errors.ts';
 import { SEED } from '../helpers/arbitraries.ts';
+import { createRandom } from '../../src/util/random.ts';
 import { gaussLegendre, tailIntegral } from './endstate-quadrature.ts';
 
 const value = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
@@ -500,4 +501,61 @@ describe('endState (problem API)', () => {
     expect(() => endState({ ...problem, singularValues: [4, -1] })).to.throw(ValidationError, /singularValues\[1\]/);
     expect(() => endState('nope')).to.throw(ValidationError, /problem/);
   });
+
+  it('large gains of opposite signs on several pathways: an accuracy estimate that bounds the error (issue 13)', () => {
+    // Depth-10 pathways with |K(0)| of 4e4…1.5e10 toward S = 2. Reference: odex (extrapolation, independent of
+    // the clock) at rtol 1e-12 with a long horizon, whose own error is ~1e-12·|K| (added to the bound).
+    const cases: [number, number, number][] = [
+      [10, 10, -5],
+      [10, 1, -0.5],
+      [5, 3, -2],
+      [12, -3, 2],
+      [3, 2, 1],
+    ];
+    for (const [q, p1, p2] of cases) {
+      const problem = { singularValues: [2], depths: [10, 10], init: { q: [[q], [q]], p: [[p1], [p2]] }, times: [0, 1e6] };
+      const exact = endState(problem);
+      // (odex breaks down on the last case at t ≈ 1e-8; rosenbrock, also independent of the clock, takes over.)
+      let reference = solveReduced({ ...problem, solver: { method: 'odex', rtol: 1e-12, atol: 1e-14, maxSteps: 1_000_000 } });
+      if (reference.status !== 'ok') reference = solveReduced({ ...problem, solver: { method: 'rosenbrock', rtol: 1e-12, atol: 1e-14, maxSteps: 1_000_000 } });
+      expect(reference.status, `${q} ${p1} ${p2}: ${reference.message}`).to.equal('ok');
+      const accuracy = exact.accuracy!;
+      expect(accuracy, `${q} ${p1} ${p2}`).to.have.length(1);
+      for (let a = 0; a < 2; a++) {
+        const k = exact.strengths[a]![0]!;
+        const ref = reference.strengths[1]![a]![0]!;
+        expect(Math.abs(k - ref), `${q} ${p1} ${p2}, pathway ${a}`).to.be.at.most(accuracy[0]! + 1e-11 * Math.abs(ref));
+      }
+    }
+    // The seeded scan behind SPLIT_PRECISION: depths 4–20, q ∈ [1.5, 9.5], p of opposite signs; every flagged
+    // case within its estimate (worst measured 1.2e-10·Σ|K| against 1e-9·Σ|K|). Reference: rosenbrock (an
+    // implicit time integration, independent of the clock) at rtol 1e-12; cases it cannot finish are skipped.
+    const random = createRandom(7);
+    let checked = 0;
+    for (let i = 0; i < 40; i++) {
+      const D = [4, 6, 10, 20][i % 4]!;
+      const q = 1.5 + 8 * random.uniform();
+      const p1 = (0.2 + 3 * random.uniform()) * q;
+      const p2 = -(0.1 + 2 * random.uniform()) * q;
+      const problem = { singularValues: [2], depths: [D, D], init: { q: [[q], [q]], p: [[p1], [p2]] }, times: [0, 1e6] };
+      let exact;
+      try {
+        exact = endState(problem);
+      } catch {
+        continue; // a clock beyond double range: refused, tested above
+      }
+      if (exact.accuracy === undefined) continue;
+      const reference = solveReduced({ ...problem, solver: { method: 'rosenbrock', rtol: 1e-12, atol: 1e-14, maxSteps: 20_000 } });
+      if (reference.status !== 'ok') continue;
+      checked++;
+      for (let a = 0; a < 2; a++) {
+        const ref = reference.strengths[1]![a]![0]!;
+        expect(Math.abs(exact.strengths[a]![0]! - ref), `D ${D}, q ${q}`).to.be.at.most(exact.accuracy[0]! + 1e-12 * Math.abs(ref));
+      }
+    }
+    expect(checked).to.be.at.least(10);
+    // Ordinary gains: no estimate.
+    expect(endState({ singularValues: [2], depths: [3, 3], init: { q: [[0.5], [0.5]], p: [[0.4], [-0.3]] } })).to.not.have.property('accuracy');
+  });
 });
+

@@ -51,4 +51,36 @@ describe('large initial gains: single pathways end at S/λ to rounding (issue 13
       expect(s.strengths[2]![0]![0]! / S, `D = ${D}`).to.be.closeTo(1, 1e-13);
     }
   });
+
+  it('several pathways: the result carries an accuracy estimate that bounds the error (issue 13); ordinary problems none', () => {
+    // Two depth-10 pathways with K(0) = 1e10 and −5e9 toward S = 2: the split is resolved only to rtol relative
+    // to 1e10. Reference: odex (extrapolation, an independent method) at rtol 1e-12, atol 1e-14.
+    const problem = { singularValues: [2, 1], depths: [10, 10], init: { q: [[10, 1], [10, 1]], p: [[10, 0.1], [-5, 0.1]] }, times: [0, 1, 1e3, 1e6] };
+    const reference = solveReduced({ ...problem, solver: { method: 'odex', rtol: 1e-12, atol: 1e-14 } });
+    expect(reference.status).to.equal('ok');
+    for (const rtol of [1e-6, 1e-8, 1e-10]) {
+      const s = solveReduced({ ...problem, solver: { method: 'auto', rtol, atol: 1e-14 } });
+      expect(s.status).to.equal('ok');
+      const accuracy = s.accuracy!;
+      expect(accuracy, `rtol ${rtol}`).to.have.length(2);
+      // Mode 0: 300·rtol·1e10 (its largest Σ|K| is at t = 0); mode 1 (q = 1, small gains): 300·rtol·S.
+      expect(accuracy[0]).to.be.closeTo(300 * rtol * 1.5e10, 1e-6 * 300 * rtol * 1.5e10);
+      expect(accuracy[1]).to.be.closeTo(300 * rtol * 1, 1e-9);
+      for (let i = 0; i < s.times.length; i++) {
+        for (let a = 0; a < 2; a++) {
+          for (let m = 0; m < 2; m++) {
+            const err = Math.abs(s.strengths[i]![a]![m]! - reference.strengths[i]![a]![m]!);
+            // The reference's own error (≈ 1e-12 relative to 1e10, i.e. 1e-2) is far inside the bound.
+            expect(err, `rtol ${rtol}, t = ${s.times[i]}, pathway ${a}, mode ${m}`).to.be.at.most(accuracy[m]!);
+          }
+        }
+      }
+      expect(JSON.parse(JSON.stringify(s)).accuracy).to.deep.equal(accuracy);
+    }
+    // Strengths within 100× the scale: no estimate, the documented accuracy holds.
+    const ordinary = solveReduced({ singularValues: [3, 1], depths: [2, 3], init: { q: [[1, 1], [1, 1]], p: [[0.1, 0.1], [0.2, 0.2]] }, times: [0, 1, 2] });
+    expect(ordinary.accuracy).to.equal(undefined);
+    expect(JSON.parse(JSON.stringify(ordinary))).to.not.have.property('accuracy');
+  });
 });
+

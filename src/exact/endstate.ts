@@ -22,6 +22,14 @@ export interface EndStateResult {
   winnerShare: number[];
   /** Per mode: 1 / (M Σ_a share²). */
   participation: number[];
+  /**
+   * Present only when some mode's Σ_a |K_aα| exceeds 100× the scale max_α S_α/λ_α (large gains of opposite
+   * signs, several pathways): per mode, the estimated absolute error of its strengths, max(|Σ_a K_aα − S_α/λ_α|,
+   * 1e-9·Σ_a |K_aα|) — how far the total misses the value it must equal exactly, or the clock's relative
+   * precision in so large a split (measured against odex at rtol 1e-13: worst 1.2e-10·Σ_a |K_aα| over 28
+   * seeded cases, depths 4–20, spec/exact/endstate.spec.ts).
+   */
+  accuracy?: number[];
 }
 
 /**
@@ -250,13 +258,37 @@ export function endState(problem: unknown): EndStateResult {
     }
     for (let a = 0; a < M; a++) strengths[a]![m] = out[a]!;
   }
+  const accuracy = accuracyEstimate(strengths, singularValues, inputVariances);
   return {
     status: 'ok',
     strengths,
     shares: shares(strengths),
     winnerShare: winnerShare(strengths),
     participation: participation(strengths),
+    ...(accuracy === undefined ? {} : { accuracy }),
   };
+}
+
+/** As solveReduced's (src/reduced/driver.ts): beyond 100× the scale the split keeps fewer digits. */
+const LARGE_GAIN = 100;
+/** The clock's relative precision in the split of a large-gain mode (measured worst 1.2e-10, see above). */
+const SPLIT_PRECISION = 1e-9;
+
+function accuracyEstimate(strengths: number[][], singularValues: readonly number[], inputVariances: readonly number[]): number[] | undefined {
+  const K = singularValues.length;
+  let scale = 0;
+  for (let m = 0; m < K; m++) scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
+  const size = new Array<number>(K).fill(0);
+  const total = new Array<number>(K).fill(0);
+  for (const row of strengths) {
+    for (let m = 0; m < K; m++) {
+      size[m] += Math.abs(row[m]!);
+      total[m] += row[m]!;
+    }
+  }
+  if (strengths.length < 2 || !size.some((s) => s > LARGE_GAIN * scale)) return undefined;
+  // A mode whose strengths are all 0 was not learned (nothing could carry it): no total to compare.
+  return size.map((s, m) => Math.max(s === 0 ? 0 : Math.abs(total[m]! - singularValues[m]! / inputVariances[m]!), SPLIT_PRECISION * s));
 }
 
 /** (q, p) per pathway and mode, from the balanced form or from balanced per-layer values. */

@@ -16,6 +16,7 @@ import type { NetworkInit, Nonlinearity } from './network.ts';
 import type { Basis } from './task.ts';
 import type { TrainSpec } from './train.ts';
 import { parseMat, parseRuleSpec } from './rules/index.ts';
+import { ATOL_MAX_RELATIVE, RTOL_RANGE } from '../reduced/problem.ts';
 
 export type TaskSpec =
   | { readonly singularValues: readonly number[]; readonly basis?: Basis; readonly seed?: number }
@@ -56,7 +57,9 @@ export function parseSimulationSpec(input: unknown): SimulationSpec {
   // Any registered kernels (registry.ts); the built-in ones are "auto", "js" and "ml-matrix".
   const kernels = obj['kernels'] === undefined ? 'auto' : (expectOneOf(obj['kernels'], 'kernels', kernelChoices()) as KernelChoice);
   const init = parseInit(obj['init'], depths, K, width);
-  const train = parseTrain(obj['train'], depths);
+  // The weights' scale for the flow's atol: a learned network's entries are at most of order max(1, max S).
+  const scale = Math.max(1, ...('singularValues' in task ? task.singularValues : [1]));
+  const train = parseTrain(obj['train'], depths, scale);
   return { task, depths, width, init, nonlinearity, kernels, train };
 }
 
@@ -118,7 +121,7 @@ function parseInit(value: unknown, depths: number[], K: number, width: number | 
   return { kind, sigma: expectNumber(obj['sigma'], 'init.sigma', { min: 0 }), seed };
 }
 
-function parseTrain(value: unknown, depths: readonly number[]): TrainSpec {
+function parseTrain(value: unknown, depths: readonly number[], scale: number): TrainSpec {
   const obj = expectRecord(value, 'train', '{ method: "gd", learningRate, steps, recordEvery } or { method: "flow", times }');
   const method = expectOneOf(obj['method'], 'train.method', ['gd', 'flow'] as const);
   if (method === 'gd') {
@@ -147,8 +150,11 @@ function parseTrain(value: unknown, depths: readonly number[]): TrainSpec {
     times,
     ...withRule,
     solver: {
-      ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'train.solver.rtol', { min: 1e-15, max: 1 }) }),
-      ...(s['atol'] === undefined ? {} : { atol: expectNumber(s['atol'], 'train.solver.atol', { exclusiveMin: 0 }) }),
+      // As for the reduced solver (src/reduced/problem.ts, RTOL_RANGE): dopri5 is accurate to ~300·rtol up
+      // to rtol 1e-3, round-off sets the error below 1e-13, and an atol far above the weights (1e308 was
+      // accepted) turns the error control off.
+      ...(s['rtol'] === undefined ? {} : { rtol: expectNumber(s['rtol'], 'train.solver.rtol', RTOL_RANGE) }),
+      ...(s['atol'] === undefined ? {} : { atol: expectNumber(s['atol'], 'train.solver.atol', { exclusiveMin: 0, max: ATOL_MAX_RELATIVE * scale }) }),
       ...(s['maxSteps'] === undefined
         ? {}
         : { maxSteps: expectNumber(s['maxSteps'], 'train.solver.maxSteps', { integer: true, min: 1 }) }),

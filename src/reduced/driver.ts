@@ -31,6 +31,14 @@ export interface DrivenResult {
   /** Σ_α of each mode's loss at each output time. */
   readonly loss: number[];
   readonly stats: SolverStats;
+  /**
+   * Present only when some mode's strengths were far larger than the problem's scale max_α |learned total|
+   * (large initial gains): per mode, the estimated absolute accuracy of its strengths, 300·rtol·max(|learned
+   * total|, largest Σ_i |strength_i| at t = 0 or an output time). The documented accuracy (300·rtol·scale,
+   * docs/problem-format.md) does not hold there: a state integration keeps rtol relative to the state, and
+   * the state is that large.
+   */
+  readonly accuracy?: number[];
 }
 
 export interface DrivenSnapshot {
@@ -122,12 +130,16 @@ export function solveModes<View, Problem>(
   const denseValues = scratch.subarray(T * M * K + T, T * M * K + T + T * maxDim);
   const y = scratch.subarray(T * M * K + T + T * maxDim);
   const kBuffer = new Float64Array(M);
+  const largestStrength = new Float64Array(K);
   for (let m = 0; m < K; m++) {
     const run = runs[m]!;
     const model = run.model;
     const n = model.dimension;
     const values = run.ode.evaluateSweep(outTimes, denseValues);
     let modeLoss = 0;
+    let largest = 0;
+    model.strengths(run.task.y0, kBuffer);
+    for (let a = 0; a < M; a++) largest += Math.abs(kBuffer[a]!);
     for (let i = 0; i < T; i++) {
       // Late output times of a learned mode repeat one state: its strengths and loss are computed once.
       let same = i > 0;
@@ -140,10 +152,17 @@ export function solveModes<View, Problem>(
         model.strengths(y, kBuffer);
         modeLoss = model.loss(kBuffer);
       }
-      for (let a = 0; a < M; a++) kAll[(i * M + a) * K + m] = kBuffer[a]!;
+      let size = 0;
+      for (let a = 0; a < M; a++) {
+        kAll[(i * M + a) * K + m] = kBuffer[a]!;
+        size += Math.abs(kBuffer[a]!);
+      }
+      if (size > largest) largest = size;
       lossAll[i] += modeLoss;
     }
+    largestStrength[m] = largest;
   }
+  const accuracy = accuracyEstimate(runs, largestStrength, solver.rtol);
   // No "ok" result holds a non-finite number: a read-out that overflowed (K(0) = p·q^{D−1} beyond double range,
   // a learned total S/λ that is not a double) ends the result before the first such time, as a failure.
   const bad = firstNonFinite(kAll, lossAll, T, M, K);
@@ -179,6 +198,7 @@ export function solveModes<View, Problem>(
     status: failures.length ? 'failed' : 'ok',
     ...(failures.length ? { message: failures.join('; ') } : {}),
     stats,
+    ...(accuracy === undefined ? {} : { accuracy }),
   };
   const learningTimes =
     f === undefined
@@ -192,6 +212,22 @@ export function solveModes<View, Problem>(
           return ode.events.length ? ode.events[0]!.t : null;
         });
   return new Driven(problem, head, columns, learningTimes, runs, tReached);
+}
+
+/**
+ * Strengths beyond this multiple of the problem's scale get an accuracy estimate: 300·rtol relative to them is
+ * then 100× the documented 300·rtol·scale (measured: two depth-10 pathways from K(0) = 1e10 and −5e9 toward
+ * S = 2 end 156 away from the end state at rtol 1e-8 with `auto`, 2e-3 at rtol 1e-12).
+ */
+const LARGE_GAIN = 100;
+
+function accuracyEstimate<View>(runs: readonly ModeRun<View>[], largest: Float64Array, rtol: number): number[] | undefined {
+  let scale = 0;
+  for (const run of runs) scale = Math.max(scale, Math.abs(run.model.learnedTotal));
+  let flagged = false;
+  for (let m = 0; m < runs.length; m++) if (largest[m]! > LARGE_GAIN * scale) flagged = true;
+  if (!flagged) return undefined;
+  return runs.map((run, m) => 300 * rtol * Math.max(Math.abs(run.model.learnedTotal), largest[m]!));
 }
 
 /** The first output time whose read-out (a strength of some mode, or the loss) is not finite, or null. */
@@ -221,7 +257,7 @@ class ModeRun<View> {
   readonly failure: string | null;
   private viewCache: View | undefined;
   constructor(
-    private readonly task: ModeTask<View>,
+    readonly task: ModeTask<View>,
     readonly ode: OdeSolution,
   ) {
     this.model = task.model;
@@ -272,6 +308,7 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
   declare readonly message?: string;
   readonly stats: SolverStats;
   declare readonly learningTimes?: (number | null)[];
+  declare readonly accuracy?: number[];
   private modesCache: View[] | undefined;
   private states: Float64Array[] | undefined;
   private timesCache: number[] | undefined;
@@ -289,6 +326,7 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
     this.status = head.status;
     if (head.message !== undefined) (this as { message?: string }).message = head.message;
     this.stats = head.stats;
+    if (head.accuracy !== undefined) (this as { accuracy?: number[] }).accuracy = head.accuracy;
     if (learningTimes !== undefined) (this as { learningTimes?: (number | null)[] }).learningTimes = learningTimes;
   }
 
@@ -357,12 +395,13 @@ class Driven<View, Problem> implements DrivenSolution<View, Problem> {
       strengths: this.strengthsCache ?? c.nestedStrengths(),
       loss: this.lossCache ?? Array.from(c.loss),
       stats: this.stats,
+      ...(this.head.accuracy === undefined ? {} : { accuracy: this.head.accuracy }),
     };
   }
 }
 
 /** The status, message and statistics of a driven result (the rest is in ResultColumns). */
-type ResultHead = Pick<DrivenResult, 'status' | 'message' | 'stats'>;
+type ResultHead = Pick<DrivenResult, 'status' | 'message' | 'stats' | 'accuracy'>;
 
 /** A driven result's numbers as flat columns: k[(t·M + i)·K + α] = strength i of mode α at times[t]. */
 class ResultColumns {

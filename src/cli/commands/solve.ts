@@ -16,7 +16,7 @@ export function parseFraction(text: string): number {
 }
 
 /** What `dln solve` prints of a solution. */
-export type SolveOutput = Pick<ReducedSolution, 'status' | 'message' | 'times' | 'strengths' | 'loss' | 'stats' | 'learningTimes'> &
+export type SolveOutput = Pick<ReducedSolution, 'status' | 'message' | 'times' | 'strengths' | 'loss' | 'stats' | 'accuracy' | 'learningTimes'> &
   Partial<Pick<ReducedSolution, 'rows'>>;
 
 /**
@@ -50,6 +50,7 @@ export function solveOutput(solution: SolveOutput, format: 'json' | 'csv', withL
     { key: 'message', value: solution.message },
     ...rowFields(rows),
     { key: 'stats', value: solution.stats },
+    { key: 'accuracy', value: solution.accuracy },
     ...(withLearningTimes ? [{ key: 'learningTimes', value: solution.learningTimes }] : []),
   ]);
 }
