@@ -210,14 +210,20 @@ export function balancedModeModel(params: ModeParameters): ModeModel {
 
 /**
  * Per-layer form (DESIGN §2.2): pathway a holds one scalar w_d per layer, K = ∏_d w_d, τ dw_d/dt = ∏_{e≠d} w_e · r.
+ *
+ * `feedback` (one value per state variable, layers from input to output; the first layer's is not read)
+ * replaces the layers above layer d in its rate by fixed backward factors b: τ dw_d/dt = (∏_{e<d} w_e)
+ * (∏_{e>d} b_e)·r, mode-aligned feedback alignment (src/rules/feedback-mode.ts). Without it b = w.
  */
-export function perLayerModeModel(params: ModeParameters): ModeModel {
+export function perLayerModeModel(params: ModeParameters, feedback?: ArrayLike<number>): ModeModel {
   const { depths, singularValue: S, inputVariance: lambda, tau } = params;
   const M = depths.length;
   const offsets = makeOffsets('perLayer', depths);
   const n = offsets[M]!;
   const invTau = 1 / tau;
   const offArr = Int32Array.from(offsets);
+  if (feedback !== undefined && feedback.length !== n) throw new RangeError(`feedback: ${n} values (one per layer), got ${feedback.length}`);
+  const back = feedback === undefined ? null : Float64Array.from(feedback);
   // Products of all layers but one (G_i = ∂K/∂w_i), built from prefix and suffix products so zeros are safe.
   const grad = new Float64Array(n);
   const prefix = new Float64Array(n + 1);
@@ -234,7 +240,7 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
     let suffix = 1;
     for (let i = hi - 1; i >= lo; i--) {
       grad[i] = prefix[i]! * suffix;
-      suffix *= y[i]!;
+      suffix *= back === null ? y[i]! : back[i]!;
     }
     return running;
   };
@@ -257,10 +263,12 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
       const hi = offArr[a + 1]!;
       for (let i = lo; i < hi; i++) {
         for (let j = lo; j < hi; j++) {
-          if (i === j) continue;
-          // ∂(∏_{e≠i} w_e)/∂w_j = ∏_{e≠i,j} w_e, computed directly: depths are small and zeros must be exact.
+          // With feedback G_i depends on the layers below i only.
+          if (i === j || (back !== null && j > i)) continue;
+          // ∂G_i/∂w_j = ∏_{e≠i,j} of w_e (b_e above i with feedback), computed directly: depths are small
+          // and zeros must be exact.
           let prod = 1;
-          for (let e = lo; e < hi; e++) if (e !== i && e !== j) prod *= y[e]!;
+          for (let e = lo; e < hi; e++) if (e !== i && e !== j) prod *= back !== null && e > i ? back[e]! : y[e]!;
           jac[i * n + j] += prod * rt;
         }
       }
@@ -283,9 +291,13 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
     return S - lambda * total;
   };
 
+  // Gradient flow conserves w_d² − w_{d+1}²; with feedback, b_{d+1}w_{d+1} − w_d²/2 (d/dt of both sides is
+  // w_d·G_d·r/τ).
   const names: string[] = [];
   for (let a = 0; a < M; a++) {
-    for (let d = 0; d + 1 < depths[a]!; d++) names.push(`w${d + 1}²−w${d + 2}² of pathway ${a}`);
+    for (let d = 0; d + 1 < depths[a]!; d++) {
+      names.push(back === null ? `w${d + 1}²−w${d + 2}² of pathway ${a}` : `b${d + 2}·w${d + 2}−w${d + 1}²/2 of pathway ${a}`);
+    }
   }
   return {
     form: 'perLayer',
@@ -302,7 +314,9 @@ export function perLayerModeModel(params: ModeParameters): ModeModel {
     invariants(y) {
       const out: number[] = [];
       for (let a = 0; a < M; a++) {
-        for (let i = offsets[a]!; i + 1 < offsets[a + 1]!; i++) out.push(y[i]! * y[i]! - y[i + 1]! * y[i + 1]!);
+        for (let i = offsets[a]!; i + 1 < offsets[a + 1]!; i++) {
+          out.push(back === null ? y[i]! * y[i]! - y[i + 1]! * y[i + 1]! : back[i + 1]! * y[i + 1]! - 0.5 * y[i]! * y[i]!);
+        }
       }
       return out;
     },
