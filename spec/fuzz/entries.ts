@@ -10,6 +10,7 @@ import { solveReduced } from '../../src/reduced/solve.ts';
 import { kernelAlignment, weightChange, effectiveRank } from '../../src/richlazy/measures.ts';
 import { solveTwoLayer } from '../../src/richlazy/twolayer.ts';
 import { solveMeanField } from '../../src/rules/meanfield.ts';
+import { feedbackModeEndState, solveFeedbackModes } from '../../src/rules/feedback-mode.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
 
 export interface Entry {
@@ -93,6 +94,13 @@ export const TWOLAYER = {
   solver: 'exact',
 };
 export const MEANFIELD = { rule: 'fa', rho: 0.5, gamma0: 1.5, target: 1, times: [0, 0.5, 1, 2] };
+export const FEEDBACK_MODES = {
+  singularValues: [2, 1],
+  depths: [2, 3],
+  init: { layers: [[[0.3, 0.2], [0.25, 0.3]], [[0.2, 0.3], [-0.3, 0.2], [-0.25, 0.3]]] },
+  feedback: [[[0.6, -0.4]], [[0.5, 0.8], [-0.7, 0.4]]],
+  times: [0, 1, 4],
+};
 export const MEASURES = {
   a: [
     [1, 0.5],
@@ -131,6 +139,8 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'solveGated', base: GATED, call: (g) => solveGated(g, SMALL), specRuns: 400, cli: 'gdln' },
   { name: 'solveTwoLayer', base: TWOLAYER, call: (s) => solveTwoLayer(s), specRuns: 800, cli: 'twolayer' },
   { name: 'solveMeanField', base: MEANFIELD, call: (s) => solveMeanField(s), specRuns: 800, cli: 'meanfield' },
+  { name: 'solveFeedbackModes', base: FEEDBACK_MODES, call: (p) => solveFeedbackModes(p), specRuns: 600 },
+  { name: 'feedbackModeEndState', base: FEEDBACK_MODES, call: (p) => feedbackModeEndState(p), specRuns: 600 },
   { name: 'richlazy measures', base: MEASURES, call: (x) => measures(pair(x)), specRuns: 800 },
   { name: 'solveReduced options', base: { learningFraction: 0.5 }, call: (o) => solveReduced(REDUCED, o as never), specRuns: 500 },
 ];

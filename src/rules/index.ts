@@ -16,3 +16,5 @@ export {
   MEAN_FIELD_RTOL,
 } from './meanfield.ts';
 export type { MeanFieldFixedPoint, MeanFieldModel, MeanFieldObservables, MeanFieldProblem, MeanFieldResult, MeanFieldRule, MeanFieldSpec } from './meanfield.ts';
+export { solveFeedbackModes, feedbackModeEndState, parseFeedbackModeProblem } from './feedback-mode.ts';
+export type { FeedbackModeSpec, FeedbackModeProblem, FeedbackModeSolution, FeedbackModeResult, FeedbackModeEndState } from './feedback-mode.ts';
