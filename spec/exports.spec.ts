@@ -17,7 +17,7 @@ const SUBPATHS: Readonly<Record<string, readonly string[]>> = {
   './plot': ['renderVegaLite', 'heatmapChart'],
   './gated': ['solveGated', 'parseGatedProblem', 'routingProblem', 'kPathGraph', 'findSharedModes', 'raceMode'],
   './richlazy': ['solveTwoLayer', 'kernelAlignment', 'effectiveRank', 'linearNtk', 'lambdaBalancedPair', 'alignedModeSolution', 'projectOntoTaskModes'],
-  './rules': ['solveMeanField', 'meanFieldFixedPoint', 'meanFieldModel', 'feedbackAlignmentRoot', 'solveFeedbackModes', 'feedbackModeEndState', 'parseFeedbackModeProblem'],
+  './rules': ['solveMeanField', 'meanFieldFixedPoint', 'meanFieldModel', 'feedbackAlignmentRoot', 'solveFeedbackModes', 'feedbackModeEndState', 'parseFeedbackModeProblem', 'effectiveKernel', 'lazyKernelScale'],
 };
 const ROOT = [
   'solveReduced', 'endState', 'modeEndState', 'simulate', 'parseSweepSpec', 'runSweep', 'readSweepPoints', 'mergeSweeps',

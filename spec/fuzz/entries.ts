@@ -11,6 +11,7 @@ import { kernelAlignment, weightChange, effectiveRank } from '../../src/richlazy
 import { solveTwoLayer } from '../../src/richlazy/twolayer.ts';
 import { solveMeanField } from '../../src/rules/meanfield.ts';
 import { feedbackModeEndState, solveFeedbackModes } from '../../src/rules/feedback-mode.ts';
+import { lazyKernelScale } from '../../src/rules/entk.ts';
 import { parseSweepSpec } from '../../src/sweep/spec.ts';
 
 export interface Entry {
@@ -141,6 +142,7 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'solveMeanField', base: MEANFIELD, call: (s) => solveMeanField(s), specRuns: 800, cli: 'meanfield' },
   { name: 'solveFeedbackModes', base: FEEDBACK_MODES, call: (p) => solveFeedbackModes(p), specRuns: 600 },
   { name: 'feedbackModeEndState', base: FEEDBACK_MODES, call: (p) => feedbackModeEndState(p), specRuns: 600 },
+  { name: 'lazyKernelScale', base: { rule: 'fa', depth: 4, rho: 0.5 }, call: (x) => ({ status: 'ok', c: lazyKernelScale(x as never) }), specRuns: 500 },
   { name: 'richlazy measures', base: MEASURES, call: (x) => measures(pair(x)), specRuns: 800 },
   { name: 'solveReduced options', base: { learningFraction: 0.5 }, call: (o) => solveReduced(REDUCED, o as never), specRuns: 500 },
 ];

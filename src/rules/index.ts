@@ -18,3 +18,5 @@ export {
 export type { MeanFieldFixedPoint, MeanFieldModel, MeanFieldObservables, MeanFieldProblem, MeanFieldResult, MeanFieldRule, MeanFieldSpec } from './meanfield.ts';
 export { solveFeedbackModes, feedbackModeEndState, parseFeedbackModeProblem } from './feedback-mode.ts';
 export type { FeedbackModeSpec, FeedbackModeProblem, FeedbackModeSolution, FeedbackModeResult, FeedbackModeEndState } from './feedback-mode.ts';
+export { effectiveKernel, lazyKernelScale } from './entk.ts';
+export type { EffectiveKernel, KernelRule, KernelTerm } from './entk.ts';
