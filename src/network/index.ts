@@ -34,6 +34,7 @@ export type {
   MatrixUpdate,
 } from './rule.ts';
 export { train, snapshot, recordSteps } from './train.ts';
+export { createRule, parseRuleSpec, type RuleSpec } from './rules/index.ts';
 export type { TrainSpec, TrainResult, Record as TrainingRecord } from './train.ts';
 export { weightInvariants, offDiagonalMass } from './invariants.ts';
 export { mapToReduced, tangentKernel, tangentKernelRoot } from './mapping.ts';
