@@ -16,7 +16,7 @@ const SUBPATHS: Readonly<Record<string, readonly string[]>> = {
   './sweep': ['parseSweepSpec', 'runSweep', 'registerSweepEngine', 'registerSweepParameter', 'registerSweepMeasure'],
   './plot': ['renderVegaLite', 'heatmapChart'],
   './gated': ['solveGated', 'parseGatedProblem', 'routingProblem', 'kPathGraph', 'findSharedModes', 'raceMode'],
-  './richlazy': ['solveTwoLayer', 'kernelAlignment', 'effectiveRank', 'linearNtk', 'lambdaBalancedPair', 'alignedModeSolution', 'projectOntoTaskModes'],
+  './richlazy': ['solveTwoLayer', 'kernelAlignment', 'effectiveRank', 'linearNtk', 'lambdaBalancedPair', 'alignedModeSolution', 'projectOntoTaskModes', 'trainRnn', 'parseRnnSpec'],
   './rules': ['solveMeanField', 'meanFieldFixedPoint', 'meanFieldModel', 'feedbackAlignmentRoot', 'solveFeedbackModes', 'feedbackModeEndState', 'parseFeedbackModeProblem', 'effectiveKernel', 'lazyKernelScale'],
 };
 const ROOT = [

@@ -9,6 +9,7 @@ import { simulate } from '../../src/network/simulate.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import { kernelAlignment, weightChange, effectiveRank } from '../../src/richlazy/measures.ts';
 import { solveTwoLayer } from '../../src/richlazy/twolayer.ts';
+import { trainRnn } from '../../src/richlazy/rnn/train.ts';
 import { solveMeanField } from '../../src/rules/meanfield.ts';
 import { feedbackModeEndState, solveFeedbackModes } from '../../src/rules/feedback-mode.ts';
 import { lazyKernelScale } from '../../src/rules/entk.ts';
@@ -102,6 +103,7 @@ export const FEEDBACK_MODES = {
   feedback: [[[0.6, -0.4]], [[0.5, 0.8], [-0.7, 0.4]]],
   times: [0, 1, 4],
 };
+export const RNN = { hidden: 6, rank: 2, train: { iterations: 3, learningRate: 0.01, batch: 4 }, probe: { trials: 4, kernel: true }, seed: 1 };
 export const MEASURES = {
   a: [
     [1, 0.5],
@@ -143,6 +145,7 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'solveFeedbackModes', base: FEEDBACK_MODES, call: (p) => solveFeedbackModes(p), specRuns: 600 },
   { name: 'feedbackModeEndState', base: FEEDBACK_MODES, call: (p) => feedbackModeEndState(p), specRuns: 600 },
   { name: 'lazyKernelScale', base: { rule: 'fa', depth: 4, rho: 0.5 }, call: (x) => ({ status: 'ok', c: lazyKernelScale(x as never) }), specRuns: 500 },
+  { name: 'trainRnn', base: RNN, call: (s) => trainRnn(s, SMALL), specRuns: 400 },
   { name: 'richlazy measures', base: MEASURES, call: (x) => measures(pair(x)), specRuns: 800 },
   { name: 'solveReduced options', base: { learningFraction: 0.5 }, call: (o) => solveReduced(REDUCED, o as never), specRuns: 500 },
 ];
