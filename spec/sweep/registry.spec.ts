@@ -21,7 +21,7 @@ import { ValidationError } from '../../src/util/errors.ts';
 
 const BUILTIN_ENGINES = ['endstate', 'reduced', 'network', 'routing', 'twolayer'];
 const BUILTIN_PARAMETERS = ['pathways', 'depth', ...Array.from({ length: 9 }, (_, i) => `depth${i + 1}`), 'sigma', 'width', 'target', 'tau', 'rule', 'rank', 'lambda'];
-const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction', 'kernelAlignment', 'weightChange', 'relativeWeightChange', 'finalLoss'];
+const BUILTIN_MEASURES = ['winnerShare', 'participation', 'deepestShare', 'learningTime', 'strengths', ...Array.from({ length: 9 }, (_, i) => `share${i + 1}`), 'pathwayKernelAlignment', 'kernelChange', 'authorsLoss', 'trainedError', 'untrainedError', 'sharedFraction', 'kernelAlignment', 'weightChange', 'relativeWeightChange', 'finalLoss'];
 
 function errorOf(spec: unknown): ValidationError {
   try {

@@ -5,7 +5,8 @@
  */
 import { ComputationError } from '../../util/errors.ts';
 import type { PointParameters } from '../points.ts';
-import { registerSweepEngine, type SweepEngine } from '../registry.ts';
+import { registerSweepEngine, registerSweepMeasure, type SweepEngine } from '../registry.ts';
+import type { EngineOutcome } from '../engine-types.ts';
 import { reducedProblem } from './reduced-problem.ts';
 
 export { reducedProblem };
@@ -32,6 +33,37 @@ export function learningTimeScale(params: PointParameters): number {
   return tau * Math.min(...scales);
 }
 
+/**
+ * Θ_a, each pathway's tangent kernel along the mode, from the balanced state [p, q] (or [p] at depth 1):
+ * Σ over layers of (∂K_a/∂w)² = q^{2(D−1)} + (D − 1) p² q^{2(D−2)} (the read-out layer p and D − 1 layers q).
+ */
+export function pathwayKernels(depths: readonly number[], y: ArrayLike<number>): number[] {
+  let off = 0;
+  return depths.map((D) => {
+    const p = y[off]!;
+    if (D === 1) {
+      off += 1;
+      return 1;
+    }
+    const q = y[off + 1]!;
+    off += 2;
+    return q ** (2 * (D - 1)) + (D - 1) * p * p * q ** (2 * (D - 2));
+  });
+}
+
+/** The reduced engine's outcome: the strengths, and the pathways' kernels at the start and the end. */
+interface ReducedOutcome extends EngineOutcome {
+  readonly kernels: { readonly start: number[]; readonly end: number[] };
+}
+
+interface ModeView {
+  readonly ode: { evaluate(t: number): ArrayLike<number> };
+}
+
+function withKernels(params: PointParameters, mode: ModeView, tEnd: number, outcome: EngineOutcome): ReducedOutcome {
+  return { ...outcome, kernels: { start: pathwayKernels(params.depths, mode.ode.evaluate(0)), end: pathwayKernels(params.depths, mode.ode.evaluate(tEnd)) } };
+}
+
 async function load(): Promise<SweepEngine> {
   const { solveReduced } = await import('../../reduced/solve.ts');
   return {
@@ -41,7 +73,10 @@ async function load(): Promise<SweepEngine> {
       if (settings.time !== undefined) {
         const solution = solveReduced(reducedProblem(params, [0, settings.time], settings.solver), options);
         if (solution.status !== 'ok') throw new ComputationError(solution.message ?? 'reduced solve failed');
-        return { strengths: solution.strengths.at(-1)!.map((row) => row[0]!), learningTime: solution.learningTimes?.[0] ?? null };
+        return withKernels(params, solution.modes[0]!, settings.time, {
+          strengths: solution.strengths.at(-1)!.map((row) => row[0]!),
+          learningTime: solution.learningTimes?.[0] ?? null,
+        });
       }
       // The end state: integrate past the learning time scale, ten times longer until the residual has gone.
       let tEnd = 20 * learningTimeScale(params);
@@ -52,7 +87,7 @@ async function load(): Promise<SweepEngine> {
         const total = K.reduce((s, k) => s + k, 0);
         const scale = Math.max(params.target, K.reduce((s, k) => s + Math.abs(k), 0));
         if (Math.abs(params.target - total) <= LEARNED_RTOL * scale) {
-          return { strengths: K, learningTime: solution.learningTimes?.[0] ?? null };
+          return withKernels(params, solution.modes[0]!, tEnd, { strengths: K, learningTime: solution.learningTimes?.[0] ?? null });
         }
       }
       throw new ComputationError(`not learned by t = ${tEnd / 10} (|S − Σ K| / max(S, Σ |K|) > ${LEARNED_RTOL})`);
@@ -66,4 +101,45 @@ registerSweepEngine({
     '`solveReduced` (the ODEs): without `time` it integrates until the mode is learned (the end state to about 10⁻⁶ S); with `time`, the strengths at that time',
   timeAxis: true,
   load,
+});
+
+const kernelsOf = (outcome: EngineOutcome) => (outcome as Partial<ReducedOutcome>).kernels;
+
+registerSweepMeasure({
+  name: 'pathwayKernelAlignment',
+  meaning:
+    'cosine between the pathways’ tangent kernels Θ_a along the mode at t = 0 and at the end: 1 when their proportions hold (lazy: no pathway outgrows the others), lower when one takes over (engine `reduced`)',
+  compute: ({ outcome }) => {
+    const k = kernelsOf(outcome);
+    if (k === undefined) return { pathwayKernelAlignment: null };
+    // In units of each vector's largest entry: Θ spans decades (q^{2(D−1)} from σ ≪ 1 to S^{2(D−1)/D}).
+    const a = Math.max(...k.start);
+    const b = Math.max(...k.end);
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    k.start.forEach((x, i) => {
+      const u = x / a;
+      const v = k.end[i]! / b;
+      dot += u * v;
+      na += u * u;
+      nb += v * v;
+    });
+    return { pathwayKernelAlignment: Math.min(1, dot / Math.sqrt(na * nb)) };
+  },
+  title: () => 'pathway kernel alignment',
+  clip: [0, 1],
+  colourDomain: () => [0, 1],
+});
+
+registerSweepMeasure({
+  name: 'kernelChange',
+  meaning: 'Σ_a Θ_a(end) / Σ_a Θ_a(0): how much the tangent kernel along the mode grew (1 lazy, ≫ 1 rich; engine `reduced`)',
+  compute: ({ outcome }) => {
+    const k = kernelsOf(outcome);
+    if (k === undefined) return { kernelChange: null };
+    return { kernelChange: k.end.reduce((s, x) => s + x, 0) / k.start.reduce((s, x) => s + x, 0) };
+  },
+  title: () => 'kernel growth Θ(end)/Θ(0)',
+  logScale: true,
 });
