@@ -201,7 +201,9 @@ describe('dln sweep, merge, plot (CLI)', () => {
   });
 
   it('refuses a second run on the same --out while the first is running, naming its pid (exit 2)', async () => {
-    const spec = specFile({ ...LONG, seeds: 30 });
+    // 30 000 points (≈ 30 s on one thread; killed below): with 3000 the first run could end before the second
+    // process had started on a fast, idle machine, and the lock was free again.
+    const spec = specFile({ ...LONG, seeds: 300 });
     const out = join(dir, 'locked');
     const first = spawn(process.execPath, [DLN, 'sweep', spec, '--out', out, '--workers', '0', '--no-plots'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
