@@ -54,4 +54,15 @@ describe('simulation cost limits', () => {
     expect(run.stderr).to.match(/estimated .* s of work"; allowed: at most 1 s/);
     expect(dln(['simulate', file, '--max-memory', 'lots']).stderr).to.match(/--max-memory: got "lots"/);
   });
+
+  it('counts the frozen backward matrices: FA one B per layer above the first, DFA one N_d × n_out projection per hidden layer', () => {
+    const cost = (rule: unknown) => estimateSimulationCost(parseSimulationSpec(base({ train: { method: 'gd', learningRate: 0.02, steps: 100, recordEvery: 10, rule } }))).memoryBytes;
+    // depths [3, 2], width 16, K = 2: layers 2→16→16→2 and 2→16→2.
+    // FA: B for 16×16, 2×16 (pathway 1) and 2×16 (pathway 2) = 256 + 32 + 32 numbers.
+    expect(cost({ kind: 'fa', rho: 0.5, seed: 1 }) - cost('gd')).to.equal(8 * (256 + 32 + 32));
+    // DFA: projections 16×2 and 16×2 (pathway 1), 16×2 (pathway 2) = 96 numbers.
+    expect(cost({ kind: 'dfa', seed: 1 }) - cost('gd')).to.equal(8 * 96);
+    expect(cost('hebb')).to.equal(cost('gd'));
+  });
 });
+

@@ -1,7 +1,7 @@
 /**
  * What a simulation will cost, estimated from its spec before the task, the network or a record is built
  * (issue 13): memory (weights and the engine's buffers, the integrator's stages for gradient flow, the task's
- * bases, every record's K_a matrices) and an order-of-magnitude time (the thin products per step, the task's
+ * bases, every record's K_a matrices, the frozen backward matrices of feedback alignment and DFA) and an order-of-magnitude time (the thin products per step, the task's
  * random basis). Rates are measured on this machine class (2 flops per multiply-add: ~5 GFLOP/s on the SIMD thin kernels, ~1 on the dense nonlinear ones; a flow takes ~200 steps per output time on the bench problems);
  * the estimate is meant to be right within a factor of a few, enough to refuse what cannot finish.
  */
@@ -32,12 +32,19 @@ export function estimateSimulationCost(spec: SimulationSpec): SimulationCost {
   const M = spec.depths.length;
   let weights = 0;
   let stepFlops = 0;
+  // Feedback alignment keeps a B of W's shape for every layer above the first; DFA an N_d × n_out projection
+  // for every hidden layer (issue 15).
+  const rule = spec.train.rule;
+  const kind = typeof rule === 'object' ? rule.kind : rule;
+  let feedback = 0;
   spec.depths.forEach((D, a) => {
     const N = typeof spec.width === 'number' ? spec.width : spec.width[a]!;
     const dims = D === 1 ? [kIn, kOut] : [kIn, ...new Array<number>(D - 1).fill(N), kOut];
     for (let d = 0; d < D; d++) {
       const n = dims[d]! * dims[d + 1]!;
       weights += n;
+      if (kind === 'fa' && d > 0) feedback += n;
+      if (kind === 'dfa' && d < D - 1) feedback += dims[d + 1]! * kOut;
       // Forward prefixes, suffixes and the rank-k update: three thin products of k columns per layer.
       stepFlops += 6 * n * Math.max(kIn, kOut);
     }
@@ -49,7 +56,7 @@ export function estimateSimulationCost(spec: SimulationSpec): SimulationCost {
   const stateCopies = train.method === 'gd' ? 4 : 4 + FLOW_STATE_COPIES;
   const perRecord = (M * K * K + M * K + 2) * 8 * ARRAY_OVERHEAD + 200;
   const basis = !isDataset && (spec.task as { basis?: string }).basis === 'random' ? 2 * K * K : 2 * K * K;
-  const memoryBytes = 8 * (weights * stateCopies + basis) + records * perRecord;
+  const memoryBytes = 8 * (weights * stateCopies + basis + feedback) + records * perRecord;
   const basisSeconds = !isDataset && (spec.task as { basis?: string }).basis === 'random' ? (20 * K ** 3) / FLOPS_PER_SECOND : 0;
   const recordSeconds = (records * M * (K * K * Math.max(kIn, kOut) + K)) / FLOPS_PER_SECOND;
   const rate = slow ? SLOW_FLOPS_PER_SECOND : Math.max(kIn, kOut) > 16 ? WIDE_K_FLOPS_PER_SECOND : FLOPS_PER_SECOND;
