@@ -20,7 +20,7 @@
  * the mean-field parameterisation's per-layer scaling makes of it. spec/rules/entk.spec.ts shows it approaching
  * c as O(1/√N).
  */
-import type { Mat } from '../network/matrix.ts';
+import { identity, mul as multiply, transpose, zeros, type Mat } from '../network/matrix.ts';
 import { ValidationError } from '../util/errors.ts';
 import { expectNumber, expectOneOf, expectRecord, rejectUnknownKeys } from '../util/validation.ts';
 
@@ -57,33 +57,6 @@ export interface EffectiveKernel {
   kernel(): number[][];
   /** dΩ/dt = 𝒦[E] for an error E (n_out × n_in, row-major), summed over pathways. */
   apply(error: Mat): Mat;
-}
-
-function multiply(a: Mat, b: Mat): Mat {
-  if (a.cols !== b.rows) throw new RangeError(`shapes ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
-  const out = new Float64Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let k = 0; k < a.cols; k++) {
-      const x = a.data[i * a.cols + k]!;
-      if (x === 0) continue;
-      const row = k * b.cols;
-      const o = i * b.cols;
-      for (let j = 0; j < b.cols; j++) out[o + j] += x * b.data[row + j]!;
-    }
-  }
-  return { rows: a.rows, cols: b.cols, data: out };
-}
-
-function transpose(a: Mat): Mat {
-  const out = new Float64Array(a.rows * a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j]!;
-  return { rows: a.cols, cols: a.rows, data: out };
-}
-
-function identity(n: number): Mat {
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) data[i * n + i] = 1;
-  return { rows: n, cols: n, data };
 }
 
 function trace(a: Mat): number {
@@ -145,7 +118,7 @@ export function effectiveKernel(layers: readonly (readonly Mat[])[], rule: Kerne
       const below = chain(layer, 1, d - 1, nIn, 'input'); // F_d: N_{d−1} × n_in
       const back = backward(ws, rule, kind, a, d, D, nOut); // Ĝ_d: n_out × N_d, or null (no linear term)
       const gradientOverlap = multiply(above, transpose(above));
-      const outputOverlap = back === null ? { rows: nOut, cols: nOut, data: new Float64Array(nOut * nOut) } : multiply(above, transpose(back));
+      const outputOverlap = back === null ? zeros(nOut, nOut) : multiply(above, transpose(back));
       const alignment = trace(outputOverlap) / trace(gradientOverlap);
       scale += alignment;
       terms.push({ pathway: a, layer: d, outputOverlap, gradientOverlap, inputKernel: multiply(transpose(below), below), alignment });
