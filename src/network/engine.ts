@@ -60,7 +60,7 @@ const plainAllocate: Allocate = (length) => new Float64Array(length);
 
 /** The engine the registry holds for the options' kernels and the network's nonlinearity. */
 export function createEngine(net: Network, task: Task, options: EngineOptions = {}): Engine {
-  return findEngine(options.kernels ?? 'auto', net.nonlinearity).create(net, task, options);
+  return findEngine(options.kernels ?? 'auto', net.nonlinearity, options.rule ?? gradientRule).create(net, task, options);
 }
 
 export { kernelChoices };
