@@ -127,7 +127,8 @@ describe('learning rules in the simulator', () => {
     const bad: [unknown, RegExp][] = [
       ['sgd', /train\.rule/],
       [{ kind: 'bp' }, /train\.rule\.kind/],
-      [{ kind: 'gln', seed: 1 }, /not implemented/],
+      [{ kind: 'gln', seed: 1.5 }, /train\.rule\.seed/],
+      [{ kind: 'gln', gates: [[[[1, 2]]], [[[1]]]] }, /train\.rule\.gates/],
       [{ kind: 'fa', rho: 2, seed: 1 }, /train\.rule\.rho/],
       [{ kind: 'fa', rho: 0.5 }, /train\.rule\.seed/],
       [{ kind: 'fa', rho: 0.5, seed: 1, extra: 1 }, /train\.rule/],

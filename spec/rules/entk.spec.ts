@@ -56,7 +56,7 @@ describe('the effective NTK under a learning rule (issue 15, item 2)', () => {
     // L = 3, ρ = 0.5: (1 − ρ^{L+1})/((1 − ρ)(L + 1)) = 0.46875 (other-seeds.md §3(c)).
     expect(lazyKernelScale({ rule: 'fa', depth: 4, rho: 0.5 }) / lazyKernelScale({ rule: 'gd', depth: 4 })).to.equal(0.46875);
     expect(() => lazyKernelScale({ rule: 'fa', depth: 4 })).to.throw(ValidationError, /rho/);
-    expect(() => lazyKernelScale({ rule: 'gln' as never, depth: 4 })).to.throw(ValidationError, /rule/);
+    expect(() => lazyKernelScale({ rule: 'sgd' as never, depth: 4 })).to.throw(ValidationError, /rule/);
     expect(() => lazyKernelScale({ rule: 'gd', depth: 0 })).to.throw(ValidationError, /depth/);
   });
 

@@ -45,11 +45,14 @@ export function estimateSimulationCost(spec: SimulationSpec): SimulationCost {
       weights += n;
       if (kind === 'fa' && d > 0) feedback += n;
       if (kind === 'dfa' && d < D - 1) feedback += dims[d + 1]! * kOut;
+      // A gated linear network keeps its gate projections (N_d × n_in) and the gates of the samples.
+      if (kind === 'gln' && d < D - 1) feedback += 2 * dims[d + 1]! * kIn;
       // Forward prefixes, suffixes and the rank-k update: three thin products of k columns per layer.
       stepFlops += 6 * n * Math.max(kIn, kOut);
     }
   });
-  const slow = spec.kernels === 'ml-matrix' || (spec.nonlinearity !== undefined && spec.nonlinearity !== 'linear');
+  // Gates need the samples: backpropagation through the dataset, as for nonlinear pathways.
+  const slow = spec.kernels === 'ml-matrix' || kind === 'gln' || (spec.nonlinearity !== undefined && spec.nonlinearity !== 'linear');
   const train = spec.train;
   const steps = train.method === 'gd' ? train.steps : train.times.length * FLOW_STEPS_PER_OUTPUT;
   const records = train.method === 'gd' ? Math.floor(train.steps / train.recordEvery) + 2 : train.times.length;

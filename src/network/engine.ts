@@ -18,7 +18,7 @@ import { kernelsFor, type Kernels } from './kernels.ts';
 import { MatrixEngine } from './ml-engine.ts';
 import { bindTheta, type Network, type Nonlinearity } from './network.ts';
 import { findEngine, kernelChoices, registerEngine } from './registry.ts';
-import { layerRefs, ruleForm, type LayerRef, type SampleState, type SampleUpdate, type ThinState, type ThinUpdate, type UpdateRule } from './rule.ts';
+import { layerRefs, ruleForm, type LayerRef, type Gates, type SampleState, type SampleUpdate, type ThinState, type ThinUpdate, type UpdateRule } from './rule.ts';
 import { Arena, MAX_ARENA_DOUBLES, arenaSize, fromPanelTransposed, toPanel, wasmKernels, type WasmKernels } from './wasm.ts';
 import { mulInto, transposeMulInto, zeros, type Mat } from './matrix.ts';
 import type { Task } from './task.ts';
@@ -108,6 +108,7 @@ export class LinearEngine implements Engine {
     if (net.nonlinearity !== 'linear') throw new ValidationError('nonlinearity', net.nonlinearity, 'for the thin-product engine: "linear"');
     this.rule = options.rule ?? gradientRule;
     const form = ruleForm(this.rule, 'thin', 'the thin-product linear engine');
+    if (this.rule.gates !== undefined) throw new ValidationError('rule', this.rule.name, 'for the thin-product engine: an ungated rule (gates need the samples: the backpropagation or ml-matrix engine)');
     this.network = net;
     this.task = task;
     this.nIn = task.inputDim;
@@ -347,6 +348,9 @@ export class BackpropEngine implements Engine {
   private readonly signal: Float64Array[];
   /** The forward pass the last flowInto ran, per layer (what the rule's SampleState reads). */
   private readonly pass: { inputs: Float64Array[]; outputs: Float64Array[]; slopes: Float64Array[]; delta: Float64Array };
+  /** The rule's gates, if any, and their values on the training inputs (fixed: they depend on x only). */
+  private readonly gates: Gates | null;
+  private readonly trainingGates: (Float64Array | null)[] | null;
 
   constructor(net: Network, task: Task, options: EngineOptions = {}) {
     const kernelOption = options.kernels ?? 'auto';
@@ -366,6 +370,8 @@ export class BackpropEngine implements Engine {
     this.layers = layerRefs(net);
     this.signal = this.layers.map((l) => new Float64Array(l.rows * P));
     this.pass = { inputs: [], outputs: [], slopes: [], delta: new Float64Array(task.outputDim * P) };
+    this.gates = this.rule.gates?.bind({ network: net, task, layers: this.layers }) ?? null;
+    this.trainingGates = this.gates?.at(this.input, P) ?? null;
     const pass = this.pass;
     const kernels = kernelsFor(P);
     this.update = form.bind({
@@ -395,25 +401,40 @@ export class BackpropEngine implements Engine {
 
   refresh(): void {}
 
-  /** Activations of every layer of one pathway for inputs `h0` (n_in×cols): [H^0, …, H^D] and [Z^1, …, Z^D]. */
-  private forward(a: number, h0: Float64Array, cols: number): { h: Float64Array[]; z: Float64Array[] } {
+  /**
+   * Activations of every layer of one pathway for inputs `h0` (n_in×cols): [H^0, …, H^D], [Z^1, …, Z^D] and
+   * the slopes ∂H^{d+1}/∂Z^{d+1} = g ⊙ φ′(Z) (with the gates g of those inputs, if the rule has any).
+   */
+  private forward(a: number, h0: Float64Array, cols: number, gates: readonly (Float64Array | null)[] | null): { h: Float64Array[]; z: Float64Array[]; slopes: Float64Array[] } {
     const p = this.network.pathways[a]!;
     const h = [h0];
     const z: Float64Array[] = [new Float64Array(0)];
+    const slopes: Float64Array[] = [];
+    const first = this.layers.findIndex((l) => l.pathway === a);
     for (let d = 0; d < p.depth; d++) {
       const w = p.layers[d]!;
       const zd = new Float64Array(w.rows * cols);
       kernelsFor(cols).forward(zd, w.data, h[d]!, w.rows, w.cols);
       z.push(zd);
-      h.push(zd.map(this.act.f));
+      const hd = zd.map(this.act.f);
+      const sd = zd.map(this.act.df);
+      const g = gates?.[first + d] ?? null;
+      if (g !== null) {
+        for (let k = 0; k < hd.length; k++) {
+          hd[k] *= g[k]!;
+          sd[k] *= g[k]!;
+        }
+      }
+      h.push(hd);
+      slopes.push(sd);
     }
-    return { h, z };
+    return { h, z, slopes };
   }
 
-  private outputs(h0: Float64Array, cols: number): { total: Float64Array; passes: { h: Float64Array[]; z: Float64Array[] }[] } {
+  private outputs(h0: Float64Array, cols: number, gates: readonly (Float64Array | null)[] | null): { total: Float64Array; passes: { h: Float64Array[]; z: Float64Array[]; slopes: Float64Array[] }[] } {
     const total = new Float64Array(this.task.outputDim * cols);
     const passes = this.network.pathways.map((p, a) => {
-      const pass = this.forward(a, h0, cols);
+      const pass = this.forward(a, h0, cols, gates);
       const out = pass.h[p.depth]!;
       for (let i = 0; i < out.length; i++) total[i] += out[i]!;
       return pass;
@@ -424,15 +445,15 @@ export class BackpropEngine implements Engine {
   flowInto(out: Float64Array): void {
     const P = this.samples;
     const c = this.task.dataset.weight;
-    const { total, passes } = this.outputs(this.input, P);
+    const { total, passes } = this.outputs(this.input, P, this.trainingGates);
     // δ = c (Yᵀ − Ŷ): the negative loss gradient with respect to the network output.
     const { delta, inputs, outputs, slopes } = this.pass;
     for (let i = 0; i < delta.length; i++) delta[i] = c * (this.target[i]! - total[i]!);
     for (const l of this.layers) {
-      const { h, z } = passes[l.pathway]!;
+      const { h, slopes: s } = passes[l.pathway]!;
       inputs[l.index] = h[l.depth]!;
       outputs[l.index] = h[l.depth + 1]!;
-      slopes[l.index] = z[l.depth + 1]!.map(this.act.df);
+      slopes[l.index] = s[l.depth]!;
     }
     this.update.signals(this.state, this.signal);
     const kernels = kernelsFor(P);
@@ -450,7 +471,7 @@ export class BackpropEngine implements Engine {
   }
 
   loss(): number {
-    const { total } = this.outputs(this.input, this.samples);
+    const { total } = this.outputs(this.input, this.samples, this.trainingGates);
     let s = 0;
     for (let i = 0; i < total.length; i++) s += (this.target[i]! - total[i]!) ** 2;
     return 0.5 * this.task.dataset.weight * s;
@@ -460,8 +481,11 @@ export class BackpropEngine implements Engine {
     const n = this.task.inputDim;
     const eye = new Float64Array(n * n);
     for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+    // Gated: each column is the network's output for that basis input, with that input's gates (the map
+    // itself on a one-hot dataset, whose samples are the basis).
+    const gates = this.gates?.at(eye, n) ?? null;
     return this.network.pathways.map((p, a) => {
-      const out = this.forward(a, eye, n).h[p.depth]!;
+      const out = this.forward(a, eye, n, gates).h[p.depth]!;
       return { rows: this.task.outputDim, cols: n, data: out };
     });
   }
@@ -531,6 +555,14 @@ registerEngine({
   name: 'backpropagation through the dataset (JavaScript kernels)',
   kernels: ['auto', 'js'],
   nonlinearities: ['relu', 'tanh'],
+  create: (net, task, options) => new BackpropEngine(net, task, options),
+});
+registerEngine({
+  name: 'backpropagation through the dataset (gated linear pathways, JavaScript kernels)',
+  kernels: ['auto', 'js'],
+  nonlinearities: ['linear'],
+  // Only gated rules: ungated linear pathways keep the thin-product engine registered before this one.
+  accepts: (rule) => rule.gates !== undefined,
   create: (net, task, options) => new BackpropEngine(net, task, options),
 });
 registerEngine({

@@ -18,7 +18,7 @@ import type { Engine, EngineOptions } from './engine.ts';
 import { gradientRule } from './gradient-rule.ts';
 import type { Mat } from './matrix.ts';
 import { bindTheta, type Network, type Nonlinearity } from './network.ts';
-import { layerRefs, ruleForm, type LayerRef, type MatrixState, type MatrixUpdate, type UpdateRule } from './rule.ts';
+import { layerRefs, ruleForm, type Gates, type LayerRef, type MatrixState, type MatrixUpdate, type UpdateRule } from './rule.ts';
 import type { Task } from './task.ts';
 
 const PHI: Record<Nonlinearity, { f: (z: number) => number; df: (z: number) => number }> = {
@@ -52,7 +52,9 @@ export class MatrixEngine implements Engine {
   readonly rule: UpdateRule;
   private readonly layers: LayerRef[];
   private readonly update: MatrixUpdate;
+  /** Linear and ungated: the covariance form (one column per input direction) applies. */
   private readonly linear: boolean;
+  private readonly gates: Gates | null;
 
   constructor(net: Network, task: Task, options: EngineOptions = {}) {
     if ((options.kernels ?? 'ml-matrix') !== 'ml-matrix') throw new ValidationError('kernels', options.kernels, 'for the reference engine: "ml-matrix"');
@@ -63,24 +65,30 @@ export class MatrixEngine implements Engine {
     this.task = task;
     this.theta = bindTheta(net);
     this.layers = layerRefs(net);
-    this.linear = net.nonlinearity === 'linear';
+    this.gates = this.rule.gates?.bind({ network: net, task, layers: this.layers }) ?? null;
+    this.linear = net.nonlinearity === 'linear' && this.gates === null;
     this.update = form.bind({ network: net, task, layers: this.layers });
   }
 
   refresh(): void {}
 
-  /** The forward pass from the inputs h0 (n_in × columns). */
+  /** The forward pass from the inputs h0 (n_in × columns); a gated rule's gates g multiply φ(Z) and φ′(Z). */
   private forward(h0: Matrix): Pass {
     const phi = PHI[this.network.nonlinearity];
     const pass: Pass = { inputs: [], outputs: [], slopes: [], total: Matrix.zeros(this.task.outputDim, h0.columns), pathways: [] };
+    const gates = this.gates?.at(Float64Array.from(h0.to1DArray()), h0.columns) ?? null;
+    let l = 0;
     for (const p of this.network.pathways) {
       let h = h0;
       for (const w of p.layers) {
         const z = toMatrix(w).mmul(h);
         pass.inputs.push(h);
-        h = elementwise(z, phi.f);
+        const g = gates?.[l] ?? null;
+        const gate = g === null ? Matrix.ones(z.rows, z.columns) : Matrix.from1DArray(z.rows, z.columns, g);
+        h = elementwise(z, phi.f).mul(gate);
         pass.outputs.push(h);
-        pass.slopes.push(elementwise(z, phi.df));
+        pass.slopes.push(elementwise(z, phi.df).mul(gate));
+        l++;
       }
       pass.pathways.push(h);
       pass.total.add(h);

@@ -179,9 +179,39 @@ export interface MatrixForm {
 
 // ---------------------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------------------
+// Gates: fixed, data-dependent multipliers on hidden layers' outputs (a gated linear network).
+
+export interface GateSetup {
+  readonly network: Network;
+  readonly task: Task;
+  readonly layers: readonly LayerRef[];
+}
+
+export interface Gates {
+  /**
+   * The gates of every layer for the inputs x (n_in × cols, row-major, one column per input): out[ℓ] is
+   * rows_ℓ × cols, multiplying the layer's output φ(Z_ℓ) (and so its slope), or null for an ungated layer.
+   * They depend on the inputs only, never on θ: the network stays linear in each layer's weights.
+   */
+  at(input: Float64Array, cols: number): (Float64Array | null)[];
+}
+
+export interface GateForm {
+  bind(setup: GateSetup): Gates;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
 /** A learning rule: a name and the forms it has for the engine families. */
 export interface UpdateRule {
   readonly name: string;
+  /**
+   * Gates the forward pass (Bordelon & Pehlevan's gated linear network: h^{l+1} = W^l (g^l(x) ⊙ h^l)). Only the
+   * sample-wise engines (backpropagation, the ml-matrix reference) can apply them: the thin-product engine's
+   * covariance form has no samples to gate.
+   */
+  readonly gates?: GateForm;
   readonly thin?: ThinForm;
   readonly samples?: SampleForm;
   readonly matrix?: MatrixForm;

@@ -175,15 +175,20 @@ function backward(ws: readonly Mat[], rule: KernelRule, kind: 'gd' | 'hebb' | 'f
 
 /**
  * The lazy-limit kernel scale c in K = c Kˣ of a depth-D linear network on whitened data (D weight layers,
- * the paper's L = D − 1): D for GD, (1 − ρ^D)/(1 − ρ) for ρ-FA (D at ρ = 1), 1 for DFA and Hebb.
+ * the paper's L = D − 1): D for GD, (1 − ρ^D)/(1 − ρ) for ρ-FA (D at ρ = 1), 1 for DFA and Hebb, and
+ * D·2^{1−D} for the gated linear network with gates Θ(Mx) (DERIVED, issue 15: each of the D − 1 gated hidden
+ * layers passes a unit on an input with probability ½, independently of the weights, so every one of the D
+ * gradient terms is 2^{1−D} of its ungated value on the diagonal; orthogonal inputs have Kˣ = 0 off it. With
+ * φ′ = 1 (gates always open) it is GD's D: the paper's "L Kˣ" for that case counts weight layers, L = D).
  */
-export function lazyKernelScale(input: { readonly rule: 'gd' | 'fa' | 'dfa' | 'hebb'; readonly depth: number; readonly rho?: number }): number {
+export function lazyKernelScale(input: { readonly rule: 'gd' | 'fa' | 'dfa' | 'hebb' | 'gln'; readonly depth: number; readonly rho?: number }): number {
   const obj = expectRecord(input, 'input', 'an object { rule, depth, rho? }');
   rejectUnknownKeys(obj, ['rule', 'depth', 'rho'], '');
-  const rule = expectOneOf(obj['rule'], 'rule', ['gd', 'fa', 'dfa', 'hebb'] as const);
+  const rule = expectOneOf(obj['rule'], 'rule', ['gd', 'fa', 'dfa', 'hebb', 'gln'] as const);
   const D = expectNumber(obj['depth'], 'depth', { integer: true, min: 1, max: 1000 });
   if (rule !== 'fa' && obj['rho'] !== undefined) throw new ValidationError('rho', obj['rho'], `no rho for ${rule} (it belongs to fa)`);
   if (rule === 'gd') return D;
+  if (rule === 'gln') return D * 2 ** (1 - D);
   if (rule === 'dfa' || rule === 'hebb') return 1;
   const rho = expectNumber(obj['rho'], 'rho', { min: -1, max: 1 });
   // Σ_{k<D} ρ^k, summed directly (no 0/0 at ρ = 1, no cancellation near it).

@@ -4,6 +4,7 @@
  *
  *   "rule": "gd" | "hebb" | { "kind": "fa", "rho": ρ, "seed": s } | { "kind": "fa", "feedback": [[B_a^d, d = 2…D_a] …] }
  *         | { "kind": "dfa", "seed": s } | { "kind": "dfa", "projections": [[F_a^d, d = 1…D_a−1] …] }
+ *         | { "kind": "gln", "seed": s } | { "kind": "gln", "gates": [[M_a^d, d = 1…D_a−1] …] }
  */
 import { ValidationError } from '../../util/errors.ts';
 import { expectArray, expectNumber, expectNumberArray, expectOneOf, expectRecord, isRecord, rejectUnknownKeys } from '../../util/validation.ts';
@@ -12,11 +13,13 @@ import type { Mat } from '../matrix.ts';
 import type { UpdateRule } from '../rule.ts';
 import { explicitDirectFeedback, randomDirectFeedback } from './direct-feedback.ts';
 import { explicitFeedbackAlignment, rhoFeedbackAlignment } from './feedback-alignment.ts';
+import { explicitGatedLinear, randomGatedLinear } from './gated-linear.ts';
 import { hebbRule } from './hebb.ts';
 
 export { feedbackAlignmentRule, rhoFeedbackAlignment, explicitFeedbackAlignment } from './feedback-alignment.ts';
 export { directFeedbackRule, randomDirectFeedback, explicitDirectFeedback } from './direct-feedback.ts';
 export { hebbRule } from './hebb.ts';
+export { gatedLinearRule, randomGatedLinear, explicitGatedLinear } from './gated-linear.ts';
 
 export type RuleSpec =
   | 'gd'
@@ -24,10 +27,12 @@ export type RuleSpec =
   | { readonly kind: 'fa'; readonly rho: number; readonly seed: number }
   | { readonly kind: 'fa'; readonly feedback: readonly (readonly Mat[])[] }
   | { readonly kind: 'dfa'; readonly seed: number }
-  | { readonly kind: 'dfa'; readonly projections: readonly (readonly Mat[])[] };
+  | { readonly kind: 'dfa'; readonly projections: readonly (readonly Mat[])[] }
+  | { readonly kind: 'gln'; readonly seed: number }
+  | { readonly kind: 'gln'; readonly gates: readonly (readonly Mat[])[] };
 
 const SEED = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
-const ALLOWED = '"gd", "hebb", { "kind": "fa", "rho", "seed" }, { "kind": "fa", "feedback" }, { "kind": "dfa", "seed" } or { "kind": "dfa", "projections" }';
+const ALLOWED = '"gd", "hebb", { "kind": "fa", "rho", "seed" }, { "kind": "fa", "feedback" }, { "kind": "dfa", "seed" }, { "kind": "dfa", "projections" }, { "kind": "gln", "seed" } or { "kind": "gln", "gates" }';
 
 /** A row-major matrix from nested arrays of finite numbers, rectangular. */
 export function parseMat(value: unknown, field: string): Mat {
@@ -57,7 +62,14 @@ export function parseRuleSpec(value: unknown, depths: readonly number[]): RuleSp
   if (!isRecord(value)) throw new ValidationError('train.rule', value, ALLOWED);
   const obj = expectRecord(value, 'train.rule', ALLOWED);
   const kind = expectOneOf(obj['kind'], 'train.rule.kind', ['fa', 'dfa', 'gln'] as const);
-  if (kind === 'gln') throw new ValidationError('train.rule.kind', 'gln', `${ALLOWED} (the gated linear network rule is not implemented yet)`);
+  if (kind === 'gln') {
+    if (obj['gates'] !== undefined) {
+      rejectUnknownKeys(obj, ['kind', 'gates'], 'train.rule');
+      return { kind, gates: parseLayered(obj['gates'], 'train.rule.gates', depths, (D) => D - 1, 'M_a^d for d = 1 … D_a − 1') };
+    }
+    rejectUnknownKeys(obj, ['kind', 'seed'], 'train.rule');
+    return { kind, seed: expectNumber(obj['seed'], 'train.rule.seed', SEED) };
+  }
   if (kind === 'fa') {
     if (obj['feedback'] !== undefined) {
       rejectUnknownKeys(obj, ['kind', 'feedback'], 'train.rule');
@@ -80,5 +92,6 @@ export function createRule(spec: RuleSpec | undefined): UpdateRule {
   if (spec === undefined || spec === 'gd') return gradientRule;
   if (spec === 'hebb') return hebbRule;
   if (spec.kind === 'fa') return 'feedback' in spec ? explicitFeedbackAlignment(spec.feedback) : rhoFeedbackAlignment(spec.rho, spec.seed);
+  if (spec.kind === 'gln') return 'gates' in spec ? explicitGatedLinear(spec.gates) : randomGatedLinear(spec.seed);
   return 'projections' in spec ? explicitDirectFeedback(spec.projections) : randomDirectFeedback(spec.seed);
 }

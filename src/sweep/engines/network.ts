@@ -47,19 +47,20 @@ function simulatorRule(params: PointParameters): unknown {
   const seed = hash53(`${params.seed}|feedback`);
   if (choice === 'hebb') return 'hebb';
   if (choice === 'dfa') return { kind: 'dfa', seed };
+  if (choice === 'gln') return { kind: 'gln', seed };
   return { ...(choice as { kind: 'fa'; rho: number }), seed };
 }
 
-/** A `rule` entry of a sweep: "gd", "hebb", "dfa", "fa" (ρ = 0) or { "kind": "fa", "rho": ρ }. */
+/** A `rule` entry of a sweep: "gd", "hebb", "dfa", "gln", "fa" (ρ = 0) or { "kind": "fa", "rho": ρ }. */
 function parseRuleChoice(value: unknown, field: string): SweepChoice {
-  if (value === 'gd' || value === 'hebb' || value === 'dfa') return { label: value, value };
+  if (value === 'gd' || value === 'hebb' || value === 'dfa' || value === 'gln') return { label: value, value };
   if (value === 'fa') return { label: 'fa ρ=0', value: { kind: 'fa', rho: 0 } };
   if (isRecord(value)) {
     const obj = expectRecord(value, field);
-    const kind = expectOneOf(obj['kind'], `${field}.kind`, ['fa', 'dfa'] as const);
-    if (kind === 'dfa') {
+    const kind = expectOneOf(obj['kind'], `${field}.kind`, ['fa', 'dfa', 'gln'] as const);
+    if (kind === 'dfa' || kind === 'gln') {
       rejectUnknownKeys(obj, ['kind'], field);
-      return { label: 'dfa', value: 'dfa' };
+      return { label: kind, value: kind };
     }
     rejectUnknownKeys(obj, ['kind', 'rho'], field);
     const rho = obj['rho'] === undefined ? 0 : expectNumber(obj['rho'], `${field}.rho`, { min: 0, max: 1 });
@@ -68,14 +69,14 @@ function parseRuleChoice(value: unknown, field: string): SweepChoice {
   throw new ValidationError(field, value, RULE_ALLOWED);
 }
 
-const RULE_ALLOWED = '"gd", "fa" (ρ = 0), { "kind": "fa", "rho": ρ in [0, 1] }, "dfa" or "hebb" (feedback drawn from the point\'s seed)';
+const RULE_ALLOWED = '"gd", "fa" (ρ = 0), { "kind": "fa", "rho": ρ in [0, 1] }, "dfa", "hebb" or "gln" (feedback and gates drawn from the point\'s seed)';
 
 registerSweepParameter({
   name: 'rule',
   rule: {},
   choices: { parse: parseRuleChoice, allowed: RULE_ALLOWED },
   engines: ['network'],
-  meaning: 'the learning rule training the network (issue 15; docs/simulator.md): gradient descent, ρ-feedback alignment, direct feedback alignment or error-modulated Hebb',
+  meaning: 'the learning rule training the network (issue 15; docs/simulator.md): gradient descent, ρ-feedback alignment, direct feedback alignment, error-modulated Hebb or a gated linear network',
   title: 'learning rule',
   symbol: 'rule',
 });
