@@ -51,6 +51,7 @@ export const SIMULATION = {
 /** The same with a learning rule, so the rule's fields are mutated too. */
 export const SIMULATION_FA = { ...SIMULATION, train: { ...SIMULATION.train, rule: { kind: 'fa', rho: 0.5, seed: 3 } } };
 export const SIMULATION_DFA = { ...SIMULATION, train: { ...SIMULATION.train, rule: { kind: 'dfa', seed: 3 } } };
+export const SIMULATION_MEANFIELD = { ...SIMULATION, parameterisation: { kind: 'meanfield', gamma0: 1.5 }, train: { ...SIMULATION.train, rule: 'hebb' } };
 export const SIMULATION_GLN = { ...SIMULATION, train: { ...SIMULATION.train, rule: { kind: 'gln', seed: 3 } } };
 
 /** Two pathways (x → h → y through edges a, b; x → y through c), gated per context. */
@@ -140,6 +141,7 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'parseSimulationSpec (fa)', base: SIMULATION_FA, call: (s) => parseSimulationSpec(s), specRuns: 500 },
   { name: 'simulate', base: SIMULATION, call: (s) => simulate(s, SMALL), specRuns: 500 },
   { name: 'simulate (dfa)', base: SIMULATION_DFA, call: (s) => simulate(s, SMALL), specRuns: 300 },
+  { name: 'simulate (mean-field)', base: SIMULATION_MEANFIELD, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'simulate (gln)', base: SIMULATION_GLN, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'solveGated', base: GATED, call: (g) => solveGated(g, SMALL), specRuns: 400, cli: 'gdln' },
   { name: 'solveTwoLayer', base: TWOLAYER, call: (s) => solveTwoLayer(s), specRuns: 800, cli: 'twolayer' },

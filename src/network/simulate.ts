@@ -2,7 +2,8 @@
  * simulate(spec): build the task and network a spec describes, train it, and return the records in the
  * contract of `dln simulate` (the sweep engine calls this too).
  */
-import { createEngine } from './engine.ts';
+import { createEngine, type Engine } from './engine.ts';
+import { applyMeanFieldInit, meanFieldRates, meanFieldSignalScale, scaleEngine } from './parameterisation.ts';
 import { createRule } from './rules/index.ts';
 import { createNetwork, type Network } from './network.ts';
 import { parseSimulationSpec, type SimulationSpec, type TaskSpec } from './spec.ts';
@@ -62,7 +63,7 @@ export function runSimulation(input: unknown, options: SimulateOptions = {}): Si
   checkSimulationCost(spec, limits);
   const task = buildTask(spec.task);
   const network = createNetwork(task, { depths: spec.depths, width: spec.width, nonlinearity: spec.nonlinearity ?? 'linear' }, spec.init);
-  const engine = createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule) });
+  const engine = parameterisedEngine(spec, task, network);
   const training = train(engine, spec.train, onRecord === undefined ? {} : { onRecord });
   const result: SimulationResult = {
     status: training.status,
@@ -72,6 +73,26 @@ export function runSimulation(input: unknown, options: SimulateOptions = {}): Si
     loss: training.records.map((r) => r.loss),
   };
   return { spec, task, network, training, result };
+}
+
+/**
+ * The engine for the spec's parameterisation. Mean-field: the init read as raw weights (a "gaussian" init's
+ * entries N(0, σ²/N) rescaled to N(0, σ²)) times c_d, the rules' fixed signals at 1/(γ₀N), and the flow scaled
+ * layer by layer (parameterisation.ts).
+ */
+function parameterisedEngine(spec: SimulationSpec, task: Task, network: Network): Engine {
+  const p = spec.parameterisation ?? 'standard';
+  if (p === 'standard') return createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule) });
+  if (spec.init.kind === 'gaussian') {
+    // createNetwork draws N(0, σ²/N_a) with N_a the pathway's width: back to the raw N(0, σ²).
+    network.pathways.forEach((pw, a) => {
+      const N = typeof spec.width === 'number' ? spec.width : spec.width[a]!;
+      for (const w of pw.layers) for (let k = 0; k < w.data.length; k++) w.data[k] *= Math.sqrt(N);
+    });
+  }
+  applyMeanFieldInit(network, p.gamma0);
+  const inner = createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule, meanFieldSignalScale(p.gamma0)) });
+  return scaleEngine(inner, meanFieldRates(network, p.gamma0));
 }
 
 /** Validates `spec` (throwing a ValidationError naming the bad field), simulates, returns the CLI's JSON. */

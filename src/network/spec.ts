@@ -16,6 +16,7 @@ import type { NetworkInit, Nonlinearity } from './network.ts';
 import type { Basis } from './task.ts';
 import type { TrainSpec } from './train.ts';
 import { parseMat, parseRuleSpec } from './rules/index.ts';
+import { parseParameterisation, type Parameterisation } from './parameterisation.ts';
 import { ATOL_MAX_RELATIVE, RTOL_RANGE } from '../reduced/problem.ts';
 
 export type TaskSpec =
@@ -31,6 +32,8 @@ export interface SimulationSpec {
   /** Which engine's kernels train the network (`createEngine`'s option): `auto` (default), `js`, `ml-matrix`. */
   readonly kernels?: KernelChoice;
   readonly train: TrainSpec;
+  /** "standard" (default) or the mean-field one with richness γ₀ (parameterisation.ts). */
+  readonly parameterisation?: Parameterisation;
 }
 
 /** Widths beyond this would need > 1 GB per N×N layer pair: almost certainly a typo. */
@@ -40,7 +43,7 @@ const SEED_RULE = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX
 
 export function parseSimulationSpec(input: unknown): SimulationSpec {
   const obj = expectRecord(input, 'spec', 'a JSON object with task, depths, width, init and train');
-  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'kernels', 'train'], '');
+  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'kernels', 'train', 'parameterisation'], '');
   const task = parseTask(obj['task']);
   const K = 'singularValues' in task ? task.singularValues.length : 8;
   const depths = expectNumberArray(obj['depths'], 'depths', { integer: true, min: 1, max: MAX_DEPTH });
@@ -60,6 +63,17 @@ export function parseSimulationSpec(input: unknown): SimulationSpec {
   // The weights' scale for the flow's atol: a learned network's entries are at most of order max(1, max S).
   const scale = Math.max(1, ...('singularValues' in task ? task.singularValues : [1]));
   const train = parseTrain(obj['train'], depths, scale);
+  const parameterisation = parseParameterisation(obj['parameterisation']);
+  if (parameterisation !== 'standard') {
+    // The raw weights are N(0, σ²) (σ = 1 in the paper) or given; the other init kinds set effective scales.
+    if (init.kind !== 'gaussian' && init.kind !== 'weights') {
+      throw new ValidationError('init.kind', init.kind, 'with the mean-field parameterisation: "gaussian" (raw weights N(0, σ²)) or "weights" (raw weights)');
+    }
+    depths.forEach((D, a) => {
+      if (D < 2) throw new ValidationError(`depths[${a}]`, D, 'with the mean-field parameterisation: ≥ 2 (a read-out on a hidden layer)');
+    });
+    return { task, depths, width, init, nonlinearity, kernels, train, parameterisation };
+  }
   return { task, depths, width, init, nonlinearity, kernels, train };
 }
 

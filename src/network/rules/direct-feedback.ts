@@ -58,12 +58,18 @@ export function directFeedbackRule(name: string, source: ProjectionSource): Upda
   };
 }
 
-/** DFA with projections drawn from `seed` (hidden layers in θ order, entries N(0, 1/n_out)). */
-export function randomDirectFeedback(seed: number): UpdateRule {
+/**
+ * DFA with projections drawn from `seed` (hidden layers in θ order, entries N(0, 1/n_out), or N(0, s²) with
+ * s = `scale(layer)` when given: the mean-field parameterisation's 1/(γ₀N), parameterisation.ts).
+ */
+export function randomDirectFeedback(seed: number, scale?: (layer: LayerRef, layers: readonly LayerRef[]) => number): UpdateRule {
   return directFeedbackRule('direct feedback alignment', (layers, nOut) => {
     const random = createRandom(seed);
-    const s = 1 / Math.sqrt(nOut);
-    return layers.map((l) => (l.consumers.length === 0 ? null : Float64Array.from({ length: nOut * l.rows }, () => s * random.normal())));
+    return layers.map((l) => {
+      if (l.consumers.length === 0) return null;
+      const s = scale === undefined ? 1 / Math.sqrt(nOut) : scale(l, layers);
+      return Float64Array.from({ length: nOut * l.rows }, () => s * random.normal());
+    });
   });
 }
 

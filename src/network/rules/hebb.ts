@@ -7,28 +7,35 @@
  * for tasks posed by singular values and for one-hot datasets (X = I): δ_μ is then column μ of E = Σʸˣ − ΩΣˣ.
  */
 import type { Matrix } from 'ml-matrix';
-import type { UpdateRule } from '../rule.ts';
+import type { LayerRef, UpdateRule } from '../rule.ts';
+
+/** A factor on a hidden layer's signal (1 in the standard parameterisation; see parameterisation.ts). */
+export type SignalScale = (layer: LayerRef, layers: readonly LayerRef[]) => number;
 
 /** out[:, μ] = ‖err[:, μ]‖² · act[:, μ], for act rows×P and err n_out×P (row-major). */
-function modulate(out: Float64Array, act: ArrayLike<number>, err: ArrayLike<number>, rows: number, nOut: number, P: number): void {
+function modulate(out: Float64Array, act: ArrayLike<number>, err: ArrayLike<number>, rows: number, nOut: number, P: number, scale: number): void {
   for (let mu = 0; mu < P; mu++) {
     let e2 = 0;
     for (let o = 0; o < nOut; o++) e2 += err[o * P + mu]! ** 2;
+    e2 *= scale;
     for (let r = 0; r < rows; r++) out[r * P + mu] = e2 * act[r * P + mu]!;
   }
 }
 
-export const hebbRule: UpdateRule = {
+/** Error-modulated Hebb with each hidden layer's signal multiplied by `scale(layer)`. */
+export function errorModulatedHebb(scale: SignalScale = () => 1): UpdateRule {
+  return {
   name: 'error-modulated Hebb',
   thin: {
     bind({ layers, ops, outputIdentity, task }) {
       const nOut = task.outputDim;
       const nIn = task.inputDim;
+      const c = layers.map((l) => scale(l, layers));
       return {
         signals(state, out) {
           layers.forEach((l, i) => {
             if (l.consumers.length === 0) ops.transposeLeft(out[i]!, outputIdentity, state.residual, nOut, l.rows);
-            else modulate(out[i]!, state.output(i), state.residual, l.rows, nOut, nIn);
+            else modulate(out[i]!, state.output(i), state.residual, l.rows, nOut, nIn, c[i]!);
           });
         },
       };
@@ -36,6 +43,7 @@ export const hebbRule: UpdateRule = {
   },
   samples: {
     bind({ layers, samples, task }) {
+      const c = layers.map((l) => scale(l, layers));
       return {
         signals(state, out) {
           layers.forEach((l, i) => {
@@ -43,7 +51,7 @@ export const hebbRule: UpdateRule = {
               const s = state.slope(i);
               const e = state.outputError;
               for (let k = 0; k < s.length; k++) out[i]![k] = e[k]! * s[k]!;
-            } else modulate(out[i]!, state.output(i), state.outputError, l.rows, task.outputDim, samples);
+            } else modulate(out[i]!, state.output(i), state.outputError, l.rows, task.outputDim, samples, c[i]!);
           });
         },
       };
@@ -51,6 +59,7 @@ export const hebbRule: UpdateRule = {
   },
   matrix: {
     bind({ layers }) {
+      const c = layers.map((l) => scale(l, layers));
       return {
         signals(state) {
           const err = state.error;
@@ -58,11 +67,14 @@ export const hebbRule: UpdateRule = {
           return layers.map((l, i): Matrix => {
             if (l.consumers.length === 0) return err.clone().mul(state.slope(i));
             const act = state.output(i).clone();
-            for (let mu = 0; mu < act.columns; mu++) for (let r = 0; r < act.rows; r++) act.set(r, mu, act.get(r, mu) * e2[mu]!);
+            for (let mu = 0; mu < act.columns; mu++) for (let r = 0; r < act.rows; r++) act.set(r, mu, act.get(r, mu) * e2[mu]! * c[i]!);
             return act;
           });
         },
       };
     },
   },
-};
+  };
+}
+
+export const hebbRule: UpdateRule = errorModulatedHebb();

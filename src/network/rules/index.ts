@@ -14,11 +14,11 @@ import type { UpdateRule } from '../rule.ts';
 import { explicitDirectFeedback, randomDirectFeedback } from './direct-feedback.ts';
 import { explicitFeedbackAlignment, rhoFeedbackAlignment } from './feedback-alignment.ts';
 import { explicitGatedLinear, randomGatedLinear } from './gated-linear.ts';
-import { hebbRule } from './hebb.ts';
+import { errorModulatedHebb, hebbRule, type SignalScale } from './hebb.ts';
 
 export { feedbackAlignmentRule, rhoFeedbackAlignment, explicitFeedbackAlignment } from './feedback-alignment.ts';
 export { directFeedbackRule, randomDirectFeedback, explicitDirectFeedback } from './direct-feedback.ts';
-export { hebbRule } from './hebb.ts';
+export { hebbRule, errorModulatedHebb, type SignalScale } from './hebb.ts';
 export { gatedLinearRule, randomGatedLinear, explicitGatedLinear } from './gated-linear.ts';
 
 export type RuleSpec =
@@ -87,11 +87,15 @@ export function parseRuleSpec(value: unknown, depths: readonly number[]): RuleSp
   return { kind, seed: expectNumber(obj['seed'], 'train.rule.seed', SEED) };
 }
 
-/** The update rule a parsed spec names. */
-export function createRule(spec: RuleSpec | undefined): UpdateRule {
+/**
+ * The update rule a parsed spec names. `signalScale` (the mean-field parameterisation's 1/(γ₀N), see
+ * parameterisation.ts) scales the rules' fixed hidden signals: DFA's random projections and Hebb's Δφ(h).
+ * Given matrices (feedback, projections, gates) are taken as they are, in the engine's (effective) units.
+ */
+export function createRule(spec: RuleSpec | undefined, signalScale?: SignalScale): UpdateRule {
   if (spec === undefined || spec === 'gd') return gradientRule;
-  if (spec === 'hebb') return hebbRule;
+  if (spec === 'hebb') return signalScale === undefined ? hebbRule : errorModulatedHebb(signalScale);
   if (spec.kind === 'fa') return 'feedback' in spec ? explicitFeedbackAlignment(spec.feedback) : rhoFeedbackAlignment(spec.rho, spec.seed);
   if (spec.kind === 'gln') return 'gates' in spec ? explicitGatedLinear(spec.gates) : randomGatedLinear(spec.seed);
-  return 'projections' in spec ? explicitDirectFeedback(spec.projections) : randomDirectFeedback(spec.seed);
+  return 'projections' in spec ? explicitDirectFeedback(spec.projections) : randomDirectFeedback(spec.seed, signalScale);
 }
