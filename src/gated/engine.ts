@@ -34,6 +34,12 @@ export class GatedEngine {
   private readonly panel: Float64Array;
   private readonly wasm = new Map<number, WasmKernels>();
   private readonly incoming: number[][];
+  /**
+   * The matrices the error travels back through, one per edge: the weights themselves (gradient descent) or
+   * fixed feedback matrices (feedback alignment, issue 15), set by `setBackward`. Views into the same memory
+   * as the weights, so the SIMD kernels read them in place.
+   */
+  private backward: Float64Array[];
 
   constructor(
     private readonly graph: GatedGraph,
@@ -82,6 +88,29 @@ export class GatedEngine {
     });
     this.incoming = graph.nodes.map(() => []);
     graph.edges.forEach((e, i) => this.incoming[e.to]!.push(i));
+    this.backward = this.weights;
+    this.allocate = allocate;
+  }
+
+  private readonly allocate: (n: number) => Float64Array;
+
+  /**
+   * Sends the error back through fixed matrices B_e (each the shape of W_e, edge order) instead of the current
+   * weights: `lossAndGradient` then writes the rule's pseudo-gradient (the edges into target nodes keep their
+   * true gradient, which no B enters). Copied in; null restores gradient descent.
+   */
+  setBackward(feedback: readonly Float64Array[] | null): void {
+    if (feedback === null) {
+      this.backward = this.weights;
+      return;
+    }
+    this.backward = this.weights.map((w, e) => {
+      const b = feedback[e]!;
+      if (b.length !== w.length) throw new Error(`gated engine: feedback matrix ${e} has ${b.length} entries, its edge ${w.length}`);
+      const copy = this.allocate(w.length);
+      copy.set(b);
+      return copy;
+    });
   }
 
   /** out (m×P) = W (m×n) · H (n×P) */
@@ -193,7 +222,7 @@ export class GatedEngine {
               ds.fill(0);
               dLive[s] = true;
             }
-            this.addBackward(ds, this.weights[e]!, d[v]!, f, node.size, n, P);
+            this.addBackward(ds, this.backward[e]!, d[v]!, f, node.size, n, P);
           }
         }
       }

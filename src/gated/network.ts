@@ -95,8 +95,11 @@ export function contextLoss(graph: GatedGraph, weights: readonly Float64Array[],
   return (0.5 * sum) / c.items;
 }
 
-/** L and ∂L/∂W_e (into `gradient`, laid out as the state) over the weighted contexts. */
-export function lossAndGradient(graph: GatedGraph, weights: readonly Float64Array[], contexts: readonly GatedContext[], gradient: Float64Array[]): number {
+/**
+ * L and ∂L/∂W_e (into `gradient`, laid out as the state) over the weighted contexts. With `backward` (fixed B_e,
+ * feedback alignment) the error travels back through B_e instead of W_e: the rule's pseudo-gradient.
+ */
+export function lossAndGradient(graph: GatedGraph, weights: readonly Float64Array[], contexts: readonly GatedContext[], gradient: Float64Array[], backward: readonly Float64Array[] = weights): number {
   for (const g of gradient) g.fill(0);
   let loss = 0;
   const order = graph.order;
@@ -134,7 +137,7 @@ export function lossAndGradient(graph: GatedGraph, weights: readonly Float64Arra
         if (hs != null) addGradient(gradient[e]!, dv, hs, node.size, ns, P, gv * ge);
         if (graph.nodes[edge.from]!.kind !== 'input') {
           const ds = (delta[edge.from] ??= new Float64Array(ns * P));
-          addBackward(ds, weights[e]!, dv, node.size, ns, P, gv * ge);
+          addBackward(ds, backward[e]!, dv, node.size, ns, P, gv * ge);
         }
       }
     }

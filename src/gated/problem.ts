@@ -59,9 +59,21 @@ export type GatedInit =
   | { readonly kind: 'orthogonal'; readonly gain: number; readonly seed: number }
   | { readonly kind: 'gaussian'; readonly sigma: number; readonly seed: number };
 
-export type GatedTrain =
+/**
+ * How the error travels back (issue 15): the true gradient, or feedback alignment through fixed B_e — drawn as
+ * ρ W_e(0) + √(1 − ρ²) W̃_e (W̃_e Gaussian at W_e(0)'s RMS, from the seed, edge by edge) or given per edge id
+ * (the shape of W_e). The other rules of the multi-pathway simulator (DFA, Hebb, gates) assume chains with one
+ * summed output and are refused here.
+ */
+export type GatedRule =
+  | 'gd'
+  | { readonly kind: 'fa'; readonly rho: number; readonly seed: number }
+  | { readonly kind: 'fa'; readonly feedback: Dense[] };
+
+export type GatedTrain = (
   | { readonly method: 'gd'; readonly learningRate: number; readonly steps: number; readonly recordEvery: number }
-  | { readonly method: 'flow'; readonly tau: number; readonly times: number[] };
+  | { readonly method: 'flow'; readonly tau: number; readonly times: number[] }
+) & { readonly rule?: GatedRule };
 
 export interface GatedProblem {
   readonly graph: GatedGraph;
@@ -100,8 +112,11 @@ export function parseGatedProblem(input: unknown): GatedProblem {
           parseContext(c, `evaluate[${i}]`, graph, false),
         );
   const init = parseInit(obj['init'], graph);
-  const train = parseTrain(obj['train']);
+  const train = parseTrain(obj['train'], graph);
   const engine = obj['engine'] === undefined ? 'network' : expectOneOf(obj['engine'], 'engine', ['network', 'reduced'] as const);
+  if (engine === 'reduced' && train.rule !== undefined && train.rule !== 'gd') {
+    throw new ValidationError('train.rule', train.rule, 'with engine "reduced": "gd" (feedback alignment runs on engine "network")');
+  }
   return { graph, contexts, init, train, evaluate, engine };
 }
 
@@ -296,17 +311,42 @@ function parseInit(value: unknown, graph: GatedGraph): GatedInit {
   return { kind: 'gaussian', sigma: amount, seed };
 }
 
-function parseTrain(value: unknown): GatedTrain {
-  const obj = expectRecord(value, 'train', 'an object { method: "gd", learningRate, steps, recordEvery } or { method: "flow", tau?, times }');
+const RULE_ALLOWED = '"gd", { "kind": "fa", "rho"?, "seed" } or { "kind": "fa", "feedback": { <edge id>: matrix } } (DFA, Hebb and GLN run in dln simulate)';
+
+function parseGatedRule(value: unknown, graph: GatedGraph): GatedRule | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'gd') return 'gd';
+  const obj = expectRecord(value, 'train.rule', RULE_ALLOWED);
+  expectOneOf(obj['kind'], 'train.rule.kind', ['fa'] as const);
+  if (obj['feedback'] !== undefined) {
+    rejectUnknownKeys(obj, ['kind', 'feedback'], 'train.rule');
+    const rec = expectRecord(obj['feedback'], 'train.rule.feedback', 'an object { <edge id>: matrix } with every edge');
+    rejectUnknownKeys(rec, graph.edges.map((e) => e.id), 'train.rule.feedback');
+    const feedback = graph.edges.map((e) => {
+      const f = `train.rule.feedback.${e.id}`;
+      if (rec[e.id] === undefined) throw new ValidationError(f, undefined, 'a matrix for every edge (the shape of its weights)');
+      return parseMatrix(rec[e.id], f, graph.nodes[e.to]!.size, graph.nodes[e.from]!.size);
+    });
+    return { kind: 'fa', feedback };
+  }
+  rejectUnknownKeys(obj, ['kind', 'rho', 'seed'], 'train.rule');
+  const rho = obj['rho'] === undefined ? 0 : expectNumber(obj['rho'], 'train.rule.rho', { min: 0, max: 1 });
+  return { kind: 'fa', rho, seed: expectNumber(obj['seed'], 'train.rule.seed', SEED_RULE) };
+}
+
+function parseTrain(value: unknown, graph: GatedGraph): GatedTrain {
+  const obj = expectRecord(value, 'train', 'an object { method: "gd", learningRate, steps, recordEvery, rule? } or { method: "flow", tau?, times, rule? }');
   const method = expectOneOf(obj['method'], 'train.method', ['gd', 'flow'] as const);
+  const rule = parseGatedRule(obj['rule'], graph);
+  const withRule = rule === undefined ? {} : { rule };
   if (method === 'gd') {
-    rejectUnknownKeys(obj, ['method', 'learningRate', 'steps', 'recordEvery'], 'train');
+    rejectUnknownKeys(obj, ['method', 'learningRate', 'steps', 'recordEvery', 'rule'], 'train');
     const learningRate = expectNumber(obj['learningRate'], 'train.learningRate', { exclusiveMin: 0 });
     const steps = expectNumber(obj['steps'], 'train.steps', { integer: true, min: 0, max: 1e9 });
     const recordEvery = obj['recordEvery'] === undefined ? 1 : expectNumber(obj['recordEvery'], 'train.recordEvery', { integer: true, min: 1, max: 1e9 });
-    return { method, learningRate, steps, recordEvery };
+    return { method, learningRate, steps, recordEvery, ...withRule };
   }
-  rejectUnknownKeys(obj, ['method', 'tau', 'times'], 'train');
+  rejectUnknownKeys(obj, ['method', 'tau', 'times', 'rule'], 'train');
   const tau = obj['tau'] === undefined ? 1 : expectNumber(obj['tau'], 'train.tau', { exclusiveMin: 0 });
   const raw = expectArray(obj['times'], 'train.times', undefined, 'an array of increasing times ≥ 0');
   if (raw.length === 0) throw new ValidationError('train.times', raw, 'at least one time');
@@ -316,5 +356,5 @@ function parseTrain(value: unknown): GatedTrain {
     if (i > 0 && !(t > times[i - 1]!)) throw new ValidationError(`train.times[${i}]`, t, `strictly increasing times (> ${times[i - 1]})`);
     times.push(t);
   }
-  return { method, tau, times };
+  return { method, tau, times, ...withRule };
 }

@@ -13,7 +13,7 @@ import { createRandom, type Random } from '../util/random.ts';
 import type { Outcome } from '../util/status.ts';
 import { contextLoss } from './network.ts';
 import { GatedEngine } from './engine.ts';
-import { parseGatedProblem, type Dense, type GatedGraph, type GatedProblem } from './problem.ts';
+import { parseGatedProblem, type Dense, type GatedGraph, type GatedProblem, type GatedRule } from './problem.ts';
 import { enumeratePaths, pathStatistics, type GatedPath, type PathStatistics } from './paths.ts';
 import {
   decoupledWeight,
@@ -290,10 +290,27 @@ function failedAt(records: GatedRecord[], engine: 'network' | 'reduced', where: 
   return { status: 'failed', message: `diverged: a non-finite loss or weight at ${where} (learning rate too large for these weights?)`, engine, records };
 }
 
+/** The fixed B_e of feedback alignment (null: gradient descent), from the initial weights W_e(0). */
+function feedbackMatrices(rule: GatedRule | undefined, initial: readonly Float64Array[]): Float64Array[] | null {
+  if (rule === undefined || rule === 'gd') return null;
+  if ('feedback' in rule) return rule.feedback.map((b) => Float64Array.from(b.data));
+  const random = createRandom(rule.seed);
+  const keep = Math.sqrt(Math.max(0, 1 - rule.rho * rule.rho));
+  return initial.map((w) => {
+    let sq = 0;
+    for (let k = 0; k < w.length; k++) sq += w[k]! ** 2;
+    // W̃ at W(0)'s RMS keeps B at the edge's scale; a zero edge gets unit-variance-per-fan-in noise instead.
+    const s = Math.sqrt(sq / Math.max(1, w.length)) || 1 / Math.sqrt(Math.max(1, w.length));
+    return Float64Array.from(w, (x) => rule.rho * x + keep * s * random.normal());
+  });
+}
+
 function solveNetwork(problem: GatedProblem, options: SolveGatedOptions): GatedResult {
   const { graph, contexts, train } = problem;
   const engine = new GatedEngine(graph, contexts);
   initialWeights(problem).forEach((w, i) => engine.weights[i]!.set(w.data));
+  const feedback = feedbackMatrices(train.rule, engine.weights);
+  if (feedback !== null) engine.setBackward(feedback);
   const dense = (w: readonly Float64Array[]): Dense[] => graph.edges.map((e, i) => ({ rows: graph.nodes[e.to]!.size, cols: graph.nodes[e.from]!.size, data: w[i]! }));
   const records: GatedRecord[] = [];
   const record = (key: { step: number } | { t: number }, loss: number): GatedRecord => {
