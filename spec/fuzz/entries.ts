@@ -75,6 +75,8 @@ export const GATED = {
   init: { decoupled: { scale: 0.1, seed: 1 } },
   train: { method: 'gd', learningRate: 0.1, steps: 20, recordEvery: 10 },
 };
+/** The same trained by feedback alignment, so the rule's fields are mutated too. */
+export const GATED_FA = { ...GATED, train: { ...GATED.train, rule: { kind: 'fa', rho: 0.5, seed: 4 } } };
 export const TWOLAYER = {
   sigmaYX: [
     [2, 0.5, 0],
@@ -144,6 +146,7 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'simulate (mean-field)', base: SIMULATION_MEANFIELD, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'simulate (gln)', base: SIMULATION_GLN, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'solveGated', base: GATED, call: (g) => solveGated(g, SMALL), specRuns: 400, cli: 'gdln' },
+  { name: 'solveGated (fa)', base: GATED_FA, call: (g) => solveGated(g, SMALL), specRuns: 300 },
   { name: 'solveTwoLayer', base: TWOLAYER, call: (s) => solveTwoLayer(s), specRuns: 800, cli: 'twolayer' },
   { name: 'solveMeanField', base: MEANFIELD, call: (s) => solveMeanField(s), specRuns: 800, cli: 'meanfield' },
   { name: 'solveFeedbackModes', base: FEEDBACK_MODES, call: (p) => solveFeedbackModes(p), specRuns: 600 },

@@ -94,6 +94,11 @@ describe('sweep choice parameters (the learning rule)', () => {
     const r1 = (networkSpec(at(3 * 4 + 1), settings)['train'] as { rule: { seed: number } }).rule.seed;
     expect(r0).to.not.equal(r1);
     expect(Number.isSafeInteger(r0)).to.equal(true);
+    // The gated linear network: its gates drawn from the point's seed too, and the spec it writes simulates.
+    const gln = parseSweepSpec({ ...BASE, axes: { rule: ['gln', { kind: 'gln' }].slice(0, 1), depth: [2] } });
+    const glnSpec = networkSpec(pointParameters(gln, pointAt(gln, 0)), { ...gln, time: 5 });
+    expect((glnSpec['train'] as { rule: unknown }).rule).to.deep.include({ kind: 'gln' });
+    expect(refusal({ ...BASE, axes: { rule: ['gln', { kind: 'gln' }], depth: [2] } }).message).to.match(/axes\.rule\[1\].*distinct/);
   });
 
   it('writes labels in results.csv (positions stay in results.json)', () => {
@@ -137,7 +142,7 @@ describe('sweep choice parameters (the learning rule)', () => {
   });
 
   it('refuses any other entry with a ValidationError (fuzzed)', () => {
-    const known = new Set(['gd', 'fa', 'dfa', 'hebb']);
+    const known = new Set(['gd', 'fa', 'dfa', 'hebb', 'gln']);
     fc.assert(
       fc.property(fc.anything(), (entry) => {
         if (typeof entry === 'string' && known.has(entry)) return;
