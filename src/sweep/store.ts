@@ -5,6 +5,7 @@
  * A killed run leaves at worst a torn last line, which is dropped on resume; every complete line is kept, so
  * a resumed run repeats nothing that finished and loses nothing.
  */
+import { spawnSync } from 'node:child_process';
 import {
   accessSync,
   closeSync,
@@ -182,6 +183,38 @@ export interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly started: string;
+  /**
+   * The SLURM job the run was part of (`<array job>_<task>` for an array task), absent outside SLURM: a lock
+   * taken on another node cannot be checked by its pid, but squeue can tell whether that job still runs.
+   */
+  readonly slurmJob?: string;
+}
+
+/** A SLURM job id as squeue takes it: `123`, or `123_4` for a task of an array. */
+const SLURM_JOB = /^[0-9]+(_[0-9]+)?$/;
+
+/** The SLURM job this process runs in, from the environment slurmd gives a job (undefined outside SLURM). */
+export function currentSlurmJob(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const array = env['SLURM_ARRAY_JOB_ID'];
+  const task = env['SLURM_ARRAY_TASK_ID'];
+  const job = array !== undefined && task !== undefined ? `${array}_${task}` : env['SLURM_JOB_ID'];
+  return job !== undefined && SLURM_JOB.test(job) ? job : undefined;
+}
+
+/** Job states in which a job's processes may still be running (and writing to its directory). */
+const RUNNING_STATES = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SUSPENDED', 'STOPPED', 'SIGNALING', 'RESIZING', 'STAGE_OUT']);
+
+/**
+ * Whether a SLURM job's processes may still be running, asked of squeue: false when the controller no longer
+ * lists it as running (ended, requeued and waiting, or purged: "Invalid job id"); undefined when squeue cannot
+ * tell (not installed, controller unreachable), so the caller keeps to what it can check itself.
+ */
+export function slurmJobRunning(job: string): boolean | undefined {
+  if (!SLURM_JOB.test(job)) return undefined;
+  const run = spawnSync('squeue', ['--noheader', '--format=%T', `--jobs=${job}`], { encoding: 'utf8', timeout: 15000 });
+  if (run.error !== undefined) return undefined;
+  if (run.status !== 0) return /invalid job id/i.test(run.stderr) ? false : undefined;
+  return run.stdout.split('\n').some((state) => RUNNING_STATES.has(state.trim()));
 }
 
 export interface SweepLock {
@@ -196,12 +229,17 @@ const LOCK_BIRTH_MS = 5000;
 /**
  * Takes `dir`'s lock file, so that a second run on the same output directory is refused instead of running
  * every point twice. A lock whose process is gone (same host: no such pid) was left by a killed run: it is
- * taken over, and `notice` says so. A lock held on another host cannot be checked from here: refused, with
- * the file to remove if that run is known to be dead.
+ * taken over, and `notice` says so. A lock held on another host cannot be checked by its pid: refused, with
+ * the file to remove if that run is known to be dead — unless it was taken by a SLURM job that squeue says is
+ * no longer running (a task killed on another node, then resubmitted), or by this very job before it was
+ * requeued: then it is stale too. A same-host lock whose pid lives but whose SLURM job has ended is a reused
+ * pid, also stale.
  */
 export function lockSweepDir(dir: string, notice: (message: string) => void = (m) => process.stderr.write(`dln: ${m}\n`)): SweepLock {
   const path = join(dir, LOCK);
-  const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const job = currentSlurmJob();
+  // Outside SLURM the lock file is what it always was (no slurmJob key).
+  const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(job === undefined ? {} : { slurmJob: job }) };
   const text = JSON.stringify(me) + '\n';
   for (let attempt = 0; attempt < 3; attempt++) {
     const fd = fsStep('create the lock file', path, () => {
@@ -237,15 +275,31 @@ export function lockSweepDir(dir: string, notice: (message: string) => void = (m
     const held = readLock(path);
     if (held === 'gone') continue;
     if (held === 'young') throw new SweepStateError(`${dir} is being opened by another dln run (its ${LOCK} was just created); use another --out or wait`);
-    const owner = held === 'unreadable' ? undefined : held;
+    const owner = held === 'unreadable' ? undefined : held.owner;
+    let staleJob = false;
     if (owner !== undefined) {
+      const ownerJob = owner.slurmJob;
       if (owner.host !== me.host) {
-        throw new SweepStateError(
-          `${dir} is locked by pid ${owner.pid} on host ${owner.host} (since ${owner.started}); if no run is going on there, remove ${path}`,
-        );
-      }
-      if (processAlive(owner.pid)) {
-        throw new SweepStateError(`${dir} is in use by another dln run (pid ${owner.pid}, since ${owner.started}); wait for it to end, or use another --out`);
+        // A requeued job runs again under its own id: the lock is its earlier run's, whose processes SLURM ended.
+        const running = ownerJob === undefined ? undefined : ownerJob === me.slurmJob ? false : slurmJobRunning(ownerJob);
+        if (running === true) {
+          throw new SweepStateError(
+            `${dir} is in use by SLURM job ${ownerJob} (pid ${owner.pid} on host ${owner.host}, since ${owner.started}); wait for it to end, or use another --out`,
+          );
+        }
+        if (running === undefined) {
+          throw new SweepStateError(
+            `${dir} is locked by pid ${owner.pid} on host ${owner.host} (since ${owner.started}); if no run is going on there, remove ${path}`,
+          );
+        }
+        staleJob = true;
+      } else if (processAlive(owner.pid)) {
+        // The pid lives, but if its recorded job has ended the number was reused by an unrelated process.
+        const reused = ownerJob !== undefined && ownerJob !== me.slurmJob && owner.pid !== process.pid && slurmJobRunning(ownerJob) === false;
+        if (!reused) {
+          throw new SweepStateError(`${dir} is in use by another dln run (pid ${owner.pid}, since ${owner.started}); wait for it to end, or use another --out`);
+        }
+        staleJob = true;
       }
     }
     // Stale: moved aside under a name of our own, so of two runs taking it over only one succeeds.
@@ -262,20 +316,28 @@ export function lockSweepDir(dir: string, notice: (message: string) => void = (m
     if (!moved) continue;
     const movedText = fsStep('read the lock file', aside, () => readFileSync(aside, 'utf8'));
     fsStep('remove the stale lock file', aside, () => unlinkSync(aside));
-    if (owner !== undefined && movedText !== JSON.stringify(owner) + '\n') {
+    if (held !== 'unreadable' && movedText !== held.text) {
       // Another run took the stale lock over between our read and our rename: what we moved was its lock.
       throw new SweepStateError(`${dir} was just taken by another dln run; use another --out or try again`);
     }
     notice(
       owner === undefined
         ? `${path} was unreadable (left by a run killed while taking it); taking it over`
-        : `${dir} was locked by pid ${owner.pid} (since ${owner.started}), which is gone: taking the lock over`,
+        : staleJob
+          ? `${dir} was locked by SLURM job ${owner.slurmJob} (pid ${owner.pid} on host ${owner.host}, since ${owner.started}), which is no longer running: taking the lock over`
+          : `${dir} was locked by pid ${owner.pid} (since ${owner.started}), which is gone: taking the lock over`,
     );
   }
   throw new SweepStateError(`${dir}: could not take ${LOCK} (other runs keep taking it); use another --out`);
 }
 
-function readLock(path: string): LockOwner | 'gone' | 'young' | 'unreadable' {
+/** Who holds `dir`'s lock, if anyone (a lock file that is empty, torn or being written names no one). */
+export function lockOwner(dir: string): LockOwner | undefined {
+  const held = readLock(join(dir, LOCK));
+  return typeof held === 'object' ? held.owner : undefined;
+}
+
+function readLock(path: string): { readonly owner: LockOwner; readonly text: string } | 'gone' | 'young' | 'unreadable' {
   let text: string;
   let ageMs: number;
   try {
@@ -289,7 +351,10 @@ function readLock(path: string): LockOwner | 'gone' | 'young' | 'unreadable' {
     const o = JSON.parse(text) as unknown;
     // pid ≥ 1: kill(0 or −1, 0) would ask about a process group or every process.
     if (isRecord(o) && Number.isSafeInteger(o['pid']) && (o['pid'] as number) >= 1 && typeof o['host'] === 'string' && typeof o['started'] === 'string') {
-      return { pid: o['pid'] as number, host: o['host'], started: o['started'] };
+      const job = o['slurmJob'];
+      // A job id that is no id is ignored rather than handed to squeue: the lock is then checked as before.
+      const slurmJob = typeof job === 'string' && SLURM_JOB.test(job) ? { slurmJob: job } : {};
+      return { owner: { pid: o['pid'] as number, host: o['host'], started: o['started'], ...slurmJob }, text };
     }
   } catch {
     // Fall through: not written yet, or torn.
