@@ -1,16 +1,18 @@
 /**
  * Benchmark of the reduced-model solver against scipy (bench/README.md says how to run and read it).
  *
- *   npx tsx bench/reduced/run.ts [--processes 3] [--no-scipy] [--verbose]
+ *   npx tsx bench/reduced/run.ts [--processes 3] [--sets balanced,perLayer] [--no-scipy] [--cpu-time] [--verbose]
  *
- * 1. Writes the seeded problem set (problems.ts) to out/bench/reduced-problems.json.
+ * For each problem set (problems.ts: `balanced`, posed as (q, p); `perLayer`, unbalanced layers posed per layer):
+ * 1. Writes the seeded set to out/bench/reduced-problems.json (balanced) or reduced-layer-problems.json.
  * 2. Reference per problem: solveReduced with odex at rtol 1e-13, atol 1e-15, cross-checked against dopri5.
  * 3. Accuracy and evaluation counts of every method at rtol 1e-8, atol 1e-10.
  * 4. Time per solve of every method, measured in fresh child processes (this script with --worker), one
  *    process per (method, replicate), because JIT state depends on what ran before.
  * 5. The scipy peer (scipy_peer.py: solve_ivp RK45 and LSODA) on the same JSON problems, when
  *    /usr/bin/python3 has scipy.
- * 6. A side-by-side table, the verdict on the target, and out/bench/reduced.json with every figure.
+ * 6. A table per set, the verdict on the target per set, both sets side by side, and out/bench/reduced.json
+ *    with every figure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,15 +23,15 @@ import { parseArgs } from 'node:util';
 import type { MethodName, SolverStats } from '../../src/integrate/types.ts';
 import { solveReduced } from '../../src/reduced/solve.ts';
 import type { ReducedProblem, ReducedResult } from '../../src/reduced/types.ts';
-import { makeProblems, toReducedProblem, writeProblems, type BenchProblem, type ProblemSet } from './problems.ts';
+import { makeLayerProblems, makeProblems, toReducedProblem, writeProblems, type BenchProblem, type ProblemSet, type SetName } from './problems.ts';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const PEER = resolve(dirname(SCRIPT), 'scipy_peer.py');
 const ALL_METHODS: readonly MethodName[] = ['auto', 'dopri5', 'dop853', 'rosenbrock', 'odex'];
 const BENCH_SOLVER = { rtol: 1e-8, atol: 1e-10 } as const;
 const REFERENCE_SOLVER = { rtol: 1e-13, atol: 1e-15, maxSteps: 10_000_000 } as const;
-/** The target: auto at least this many times faster per solve than scipy LSODA … */
-const TARGET_SPEEDUP = 200;
+/** The target (issue 18, on each set): auto at least this many times faster per solve than scipy LSODA … */
+const TARGET_SPEEDUP = 300;
 /** … with a max error of at most this times max(S). */
 const TARGET_ERROR = 1e-6;
 /** The two references must agree to this (relative to max S), far below TARGET_ERROR. */
@@ -61,7 +63,17 @@ function median(values: readonly number[]): number {
   return n % 2 ? s[(n - 1) / 2]! : 0.5 * (s[n / 2 - 1]! + s[n / 2]!);
 }
 
-function runWorker(problemsPath: string, method: MethodName, batchMs: number, batches: number, warmupMs: number): void {
+/** Milliseconds: wall-clock time, or (cpu) this process's CPU time, which leaves out time spent descheduled. */
+function clock(cpu: boolean): () => number {
+  if (!cpu) return () => performance.now();
+  return () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+}
+
+function runWorker(problemsPath: string, method: MethodName, batchMs: number, batches: number, warmupMs: number, cpu: boolean): void {
+  const now = clock(cpu);
   const set = JSON.parse(readFileSync(problemsPath, 'utf8')) as ProblemSet;
   const problems: ReducedProblem[] = set.problems.map((p) => toReducedProblem(p, { method, ...BENCH_SOLVER }));
   let checksum = 0;
@@ -71,19 +83,19 @@ function runWorker(problemsPath: string, method: MethodName, batchMs: number, ba
     return r;
   };
   // Warm-up: whole passes over the set until warmupMs has passed (at least two passes).
-  const warmStart = performance.now();
-  for (let pass = 0; pass < 2 || performance.now() - warmStart < warmupMs; pass++) problems.forEach(solveOnce);
+  const warmStart = now();
+  for (let pass = 0; pass < 2 || now() - warmStart < warmupMs; pass++) problems.forEach(solveOnce);
 
   const timings: WorkerProblemTiming[] = problems.map((p, i) => {
-    const t0 = performance.now();
+    const t0 = now();
     const status = solveOnce(p).status;
-    const single = Math.max(performance.now() - t0, 1e-3);
+    const single = Math.max(now() - t0, 1e-3);
     const solvesPerBatch = Math.max(1, Math.ceil(batchMs / single));
     const perSolve: number[] = [];
     for (let b = 0; b < batches; b++) {
-      const start = performance.now();
+      const start = now();
       for (let k = 0; k < solvesPerBatch; k++) solveOnce(p);
-      perSolve.push(((performance.now() - start) * 1000) / solvesPerBatch);
+      perSolve.push(((now() - start) * 1000) / solvesPerBatch);
     }
     return { id: set.problems[i]!.id, microseconds: median(perSolve), solvesPerBatch, status };
   });
@@ -211,66 +223,55 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      processes: { type: 'string', default: '3' },
-      methods: { type: 'string', default: ALL_METHODS.join(',') },
-      count: { type: 'string', default: '40' },
-      seed: { type: 'string' },
-      'batch-ms': { type: 'string', default: '20' },
-      batches: { type: 'string', default: '5' },
-      'warmup-ms': { type: 'string', default: '500' },
-      python: { type: 'string', default: '/usr/bin/python3' },
-      'scipy-min-time': { type: 'string', default: '0.2' },
-      'no-scipy': { type: 'boolean', default: false },
-      out: { type: 'string', default: 'out/bench/reduced.json' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-      // Internal: run as a timing worker.
-      worker: { type: 'string' },
-      'problems-file': { type: 'string' },
-    },
-    strict: true,
-  });
-  const int = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name}: got ${String(v)}; allowed: an integer ≥ ${min}`);
-    return n;
-  };
-  const batchMs = Number(values['batch-ms']);
-  const batches = int('batches', values.batches, 1);
-  const warmupMs = Number(values['warmup-ms']);
+interface RunSettings {
+  readonly processes: number;
+  readonly methods: readonly MethodName[];
+  readonly batchMs: number;
+  readonly batches: number;
+  readonly warmupMs: number;
+  readonly python: string;
+  readonly scipyAvailable: boolean;
+  readonly scipyMinTime: string;
+  readonly verbose: boolean;
+  /** Time CPU time of the processes (both sides) instead of wall-clock time. */
+  readonly cpuTime: boolean;
+}
 
-  if (values.worker !== undefined) {
-    const method = values.worker as MethodName;
-    if (!ALL_METHODS.includes(method)) throw new RangeError(`--worker: got ${method}; allowed: ${ALL_METHODS.join(', ')}`);
-    runWorker(values['problems-file']!, method, batchMs, batches, warmupMs);
-    return;
-  }
-  if (values.help) {
-    console.log(
-      'usage: npx tsx bench/reduced/run.ts [--processes 3] [--methods auto,dopri5,rosenbrock,odex] [--count 40]\n' +
-        '         [--seed N] [--batch-ms 20] [--batches 5] [--warmup-ms 500] [--python /usr/bin/python3]\n' +
-        '         [--scipy-min-time 0.2] [--no-scipy] [--out out/bench/reduced.json] [--verbose]\n' +
-        'See bench/README.md.',
-    );
-    return;
-  }
+/** What one problem set's run found: printed as it goes, kept for the side-by-side summary and the JSON. */
+interface SetReport {
+  readonly name: SetName;
+  readonly set: ProblemSet;
+  readonly problemsPath: string;
+  readonly referenceOk: boolean;
+  readonly referenceAgreement: number[];
+  readonly referenceWarnings: string[];
+  readonly all: MethodSummary[];
+  readonly scipy: ScipyOutput | undefined;
+  readonly verdict: Verdict | undefined;
+}
 
-  const processes = int('processes', values.processes, 1);
-  const methods = values.methods.split(',').filter(Boolean) as MethodName[];
-  for (const m of methods) {
-    if (!ALL_METHODS.includes(m)) throw new RangeError(`--methods: got ${m}; allowed: ${ALL_METHODS.join(', ')}`);
-  }
-  const set = makeProblems(values.seed === undefined ? undefined : int('seed', values.seed, -Number.MAX_SAFE_INTEGER), int('count', values.count, 1));
-  const outPath = resolve(values.out);
-  const problemsPath = resolve(dirname(outPath), 'reduced-problems.json');
+interface Verdict {
+  readonly autoMedian: number;
+  readonly lsodaMedian: number;
+  readonly medianRatio: number;
+  readonly totalRatio: number;
+  readonly minRatio: number;
+  readonly autoMaxError: number;
+  readonly lsodaMaxError: number;
+  readonly speedOk: boolean;
+  readonly errorOk: boolean;
+  readonly met: boolean;
+  readonly ratios: number[];
+}
+
+async function runSet(set: ProblemSet, problemsPath: string, settings: RunSettings): Promise<SetReport> {
+  const name = set.name ?? 'balanced';
+  const { processes, methods, batchMs, batches, warmupMs, python } = settings;
   writeProblems(problemsPath, set);
-  log(`${set.problems.length} problems (seed ${set.seed}) written to ${problemsPath}`);
+  log(`\n[${name}] ${set.problems.length} problems (seed ${set.seed}) written to ${problemsPath}`);
 
   // References.
-  log('reference solves (odex and dopri5 at rtol 1e-13, atol 1e-15) …');
+  log(`[${name}] reference solves (odex and dopri5 at rtol 1e-13, atol 1e-15) …`);
   const references: number[][][][] = [];
   const referenceAgreement: number[] = [];
   const referenceWarnings: string[] = [];
@@ -287,7 +288,7 @@ async function main(): Promise<void> {
     }
     references.push(odex.strengths);
   }
-  for (const w of referenceWarnings) log(`WARNING: ${w}`);
+  for (const w of referenceWarnings) log(`WARNING [${name}]: ${w}`);
 
   // Accuracy and counts (deterministic: one solve each, in this process).
   const summaries: MethodSummary[] = methods.map((method) => {
@@ -306,14 +307,25 @@ async function main(): Promise<void> {
     return { name: method, engine: 'js', microseconds: [], rhsEvaluations: rhs, jacobianEvaluations: jac, errors, failures };
   });
 
+  // scipy peer first, then the JS timings right after it: LSODA and auto are timed in the same run, close in
+  // time, so that a change in the machine's load between the two shows as little as it can in the ratio.
+  let scipy: ScipyOutput | undefined;
+  if (settings.scipyAvailable) {
+    log(`[${name}] scipy peer (${python} ${PEER}) …`);
+    const r = await runProcess(python, [PEER, problemsPath, '--min-time', settings.scipyMinTime, ...(settings.cpuTime ? ['--cpu-time'] : [])]);
+    if (r.code !== 0) throw new Error(`scipy peer exited with code ${String(r.code)}`);
+    scipy = JSON.parse(r.stdout) as ScipyOutput;
+  }
+
   // Timings in fresh processes, replicate-major so slow drifts of the machine hit every method alike.
   const perProcess = new Map<MethodName, number[][]>(methods.map((m) => [m, []]));
   for (let rep = 0; rep < processes; rep++) {
     for (const method of methods) {
-      log(`timing ${method} in fresh process ${rep + 1}/${processes} …`);
+      log(`[${name}] timing ${method} in fresh process ${rep + 1}/${processes} …`);
       const stdout = await spawnWorker([
         '--worker', method, '--problems-file', problemsPath,
         '--batch-ms', String(batchMs), '--batches', String(batches), '--warmup-ms', String(warmupMs),
+        ...(settings.cpuTime ? ['--cpu-time'] : []),
       ]);
       const out = JSON.parse(stdout.trim().split('\n').pop()!) as WorkerOutput;
       perProcess.get(method)!.push(out.timings.map((t) => t.microseconds));
@@ -325,16 +337,6 @@ async function main(): Promise<void> {
     return { ...s, microseconds, processMicroseconds: runs };
   });
 
-  // scipy peer.
-  let scipy: ScipyOutput | undefined;
-  const python = values.python;
-  const scipyAvailable = !values['no-scipy'] && hasScipy(python);
-  if (scipyAvailable) {
-    log(`scipy peer (${python} ${PEER}) …`);
-    const r = await runProcess(python, [PEER, problemsPath, '--min-time', values['scipy-min-time']]);
-    if (r.code !== 0) throw new Error(`scipy peer exited with code ${String(r.code)}`);
-    scipy = JSON.parse(r.stdout) as ScipyOutput;
-  }
   const scipySummaries: MethodSummary[] = scipy
     ? SCIPY_METHODS.map((method) => {
         const entries = set.problems.map((p, i) => {
@@ -365,8 +367,8 @@ async function main(): Promise<void> {
     String(s.failures.length),
   ]);
   console.log(
-    `\nReduced model, ${set.problems.length} problems (seed ${set.seed}), rtol ${BENCH_SOLVER.rtol}, atol ${BENCH_SOLVER.atol}; ` +
-      `JS: median of ${processes} fresh processes; node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}` +
+    `\n[${name}] Reduced model, ${set.problems.length} problems (seed ${set.seed}), rtol ${BENCH_SOLVER.rtol}, atol ${BENCH_SOLVER.atol}; ` +
+      `JS: median of ${processes} fresh processes; ${settings.cpuTime ? 'CPU time' : 'wall-clock time'}; node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}` +
       (scipy ? `; python ${scipy.python}, numpy ${scipy.numpy}, scipy ${scipy.scipy}` : ''),
   );
   const referenceOk = referenceWarnings.length === 0;
@@ -386,7 +388,7 @@ async function main(): Promise<void> {
 
   const auto = jsSummaries.find((s) => s.name === 'auto');
   const lsoda = scipySummaries.find((s) => s.name === 'scipy LSODA');
-  let verdict: Record<string, unknown> = {};
+  let verdict: Verdict | undefined;
   if (auto && lsoda) {
     const ratios = set.problems.map((_, i) => lsoda.microseconds[i]! / auto.microseconds[i]!);
     const medianRatio = median(ratios);
@@ -396,17 +398,29 @@ async function main(): Promise<void> {
     const speedOk = medianRatio >= TARGET_SPEEDUP && totalRatio >= TARGET_SPEEDUP;
     const errorOk = autoError <= TARGET_ERROR && auto.failures.length === 0 && referenceOk;
     console.log(
-      `\nscipy LSODA time / auto time: median over problems ${fmt(medianRatio)}×, ratio of totals ${fmt(totalRatio)}×, ` +
+      `\n[${name}] scipy LSODA time / auto time: median over problems ${fmt(medianRatio)}×, ratio of totals ${fmt(totalRatio)}×, ` +
         `smallest per-problem ratio ${fmt(minRatio)}× (problem ${set.problems[ratios.indexOf(minRatio)]!.id}).`,
     );
     console.log(
-      `Target (auto ≥ ${TARGET_SPEEDUP}× faster per solve than scipy LSODA, max error ≤ ${TARGET_ERROR.toExponential(0)}·max(S)): ` +
+      `[${name}] Target (auto ≥ ${TARGET_SPEEDUP}× faster per solve than scipy LSODA, max error ≤ ${TARGET_ERROR.toExponential(0)}·max(S)): ` +
         `${speedOk && errorOk ? 'MET' : 'NOT MET'} — speed ${speedOk ? 'ok' : 'short'} ` +
         `(median ${fmt(medianRatio)}×, totals ${fmt(totalRatio)}×), error ${errorOk ? 'ok' : referenceOk ? 'too large' : 'not established (reference check failed)'} (${fmt(autoError, 2)}).`,
     );
-    verdict = { medianRatio, totalRatio, minRatio, autoMaxError: autoError, speedOk, errorOk, met: speedOk && errorOk, ratios };
-    if (values.verbose) {
-      console.log('\nPer problem (µs per solve; error / max(S)):');
+    verdict = {
+      autoMedian: median(auto.microseconds),
+      lsodaMedian: median(lsoda.microseconds),
+      medianRatio,
+      totalRatio,
+      minRatio,
+      autoMaxError: autoError,
+      lsodaMaxError: maxOf(lsoda.errors),
+      speedOk,
+      errorOk,
+      met: speedOk && errorOk,
+      ratios,
+    };
+    if (settings.verbose) {
+      console.log(`\n[${name}] Per problem (µs per solve; error / max(S)):`);
       console.log(
         table(
           ['id', 'M', 'K', 'depths', 't_end', 'auto µs', 'auto RHS', 'auto err', 'LSODA µs', 'LSODA nfev', 'ratio'],
@@ -418,6 +432,100 @@ async function main(): Promise<void> {
         ),
       );
     }
+  }
+  return { name, set, problemsPath, referenceOk, referenceAgreement, referenceWarnings, all, scipy, verdict };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      processes: { type: 'string', default: '3' },
+      methods: { type: 'string', default: ALL_METHODS.join(',') },
+      sets: { type: 'string', default: 'balanced,perLayer' },
+      count: { type: 'string', default: '40' },
+      seed: { type: 'string' },
+      'layer-seed': { type: 'string' },
+      'batch-ms': { type: 'string', default: '20' },
+      batches: { type: 'string', default: '5' },
+      'warmup-ms': { type: 'string', default: '500' },
+      python: { type: 'string', default: '/usr/bin/python3' },
+      'scipy-min-time': { type: 'string', default: '0.2' },
+      'no-scipy': { type: 'boolean', default: false },
+      'cpu-time': { type: 'boolean', default: false },
+      out: { type: 'string', default: 'out/bench/reduced.json' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      // Internal: run as a timing worker.
+      worker: { type: 'string' },
+      'problems-file': { type: 'string' },
+    },
+    strict: true,
+  });
+  const int = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name}: got ${String(v)}; allowed: an integer ≥ ${min}`);
+    return n;
+  };
+  const batchMs = Number(values['batch-ms']);
+  const batches = int('batches', values.batches, 1);
+  const warmupMs = Number(values['warmup-ms']);
+
+  if (values.worker !== undefined) {
+    const method = values.worker as MethodName;
+    if (!ALL_METHODS.includes(method)) throw new RangeError(`--worker: got ${method}; allowed: ${ALL_METHODS.join(', ')}`);
+    runWorker(values['problems-file']!, method, batchMs, batches, warmupMs, values['cpu-time']);
+    return;
+  }
+  if (values.help) {
+    console.log(
+      'usage: npx tsx bench/reduced/run.ts [--processes 3] [--methods auto,dopri5,rosenbrock,odex] [--sets balanced,perLayer]\n' +
+        '         [--count 40] [--seed N] [--layer-seed N] [--batch-ms 20] [--batches 5] [--warmup-ms 500]\n' +
+        '         [--python /usr/bin/python3] [--scipy-min-time 0.2] [--no-scipy] [--cpu-time] [--out out/bench/reduced.json] [--verbose]\n' +
+        'See bench/README.md.',
+    );
+    return;
+  }
+
+  const processes = int('processes', values.processes, 1);
+  const methods = values.methods.split(',').filter(Boolean) as MethodName[];
+  for (const m of methods) {
+    if (!ALL_METHODS.includes(m)) throw new RangeError(`--methods: got ${m}; allowed: ${ALL_METHODS.join(', ')}`);
+  }
+  const SET_NAMES: readonly SetName[] = ['balanced', 'perLayer'];
+  const setNames = values.sets.split(',').filter(Boolean) as SetName[];
+  for (const n of setNames) if (!SET_NAMES.includes(n)) throw new RangeError(`--sets: got ${n}; allowed: ${SET_NAMES.join(', ')}`);
+  const count = int('count', values.count, 1);
+  const seedOf = (v: string | undefined, name: string): number | undefined => (v === undefined ? undefined : int(name, v, -Number.MAX_SAFE_INTEGER));
+  const outPath = resolve(values.out);
+  const python = values.python;
+  const scipyAvailable = !values['no-scipy'] && hasScipy(python);
+  const settings: RunSettings = {
+    processes, methods, batchMs, batches, warmupMs, python, scipyAvailable, scipyMinTime: values['scipy-min-time'], verbose: values.verbose,
+    cpuTime: values['cpu-time'],
+  };
+
+  const reports: SetReport[] = [];
+  for (const name of setNames) {
+    const set = name === 'balanced' ? makeProblems(seedOf(values.seed, 'seed'), count) : makeLayerProblems(seedOf(values['layer-seed'], 'layer-seed'), count);
+    const file = name === 'balanced' ? 'reduced-problems.json' : 'reduced-layer-problems.json';
+    reports.push(await runSet(set, resolve(dirname(outPath), file), settings));
+  }
+
+  const judged = reports.filter((r) => r.verdict !== undefined);
+  if (judged.length > 0) {
+    console.log('\nBoth sets side by side (µs per solve: median over problems; ratio: LSODA time / auto time per problem):\n');
+    console.log(
+      table(
+        ['set', 'auto µs/solve', 'LSODA µs/solve', 'median ratio', 'ratio of totals', 'smallest ratio', 'auto max err / max(S)', 'LSODA max err / max(S)', 'target'],
+        judged.map((r) => {
+          const v = r.verdict!;
+          return [
+            r.name, fmt(v.autoMedian), fmt(v.lsodaMedian), `${fmt(v.medianRatio)}×`, `${fmt(v.totalRatio)}×`, `${fmt(v.minRatio)}×`,
+            fmt(v.autoMaxError, 2), fmt(v.lsodaMaxError, 2), v.met ? 'met' : 'not met',
+          ];
+        }),
+      ),
+    );
   } else if (!scipyAvailable && !values['no-scipy']) {
     console.log(
       `\n${python} has no scipy, so there is no scipy comparison. Install it with:\n` +
@@ -426,6 +534,7 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(dirname(outPath), { recursive: true });
+  const firstScipy = reports.find((r) => r.scipy !== undefined)?.scipy;
   writeFileSync(
     outPath,
     JSON.stringify(
@@ -434,28 +543,35 @@ async function main(): Promise<void> {
         node: process.version,
         cpu: cpus()[0]?.model,
         cores: cpus().length,
-        python: scipy ? { python: scipy.python, numpy: scipy.numpy, scipy: scipy.scipy } : null,
-        settings: { seed: set.seed, count: set.problems.length, processes, batchMs, batches, warmupMs, ...BENCH_SOLVER, reference: REFERENCE_SOLVER },
-        target: { speedup: TARGET_SPEEDUP, maxError: TARGET_ERROR, ...verdict },
-        referenceOk,
-        referenceAgreement,
-        referenceWarnings,
-        methods: all.map((s) => ({
-          name: s.name,
-          engine: s.engine,
-          medianMicroseconds: median(s.microseconds),
-          totalMilliseconds: sumOf(s.microseconds) / 1000,
-          medianRhsEvaluations: median(s.rhsEvaluations),
-          medianJacobianEvaluations: median(s.jacobianEvaluations),
-          maxError: maxOf(s.errors),
-          failures: s.failures,
-          perProblem: set.problems.map((p, i) => ({
-            id: p.id,
-            microseconds: s.microseconds[i],
-            rhsEvaluations: s.rhsEvaluations[i],
-            jacobianEvaluations: s.jacobianEvaluations[i],
-            error: s.errors[i],
-            ...(s.processMicroseconds ? { processMicroseconds: s.processMicroseconds.map((r) => r[i]) } : {}),
+        python: firstScipy ? { python: firstScipy.python, numpy: firstScipy.numpy, scipy: firstScipy.scipy } : null,
+        settings: { count, processes, batchMs, batches, warmupMs, cpuTime: settings.cpuTime, ...BENCH_SOLVER, reference: REFERENCE_SOLVER },
+        target: { speedup: TARGET_SPEEDUP, maxError: TARGET_ERROR },
+        sets: reports.map((r) => ({
+          name: r.name,
+          seed: r.set.seed,
+          count: r.set.problems.length,
+          problems: r.problemsPath,
+          verdict: r.verdict ?? null,
+          referenceOk: r.referenceOk,
+          referenceAgreement: r.referenceAgreement,
+          referenceWarnings: r.referenceWarnings,
+          methods: r.all.map((s) => ({
+            name: s.name,
+            engine: s.engine,
+            medianMicroseconds: median(s.microseconds),
+            totalMilliseconds: sumOf(s.microseconds) / 1000,
+            medianRhsEvaluations: median(s.rhsEvaluations),
+            medianJacobianEvaluations: median(s.jacobianEvaluations),
+            maxError: maxOf(s.errors),
+            failures: s.failures,
+            perProblem: r.set.problems.map((p, i) => ({
+              id: p.id,
+              microseconds: s.microseconds[i],
+              rhsEvaluations: s.rhsEvaluations[i],
+              jacobianEvaluations: s.jacobianEvaluations[i],
+              error: s.errors[i],
+              ...(s.processMicroseconds ? { processMicroseconds: s.processMicroseconds.map((x) => x[i]) } : {}),
+            })),
           })),
         })),
       },

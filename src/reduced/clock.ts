@@ -23,7 +23,7 @@
  * last output time (one that never learns included), a zero of the residual that is not simple (γ∞ = 0), a
  * failing step — makes `solveModeOnClock` return null, and the caller integrates in time.
  */
-import { evaluateStep, recordDopri5, type HandOver, type RecordedSteps } from '../integrate/dopri5-recorded.ts';
+import { evaluateStep, recordDopri5, RecordedSteps, type HandOver } from '../integrate/dopri5-recorded.ts';
 import { checkSweep, checkTime } from '../integrate/solutions.ts';
 import type { OdeSolution, SolverStats } from '../integrate/types.ts';
 import type { HalvedModeModel } from './halved.ts';
@@ -161,6 +161,11 @@ export class ClockSolution implements OdeSolution {
   readonly stats: SolverStats;
   /** Clock at the end of learning (w = σu). */
   readonly wEnd: number;
+  /**
+   * The same in the steps' own coordinate, w − origin (see solveModeOnClock: a clock too long for its last
+   * steps to be resolved in w is recorded from an origin near its end).
+   */
+  private readonly zEnd: number;
   private readonly halved: HalvedModeModel;
   private readonly steps: RecordedSteps;
   private readonly sign: number;
@@ -200,12 +205,15 @@ export class ClockSolution implements OdeSolution {
     acceptedSpan: number,
     rtol: number,
     atol: number,
+    /** Where the steps' coordinate (and wEnd, given in it) has its zero along the clock. */
+    origin = 0,
   ) {
     this.halved = halved;
     this.steps = steps;
     this.sign = sign;
     this.tau = tau;
-    this.wEnd = wEnd;
+    this.wEnd = wEnd + origin;
+    this.zEnd = wEnd;
     this.stats = stats;
     this.dimension = halved.dimension;
     const n = this.dimension;
@@ -217,7 +225,7 @@ export class ClockSolution implements OdeSolution {
     this.count = count;
     this.xEnd = xEnd;
     this.gammaEnd = gammaEnd;
-    this.logWEnd = Math.log(wEnd);
+    this.logWEnd = Math.log(this.wEnd);
     const table = new Array<number>(count * STRIDE);
     this.table = table;
     const x = scratchState(n);
@@ -275,7 +283,7 @@ export class ClockSolution implements OdeSolution {
     halved.clockRhs(0, xEnd, slope);
     let ratio = 0;
     for (let i = 0; i < n; i++) ratio = Math.max(ratio, Math.abs(slope[i]!) / (atol + rtol * Math.abs(xEnd[i]!)));
-    const withinTolerance = Math.log((wEnd * ratio) / 1e-3) + 1;
+    const withinTolerance = Math.log((this.wEnd * ratio) / 1e-3) + 1;
     this.learnedDepth = withinTolerance < DEEP ? withinTolerance : DEEP;
     this.tReached = tEnd;
     this.yEnd = this.evaluate(tEnd);
@@ -286,7 +294,7 @@ export class ClockSolution implements OdeSolution {
   private phiAt(j: number, w: number, x: Float64Array): number {
     this.stateInStep(j, w, x);
     this.halved.measureResidual(x);
-    return 1 / (this.sign * this.halved.lastResidual) - 1 / (this.gammaEnd * (this.wEnd - w));
+    return 1 / (this.sign * this.halved.lastResidual) - 1 / (this.gammaEnd * (this.zEnd - w));
   }
 
   private stateInStep(j: number, w: number, x: Float64Array): void {
@@ -370,7 +378,7 @@ export class ClockSolution implements OdeSolution {
       return x;
     }
     const j = this.stepOfTime(t);
-    const wEnd = this.wEnd;
+    const wEnd = this.zEnd;
     const last = j === this.count - 1;
     const w0 = this.table[j * STRIDE]!;
     const phi0 = this.table[j * STRIDE + PHI]!;
@@ -481,24 +489,32 @@ export function solveModeOnClock(
   if (!(r0 !== 0 && Number.isFinite(r0))) return null;
   const sign = r0 > 0 ? 1 : -1;
   halved.clockSign = sign;
-  const watch = new CrossingWatch(halved, sign, (Math.abs(r0) * tEnd) / tau);
+  const wHorizon = (Math.abs(r0) * tEnd) / tau;
+  let watch = new CrossingWatch(halved, sign, wHorizon);
   const run = recordDopri5(halved.clockRhs, halved.dimension, y0, CLOCK_LIMIT, {
     rtol,
     atol,
     maxSteps,
     handOver: watch,
-    // Along the clock the pathways accelerate towards u∞ (towards a blow-up beyond it, for depth ≥ 3), which
-    // Hairer's controller keeps underestimating. Measured on the bench set at rtol 1e-8 (109 modes): Hairer's
-    // with safety 0.9, 15.6 accepted + 5.0 rejected steps per mode; with 0.8, 17.2 + 0.36; the predictive
-    // controller, 15.9 + 1.0. And Hairer's starting step, made for any problem, is ≈ 16× below the steps the
-    // integration settles into (first steps ≈ 0.005, 0.04, 0.05 … 0.08 of w∞): starting 16× larger saves
-    // 2 steps per mode for one rejected first step in 11; predictive + 16×: 14.0 + 1.06 (−14% right-hand sides).
-    controller: 'predictive',
-    safety: 0.9,
-    initialStepFactor: 16,
+    ...CLOCK_STEPPING,
   });
-  const steps = run.steps;
-  if (run.status !== 'stopped' || watch.beyondHorizon || steps.count === 0) return null;
+  let steps = run.steps;
+  let stats = run.stats;
+  // The steps' coordinate is w − origin; 0 unless the clock had to be recorded in segments (below).
+  let origin = 0;
+  if (run.status === 'failed' && stats.steps + stats.rejectedSteps < maxSteps) {
+    // A clock far longer than its last steps (depth 16 from σ = 0.1: the last 10% of the learning in the last
+    // 0.0026 of a clock of 3.9e13, whose rounding is 0.008) fails with a step-size underflow in w. Recorded in
+    // segments, each from its own origin, the steps near the end are resolved in w − origin.
+    const segmented = segmentedClock(halved, y0, sign, wHorizon, rtol, atol, maxSteps - stats.steps - stats.rejectedSteps);
+    if (segmented === null) return null;
+    // (The failed run's work counts too.)
+    segmented.stats.steps += stats.steps;
+    segmented.stats.rejectedSteps += stats.rejectedSteps;
+    segmented.stats.rhsEvaluations += stats.rhsEvaluations;
+    ({ steps, stats, origin, watch } = segmented);
+  } else if (run.status !== 'stopped') return null;
+  if (watch.beyondHorizon || steps.count === 0) return null;
   // The end of learning is located until the residual there is below rtol/1000 of its scale (S, or |r₀| if
   // larger; never below rounding): the learned total Σ_a K_a is then within that of S/λ. The criterion is on ρ,
   // not on the clock: a clock can be long compared with the scale on which the state moves at its end (a long
@@ -544,7 +560,6 @@ export function solveModeOnClock(
   const accepted = steps.data[off + 1]! - start;
   let h = w - start;
   // The redone steps' and the Taylor step's right-hand sides count in the statistics with the integration's.
-  const stats = run.stats;
   let xEnd = steps.redoLast(halved.clockRhs, h);
   stats.rhsEvaluations += 6;
   for (let iter = 0; iter < 4; iter++) {
@@ -575,7 +590,106 @@ export function solveModeOnClock(
   halved.measure(xEnd, 0);
   const gammaEnd = halved.gamma;
   if (!(gammaEnd > 0 && gammaEnd < Infinity)) return null;
-  return new ClockSolution(halved, steps, ends, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol);
+  return new ClockSolution(halved, steps, ends, r0, sign, tau, w, xEnd, gammaEnd, stats, tEnd, accepted, rtol, atol, origin);
+}
+
+/** How the clock is integrated (recordDopri5's options besides the tolerances, budget and hand-over). */
+const CLOCK_STEPPING = {
+  // Along the clock the pathways accelerate towards u∞ (towards a blow-up beyond it, for depth ≥ 3), which
+  // Hairer's controller keeps underestimating. Measured on the bench set at rtol 1e-8 (109 modes): Hairer's
+  // with safety 0.9, 15.6 accepted + 5.0 rejected steps per mode; with 0.8, 17.2 + 0.36; the predictive
+  // controller, 15.9 + 1.0. And Hairer's starting step, made for any problem, is ≈ 16× below the steps the
+  // integration settles into (first steps ≈ 0.005, 0.04, 0.05 … 0.08 of w∞): starting 16× larger saves
+  // 2 steps per mode for one rejected first step in 11; predictive + 16×: 14.0 + 1.06 (−14% right-hand sides).
+  controller: 'predictive',
+  safety: 0.9,
+  initialStepFactor: 16,
+} as const;
+
+/**
+ * A segment of the clock ends once its own coordinate is this many times its last step: a step's span is then
+ * still known to 2⁻³⁶ of itself (rounding of the coordinate, 2⁻⁵² of it), where the one integration in w lost
+ * it altogether (it stops when w·ε reaches a tenth of the step).
+ */
+const SEGMENT_RATIO = 2 ** 16;
+/** Segments of one clock at most (each spans a factor 2¹⁶ of shrinking steps; the worst seen needed 4). */
+const MAX_SEGMENTS = 64;
+
+/** CrossingWatch across segments (it sees the clock w = origin + the segment's own coordinate), ending a segment. */
+class SegmentWatch extends CrossingWatch {
+  origin = 0;
+  previous = 0;
+  /** Whether the last stop ended a segment (its end state in `state`) rather than the integration. */
+  rebase = false;
+  readonly state: Float64Array;
+
+  constructor(halved: HalvedModeModel, sign: number, wHorizon: number) {
+    super(halved, sign, wHorizon);
+    this.state = new Float64Array(halved.dimension);
+  }
+
+  override check(w: number, y: Float64Array): boolean {
+    if (super.check(this.origin + w, y)) return true;
+    const h = w - this.previous;
+    this.previous = w;
+    if (!(w > SEGMENT_RATIO * h)) return false;
+    this.rebase = true;
+    this.state.set(y);
+    return true;
+  }
+}
+
+/**
+ * The clock recorded in segments, each integrated from its own origin (the end of the one before), merged
+ * into one record in the coordinate w − origin of the last segment (where the clock ends): steps near the end
+ * are resolved there as in a short clock, and earlier ones, far from the end, lose only a rounding of
+ * their distance to it. Null when a segment fails or there are too many.
+ */
+function segmentedClock(
+  halved: HalvedModeModel,
+  y0: Float64Array,
+  sign: number,
+  wHorizon: number,
+  rtol: number,
+  atol: number,
+  maxSteps: number,
+): { steps: RecordedSteps; stats: SolverStats; origin: number; watch: CrossingWatch } | null {
+  const n = halved.dimension;
+  const watch = new SegmentWatch(halved, sign, wHorizon);
+  const stats: SolverStats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0 };
+  const segments: { origin: number; steps: RecordedSteps }[] = [];
+  let start = Float64Array.from(y0);
+  let origin = 0;
+  for (let k = 0; ; k++) {
+    if (k === MAX_SEGMENTS) return null;
+    watch.origin = origin;
+    watch.previous = 0;
+    watch.rebase = false;
+    const used = stats.steps + stats.rejectedSteps;
+    const run = recordDopri5(halved.clockRhs, n, start, CLOCK_LIMIT, { rtol, atol, maxSteps: maxSteps - used, handOver: watch, ...CLOCK_STEPPING });
+    stats.steps += run.stats.steps;
+    stats.rejectedSteps += run.stats.rejectedSteps;
+    stats.rhsEvaluations += run.stats.rhsEvaluations;
+    segments.push({ origin, steps: run.steps });
+    if (run.status !== 'stopped') return null;
+    if (!watch.rebase) break;
+    origin += run.tReached;
+    start = Float64Array.from(watch.state);
+  }
+  const rec = 2 + 5 * n;
+  const merged = new RecordedSteps(n, y0);
+  for (const segment of segments) {
+    const shift = segment.origin - origin;
+    const data = segment.steps.data;
+    for (let j = 0; j < segment.steps.count; j++) {
+      const off = j * rec;
+      const to = merged.push(shift + data[off]!, shift + data[off + 1]!);
+      const out = merged.data;
+      for (let i = 2; i < rec; i++) out[to + i] = data[off + i]!;
+    }
+  }
+  merged.finish();
+  return { steps: merged, stats, origin, watch };
 }
 
 

@@ -8,6 +8,12 @@
  * - c < 0 (|p| > |q|): keep q, p = σ √(q² − c) with σ = sign p₀ (p never vanishes; q may cross zero);
  * - c = 0 (|p| = |q|): keep q, p = s q with s = sign(p₀ q₀) (the ratio p/q is conserved);
  * - D = 1: K = p, keep p.
+ * The per-layer form (one scalar w_d per layer, any values) is the same idea with D − 1 differences instead of
+ * one: w_d² − w_e² is conserved for every pair of layers, so the layer of smallest |w| at t = 0 is kept,
+ * x = w_m, and every other layer is w_e = σ_e √(x² + c_e), c_e = w_e(0)² − x(0)² ≥ 0, σ_e = sign w_e(0). Those
+ * layers never cross zero (w_e² ≥ c_e > 0); x may. A layer tied with x (c_e = 0) is w_e = s_e x with
+ * s_e = sign(w_e(0) x(0)): tied layers can reach zero only together, {w_m = w_e = 0} is a fixed set, so x keeps
+ * its sign there (the odd extension below). Then g(x) = ∏_{e≠m} w_e(x) and K = x g(x), as for (q, p).
  * Halving the state halves the per-step work of an explicit method, and q² − p² is then conserved exactly
  * (to the rounding of c) instead of to the solver tolerance. The right-hand side and Jacobian are written
  * with integer powers by multiplication and allocate nothing.
@@ -21,7 +27,7 @@
  */
 import { slabArray } from '../integrate/memory.ts';
 import type { JacobianFunction, RightHandSide } from '../integrate/types.ts';
-import { balancedInvariantNames, modeLoss, type ModeParameters } from './model.ts';
+import { balancedInvariantNames, modeLoss, type ModeParameters, type ReducedForm } from './model.ts';
 import type { ClosedFormTail as Tail, ReducedModel } from './reduced-model.ts';
 import { ipow as importedIpow } from '../util/ipow.ts';
 
@@ -34,6 +40,36 @@ const DEPTH1 = 0;
 const KEEP_P = 1;
 const KEEP_Q = 2;
 const LINEAR = 3;
+/** A per-layer pathway of depth ≥ 2: the layer of smallest |w| is the state (see the module comment). */
+const LAYERS = 4;
+/**
+ * The product ∏(x² + c)^m under one square root is g²/x^{2n}: within these bounds it is a normal double far from
+ * overflow, so √ of it is as accurate as the product of the square roots (within a few ulps); outside them
+ * (|g| beyond ~1e145 or below ~1e-145) the rates take one square root per group.
+ */
+const PRODUCT_MIN = 1e-290;
+const PRODUCT_MAX = 1e290;
+const NO_INTS = new Int32Array(0);
+const NO_DOUBLES = new Float64Array(0);
+
+/**
+ * How the layers of per-layer pathways follow from the kept one. Factors of g with equal c are grouped, so that
+ * a pathway posed with D − 1 equal layers needs one power of one factor, as in the balanced form.
+ */
+interface LayerLayout {
+  /** Index, within its pathway, of the kept layer. */
+  readonly kept: Int32Array;
+  /** The groups of pathway a are groupStart[a] … groupStart[a + 1] − 1. */
+  readonly groupStart: Int32Array;
+  /** Per group: c > 0 and how many layers share it (their signs are in the pathway's W_SGN). */
+  readonly groupC: Float64Array;
+  readonly groupCount: Int32Array;
+  /** Per pathway: the number of layers tied with the kept one (linear factors s_e x). */
+  readonly tied: Int32Array;
+  /** Per layer (lifted index): c_e (0 for the kept layer and the tied ones) and σ_e or s_e. */
+  readonly layerC: Float64Array;
+  readonly layerSign: Float64Array;
+}
 
 /**
  * The rest of a learned mode's motion in closed form, from tStart on. Along the clock u with du/dt = r/τ every
@@ -73,9 +109,12 @@ export interface HalvedModeModel extends ReducedModel {
   readonly jacobian: JacobianFunction;
   /** K_a of every pathway into `out` (length M). */
   strengths(y: ArrayLike<number>, out: Float64Array): Float64Array;
-  /** The balanced-form state [p, q] per pathway ([p] for depth 1) into `out`. */
+  /**
+   * The state in the layout of the form the mode was posed in, into `out`: [p, q] per pathway ([p] for depth 1)
+   * for the balanced form, every layer (first … last per pathway) for the per-layer form.
+   */
   lift(y: ArrayLike<number>, out: Float64Array): Float64Array;
-  /** Dimension of the lifted (balanced-form) state. */
+  /** Dimension of the lifted state. */
   readonly liftedDimension: number;
   /**
    * The closed-form rest of the motion from (t, y) when the mode is learned far enough that its neglected
@@ -211,17 +250,48 @@ class HalvedMode implements HalvedModeModel {
   private readonly invTau: number;
   private readonly iw: Int32Array;
   private readonly w: Float64Array;
+  /** The form the mode was posed in: what `lift` and `invariants` present. */
+  readonly form: ReducedForm;
+  /** Per-layer pathways' layers (null for the balanced form). */
+  private readonly layout: LayerLayout | null;
+  // The layout's arrays the rates read, as fields of their own (one load fewer per use in the hot loops).
+  private readonly groupStart: Int32Array;
+  private readonly groupC: Float64Array;
+  private readonly groupCount: Int32Array;
+  private readonly tied: Int32Array;
 
-  constructor(params: ModeParameters, balancedY0: ArrayLike<number>) {
+  constructor(params: ModeParameters, initial: ArrayLike<number>, form: ReducedForm) {
     const { depths, singularValue, inputVariance, tau } = params;
     const M = depths.length;
     this.dimension = M;
     this.S = singularValue;
     this.lambda = inputVariance;
     this.invTau = 1 / tau;
+    this.form = form;
     const iw = new Int32Array(INT_SLOTS * M);
     const w = slabArray(DOUBLE_SLOTS * M);
     const y0 = slabArray(M);
+    if (form === 'perLayer') {
+      const layout = layerLayout(depths, initial, iw, w, y0);
+      this.layout = layout;
+      this.groupStart = layout.groupStart;
+      this.groupC = layout.groupC;
+      this.groupCount = layout.groupCount;
+      this.tied = layout.tied;
+      this.liftedDimension = layout.layerC.length;
+      this.iw = iw;
+      this.w = w;
+      this.y0 = y0;
+      this.clockRhs = this.evalClockRhs.bind(this);
+      this.strengths = this.evalStrengths.bind(this);
+      return;
+    }
+    this.layout = null;
+    this.groupStart = NO_INTS;
+    this.groupC = NO_DOUBLES;
+    this.groupCount = NO_INTS;
+    this.tied = NO_INTS;
+    const balancedY0 = initial;
     let o = 0;
     for (let a = 0; a < M; a++) {
       const D = depths[a]!;
@@ -291,8 +361,12 @@ class HalvedMode implements HalvedModeModel {
         const qD2 = ipow(x, D - 2);
         g = p * qD2;
         total += g * x;
-      } else {
+      } else if (k === LINEAR) {
         g = w[W_SGN * M + a]! * ipow(x, D - 1);
+        total += g * x;
+      } else {
+        this.layerRate(a, x);
+        g = this.layerG;
         total += g * x;
       }
       w[W_G * M + a] = flip * g;
@@ -341,11 +415,22 @@ class HalvedMode implements HalvedModeModel {
     return this.S - this.lambda * total;
   }
 
-  /** q²−p² of every pathway of depth ≥ 2, as the balanced model names them (constant here up to rounding). */
+  /**
+   * q²−p² of every pathway of depth ≥ 2, as the balanced model names them; for the per-layer form w_d² − w_{d+1}²
+   * of consecutive layers, as the per-layer model names them (constant here up to rounding).
+   */
   invariants(y: ArrayLike<number>): number[] {
     const x = this.evalLift(y, new Float64Array(this.liftedDimension));
     const M = this.dimension;
     const out: number[] = [];
+    if (this.layout !== null) {
+      for (let a = 0; a < M; a++) {
+        const lo = this.iw[I_LIFT * M + a]!;
+        const D = this.iw[I_DEPTH * M + a]!;
+        for (let d = 0; d + 1 < D; d++) out.push(x[lo + d]! * x[lo + d]! - x[lo + d + 1]! * x[lo + d + 1]!);
+      }
+      return out;
+    }
     for (let a = 0; a < M; a++) {
       if (this.iw[I_DEPTH * M + a]! === 1) continue;
       const o = this.iw[I_LIFT * M + a]!;
@@ -356,6 +441,13 @@ class HalvedMode implements HalvedModeModel {
 
   get invariantNames(): readonly string[] {
     const M = this.dimension;
+    if (this.layout !== null) {
+      const names: string[] = [];
+      for (let a = 0; a < M; a++) {
+        for (let d = 0; d + 1 < this.iw[I_DEPTH * M + a]!; d++) names.push(`w${d + 1}²−w${d + 2}² of pathway ${a}`);
+      }
+      return names;
+    }
     return balancedInvariantNames(Array.from({ length: M }, (_, a) => this.iw[I_DEPTH * M + a]!));
   }
 
@@ -417,7 +509,7 @@ class HalvedMode implements HalvedModeModel {
         total += p * qD1;
         w[DG + a] = qD1 / p + (D > 2 ? (D - 2) * p * ipow(x, D - 3) : 0);
         w[DKo + a] = (x * qD1) / p + (D - 1) * p * qD2;
-      } else {
+      } else if (k === LINEAR) {
         // LINEAR: p = s q, K = s q^D, τ dq/dt = s q^{D−1} r
         const s = w[W_SGN * M + a]!;
         const qD2 = ipow(x, D - 2);
@@ -426,6 +518,15 @@ class HalvedMode implements HalvedModeModel {
         total += s * qD1 * x;
         w[DG + a] = s * (D - 1) * qD2;
         w[DKo + a] = s * D * qD1;
+      } else {
+        // LAYERS: K = x g(x), K′ = g + x g′
+        this.layerRates(a, x, true);
+        const g = this.layerG;
+        const dg = this.layerDg;
+        w[G + a] = g;
+        total += g * x;
+        w[DG + a] = dg;
+        w[DKo + a] = g + x * dg;
       }
       if (flip < 0) {
         w[G + a] = -w[G + a]!;
@@ -461,7 +562,11 @@ class HalvedMode implements HalvedModeModel {
       if (k === DEPTH1) out[a] = x;
       else if (k === KEEP_P) out[a] = x * ipow(sgn * Math.sqrt(x * x + w[W_C * M + a]!), D - 1);
       else if (k === KEEP_Q) out[a] = sgn * Math.sqrt(x * x + w[W_C * M + a]!) * ipow(x, D - 1);
-      else out[a] = sgn * ipow(x, D);
+      else if (k === LINEAR) out[a] = sgn * ipow(x, D);
+      else {
+        this.layerRate(a, x);
+        out[a] = x * this.layerG;
+      }
     }
     return out;
   }
@@ -484,12 +589,75 @@ class HalvedMode implements HalvedModeModel {
       } else if (k === KEEP_Q) {
         out[lo] = sgn * Math.sqrt(x * x + w[W_C * M + a]!);
         out[lo + 1] = x;
-      } else {
+      } else if (k === LINEAR) {
         out[lo] = sgn * x;
         out[lo + 1] = x;
+      } else {
+        // Every layer from the kept one: the ones it is tied with linearly, the others by their square roots.
+        const L = this.layout!;
+        const D = iw[I_DEPTH * M + a]!;
+        const kept = L.kept[a]!;
+        for (let d = 0; d < D; d++) {
+          const c = L.layerC[lo + d]!;
+          out[lo + d] = d === kept ? x : c > 0 ? L.layerSign[lo + d]! * Math.sqrt(x * x + c) : L.layerSign[lo + d]! * x;
+        }
       }
     }
     return out;
+  }
+
+  /**
+   * g(x) of per-layer pathway a into layerG: s x^n √∏(x² + c)^m, one square root for the pathway (layerRates,
+   * one per group, where the product could leave the exponent range that g itself is in).
+   */
+  private layerRate(a: number, x: number): void {
+    const x2 = x * x;
+    let v = 1;
+    const end = this.groupStart[a + 1]!;
+    for (let j = this.groupStart[a]!; j < end; j++) {
+      const f = x2 + this.groupC[j]!;
+      const m = this.groupCount[j]!;
+      v *= m === 1 ? f : ipow(f, m);
+    }
+    if (!(v > PRODUCT_MIN && v < PRODUCT_MAX)) {
+      this.layerRates(a, x, false);
+      return;
+    }
+    const n = this.tied[a]!;
+    const g = this.w[W_SGN * this.dimension + a]! * Math.sqrt(v);
+    this.layerG = n > 0 ? g * ipow(x, n) : g;
+  }
+
+  /** g of the last layerRate(s) call, and g′ when asked for (fields: a returned pair would allocate). */
+  private layerG = 0.5;
+  private layerDg = 0.5;
+
+  /**
+   * g(x) = s x^n ∏_groups (√(x² + c))^m of per-layer pathway a (n tied layers, s the product of every other
+   * layer's sign) into layerG, and with `slope` g′ = s ∏(…)·(n x^{n−1} + x^n Σ m x/(x² + c)) into layerDg: no
+   * division by x, so a pathway at x = 0 (a layer crossing zero) is as well conditioned as anywhere else.
+   */
+  private layerRates(a: number, x: number, slope: boolean): void {
+    const x2 = x * x;
+    let product = this.w[W_SGN * this.dimension + a]!;
+    let logSlope = 0;
+    const end = this.groupStart[a + 1]!;
+    for (let k = this.groupStart[a]!; k < end; k++) {
+      const v = x2 + this.groupC[k]!;
+      const root = Math.sqrt(v);
+      const m = this.groupCount[k]!;
+      product *= m === 1 ? root : ipow(root, m);
+      if (slope) logSlope += (m * x) / v;
+    }
+    const n = this.tied[a]!;
+    if (n === 0) {
+      this.layerG = product;
+      if (slope) this.layerDg = product * logSlope;
+      return;
+    }
+    const xn1 = ipow(x, n - 1);
+    this.layerG = product * xn1 * x;
+    if (slope) this.layerDg = product * (n * xn1 + xn1 * x * logSlope);
   }
 
   /**
@@ -623,5 +791,85 @@ class HalvedMode implements HalvedModeModel {
  * ([p, q] per pathway of depth ≥ 2, [p] for depth 1).
  */
 export function halvedModeModel(params: ModeParameters, balancedY0: ArrayLike<number>): HalvedModeModel {
-  return new HalvedMode(params, balancedY0);
+  return new HalvedMode(params, balancedY0, 'balanced');
+}
+
+/**
+ * The same for a mode posed per layer: its initial state in the per-layer layout (layers first … last per
+ * pathway), one state per pathway all the same; `lift` gives back every layer.
+ */
+export function perLayerHalvedModel(params: ModeParameters, layerY0: ArrayLike<number>): HalvedModeModel {
+  return new HalvedMode(params, layerY0, 'perLayer');
+}
+
+/**
+ * The per-layer pathways' layout (module comment) from their initial layers, filling the kinds, depths, lifted
+ * offsets, signs and initial states of the halved model's buffers.
+ */
+function layerLayout(depths: readonly number[], layers: ArrayLike<number>, iw: Int32Array, w: Float64Array, y0: Float64Array): LayerLayout {
+  const M = depths.length;
+  let n = 0;
+  for (const D of depths) n += D;
+  // Two buffers for the whole layout (views into them): it is built once per mode and solve.
+  const ints = new Int32Array(3 * M + 1 + n);
+  const doubles = slabArray(3 * n);
+  const kept = ints.subarray(0, M);
+  const groupStart = ints.subarray(M, 2 * M + 1);
+  const tied = ints.subarray(2 * M + 1, 3 * M + 1);
+  const groupCount = ints.subarray(3 * M + 1);
+  const layerC = doubles.subarray(0, n);
+  const layerSign = doubles.subarray(n, 2 * n);
+  const groupC = doubles.subarray(2 * n);
+  let groups = 0;
+  let lo = 0;
+  for (let a = 0; a < M; a++) {
+    const D = depths[a]!;
+    iw[I_DEPTH * M + a] = D;
+    iw[I_LIFT * M + a] = lo;
+    groupStart[a] = groups;
+    if (D === 1) {
+      iw[I_KIND * M + a] = DEPTH1;
+      y0[a] = layers[lo]!;
+      lo += 1;
+      continue;
+    }
+    iw[I_KIND * M + a] = LAYERS;
+    let m = 0;
+    for (let d = 1; d < D; d++) if (Math.abs(layers[lo + d]!) < Math.abs(layers[lo + m]!)) m = d;
+    const x0 = layers[lo + m]!;
+    kept[a] = m;
+    y0[a] = x0;
+    let sign = 1;
+    const first = groups;
+    for (let d = 0; d < D; d++) {
+      if (d === m) continue;
+      const we = layers[lo + d]!;
+      const c = we * we - x0 * x0;
+      if (!(c > 0)) {
+        // Tied with x (|w_e| = |x|): w_e = s_e x, s_e = sign(w_e x) (1 when both are 0: the pathway stays at 0).
+        const s = we * x0 < 0 ? -1 : 1;
+        layerSign[lo + d] = s;
+        sign *= s;
+        tied[a]++;
+        continue;
+      }
+      const sigma = we > 0 ? 1 : -1;
+      layerC[lo + d] = c;
+      layerSign[lo + d] = sigma;
+      sign *= sigma;
+      // Layers of equal c share a group (their signs are all in the pathway's sign): (√(x² + c))^m.
+      let k = first;
+      while (k < groups && groupC[k] !== c) k++;
+      if (k === groups) {
+        groupC[groups] = c;
+        groupCount[groups++] = 1;
+      } else groupCount[k]!++;
+    }
+    w[W_SGN * M + a] = sign;
+    // Tied layers reach zero only with x, so x keeps its sign (the odd extension of W_Q0).
+    w[W_Q0 * M + a] = tied[a]! > 0 ? Math.sign(x0) : 0;
+    lo += D;
+  }
+  groupStart[M] = groups;
+  return { kept, groupStart, groupC, groupCount, tied, layerC, layerSign };
 }

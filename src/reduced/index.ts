@@ -21,7 +21,7 @@ export { parseReducedProblem, DEFAULT_SOLVER, METHODS } from './problem.ts';
 export type { NormalisedProblem } from './problem.ts';
 export { balancedModeModel, perLayerModeModel, modeModel, pathwayDimension, modeLoss } from './model.ts';
 export type { ModeModel, ModeParameters, ReducedForm } from './model.ts';
-export { halvedModeModel } from './halved.ts';
+export { halvedModeModel, perLayerHalvedModel } from './halved.ts';
 export type { HalvedModeModel } from './halved.ts';
 export { solveModeOnClock, ClockSolution } from './clock.ts';
 export { wideGaussianInit, balancedToLayers } from './init.ts';

@@ -48,7 +48,7 @@ export function balancedToLayers(values: BalancedValues, depths: readonly number
 
 /** State vector of each mode in the balanced layout ([p, q] per pathway, [p] for depth 1). */
 export function balancedStates(values: BalancedValues, depths: readonly number[], modes: number): Float64Array[] {
-  // Filled directly (not through statesByMode's per-pathway arrays): this runs on every solve.
+  // Filled directly (no per-pathway arrays): this runs on every solve.
   let dimension = 0;
   for (const D of depths) dimension += D === 1 ? 1 : 2;
   const states: Float64Array[] = [];
@@ -66,19 +66,18 @@ export function balancedStates(values: BalancedValues, depths: readonly number[]
 
 /** State vector of each mode in the per-layer layout (layers first … last per pathway). */
 export function perLayerStates(layers: readonly (readonly (readonly number[])[])[], depths: readonly number[], modes: number): Float64Array[] {
-  return statesByMode(depths, modes, (a, m) => layers[a]!.map((layer) => layer[m]!));
-}
-
-function statesByMode(
-  depths: readonly number[],
-  modes: number,
-  pathwayState: (a: number, m: number) => number[],
-): Float64Array[] {
+  // Filled directly, like balancedStates: per-layer problems take the clock too, and this runs on every solve.
+  let dimension = 0;
+  for (const D of depths) dimension += D;
   const states: Float64Array[] = [];
   for (let m = 0; m < modes; m++) {
-    const values: number[] = [];
-    for (let a = 0; a < depths.length; a++) values.push(...pathwayState(a, m));
-    states.push(Float64Array.from(values));
+    const state = new Float64Array(dimension);
+    let o = 0;
+    for (let a = 0; a < depths.length; a++) {
+      const pathway = layers[a]!;
+      for (let d = 0; d < depths[a]!; d++) state[o++] = pathway[d]![m]!;
+    }
+    states.push(state);
   }
   return states;
 }

@@ -1,6 +1,6 @@
 /**
  * solveReduced: the problem → solver → solution entry of the multi-pathway DLN's reduced model. It builds one
- * `ModeTask` per mode — the DLN mode model, and for the default `auto` on the balanced form the halved model
+ * `ModeTask` per mode — the DLN mode model, and for the default `auto` (either form) the halved model
  * with its clock fast path (clock.ts) and closed-form tail (halved.ts) — and hands them to the one driver
  * (driver.ts).
  */
@@ -8,7 +8,7 @@ import { mappedSolution } from '../integrate/solutions.ts';
 import type { OdeSolution } from '../integrate/types.ts';
 import { solveModes, type DrivenSnapshot, type DrivenSolution } from './driver.ts';
 import { solveModeOnClock } from './clock.ts';
-import { halvedModeModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
+import { halvedModeModel, perLayerHalvedModel, type HalvedModeModel, type LearnedTail } from './halved.ts';
 import { modeModel, type ModeModel, type ModeParameters } from './model.ts';
 import { parseReducedProblem, parseSolveOptions, type NormalisedProblem } from './problem.ts';
 import type { ModeSolverSettings, ModeTask, TailHandOver } from './reduced-model.ts';
@@ -45,21 +45,39 @@ export interface SolveOptions {
 
 export function solveNormalised(problem: NormalisedProblem, options: SolveOptions = {}): ReducedSolution {
   const { singularValues, inputVariances, depths, tau, times, solver, form } = problem;
-  // The fast default: `auto` on the balanced form integrates one state per pathway (src/reduced/halved.ts),
-  // along each mode's clock (src/reduced/clock.ts) unless a learning-time event asks for the time integration
-  // or the clock method does not apply to the mode.
-  const halve = form === 'balanced' && solver.method === 'auto';
+  // The fast default: `auto` integrates one state per pathway (src/reduced/halved.ts: the conserved differences
+  // give every other variable, in the balanced and the per-layer form alike), along each mode's clock
+  // (src/reduced/clock.ts) unless a learning-time event asks for the time integration or the clock method does
+  // not apply to the mode. Any other method integrates the full form in time.
+  const halve = solver.method === 'auto';
   const tasks: ModeTask<ModeSolution>[] = [];
   for (let m = 0; m < singularValues.length; m++) {
     const params: ModeParameters = { depths, singularValue: singularValues[m]!, inputVariance: inputVariances[m]!, tau };
     const y0 = problem.initialStates[m]!;
-    tasks.push(halve ? new HalvedModeTask(m, params, form, y0) : new DlnModeTask(m, params, modeModel(form, params, y0), y0));
+    tasks.push(
+      halve && (form === 'balanced' || squaresInRange(y0))
+        ? new HalvedModeTask(m, params, form, y0)
+        : new DlnModeTask(m, params, modeModel(form, params, y0), y0),
+    );
   }
   return solveModes(problem, tasks, {
     times,
     solver,
     ...(options.learningFraction === undefined ? {} : { learningFraction: options.learningFraction }),
   }) as ReducedSolution;
+}
+
+/**
+ * Whether every nonzero layer is within [1e-150, 1e150]: the halved per-layer form keeps the differences of
+ * squares w_e² − x², which beyond that lose precision (below ~1e-154 the squares are subnormal: layers of 1e-160
+ * came back 1e-3 off) or overflow. The full per-layer form, integrated in time, has no such limit.
+ */
+function squaresInRange(layers: Float64Array): boolean {
+  for (let i = 0; i < layers.length; i++) {
+    const w = Math.abs(layers[i]!);
+    if (w !== 0 && !(w >= 1e-150 && w <= 1e150)) return false;
+  }
+  return true;
 }
 
 function modeLabel(mode: number, params: ModeParameters): string {
@@ -87,7 +105,7 @@ class DlnModeTask implements ModeTask<ModeSolution> {
   }
 }
 
-/** A balanced DLN mode as one state per pathway: the clock fast path, else in time with the closed-form tail. */
+/** A DLN mode as one state per pathway: the clock fast path, else in time with the closed-form tail. */
 class HalvedModeTask implements ModeTask<ModeSolution> {
   readonly model: HalvedModeModel;
   readonly y0: Float64Array;
@@ -96,9 +114,10 @@ class HalvedModeTask implements ModeTask<ModeSolution> {
     private readonly mode: number,
     private readonly params: ModeParameters,
     private readonly form: NormalisedProblem['form'],
-    balancedY0: Float64Array,
+    /** The initial state in the form's full layout. */
+    private readonly fullY0: Float64Array,
   ) {
-    this.model = halvedModeModel(params, balancedY0);
+    this.model = form === 'perLayer' ? perLayerHalvedModel(params, fullY0) : halvedModeModel(params, fullY0);
     this.y0 = this.model.y0;
   }
 
@@ -115,7 +134,7 @@ class HalvedModeTask implements ModeTask<ModeSolution> {
   }
 
   view(ode: OdeSolution): ModeSolution {
-    return new HalvedModeSolution(this.mode, ode, this.model, this.form, this.params);
+    return new HalvedModeSolution(this.mode, ode, this.model, this.form, this.params, this.fullY0);
   }
 }
 
@@ -167,7 +186,10 @@ class LearnedTailHandOver implements TailHandOver {
   }
 }
 
-/** A mode integrated in the halved form; its balanced-layout solution and model are built on first use. */
+/**
+ * A mode integrated in the halved form; its solution and model in the form it was posed in (balanced or per
+ * layer) are built on first use.
+ */
 class HalvedModeSolution implements ModeSolution {
   readonly mode: number;
   private readonly raw: OdeSolution;
@@ -177,12 +199,22 @@ class HalvedModeSolution implements ModeSolution {
   private odeCache: OdeSolution | undefined;
   private modelCache: ModeModel | undefined;
 
-  constructor(mode: number, raw: OdeSolution, halved: HalvedModeModel, form: NormalisedProblem['form'], params: ModeParameters) {
+  private readonly fullY0: Float64Array;
+
+  constructor(
+    mode: number,
+    raw: OdeSolution,
+    halved: HalvedModeModel,
+    form: NormalisedProblem['form'],
+    params: ModeParameters,
+    fullY0: Float64Array,
+  ) {
     this.mode = mode;
     this.raw = raw;
     this.halved = halved;
     this.form = form;
     this.params = params;
+    this.fullY0 = fullY0;
   }
 
   get ode(): OdeSolution {
@@ -191,6 +223,7 @@ class HalvedModeSolution implements ModeSolution {
   }
 
   get model(): ModeModel {
-    return (this.modelCache ??= modeModel(this.form, this.params));
+    // The per-layer model with its sign guard from the start, as the per-layer form integrated in time has it.
+    return (this.modelCache ??= this.form === 'perLayer' ? modeModel(this.form, this.params, this.fullY0) : modeModel(this.form, this.params));
   }
 }
