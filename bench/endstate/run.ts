@@ -2,13 +2,14 @@
  * End states per second (clock-change engine) vs ODE solves per second on the same random problems.
  *
  *   npx tsx bench/endstate/run.ts [--count 10000] [--ode-count 200] [--seed 20261201] [--depths 2-8]
- *                                 [--repeats 5] [--out out/bench/endstate.json]
+ *                                 [--repeats 7] [--out out/bench/endstate.json]
  *
  * Problems: two pathways, four modes, depths drawn uniformly from --depths (both pathways independently),
  * q₀ ∈ [0.5, 1.5] with a random sign, p₀ = q₀·N(0, 0.3²) (so c = q² − p² of both signs and p₀ < 0 occur),
- * S_α ∈ [0.5, 5], λ_α ∈ [0.5, 2]. Timings run in this one Node process (one core): the engine on all
- * problems (best and median of --repeats passes after a warm-up pass), the ODE (`solveReduced`, method auto,
- * its default rtol 1e-8, to t = 1e4 where every mode has converged) on the first --ode-count problems.
+ * S_α ∈ [0.5, 5], λ_α ∈ [0.5, 2]. Timings run in this one Node process (one core; pin it with `taskset -c 0` on a
+ * shared machine): the engine on all problems (best and median of --repeats passes after a warm-up pass), the ODE
+ * (`solveReduced`, method auto, its default rtol 1e-8, to t = 1e4 where every mode has converged) on the first
+ * --ode-count problems.
  * The same subset is solved (and timed once) at rtol 1e-12 to report the largest disagreement with the engine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,9 @@ import { solveReduced } from '../../src/reduced/solve.ts';
 import type { ReducedProblem } from '../../src/reduced/types.ts';
 import { createRandom } from '../../src/util/random.ts';
 
-const TARGET_MS = 1000;
+/** Issue 18: 10⁴ two-pathway four-mode end states in ≤ 50 ms (median, one core) at ≤ 1e-12 from the ODE. */
+const TARGET_MS = 50;
+const TARGET_ACCURACY = 1e-12;
 const TARGET_COUNT = 10_000;
 const T_END = 1e4;
 
@@ -29,7 +32,7 @@ const { values: args } = parseArgs({
     'ode-count': { type: 'string', default: '200' },
     seed: { type: 'string', default: '20261201' },
     depths: { type: 'string', default: '2-8' },
-    repeats: { type: 'string', default: '5' },
+    repeats: { type: 'string', default: '7' },
     out: { type: 'string', default: 'out/bench/endstate.json' },
   },
 });
@@ -166,7 +169,13 @@ const report = {
   },
   speedup: endStatesPerSecond / odePerSecond,
   accuracy: { maxRelativeDeviationVsOde1e12: worst, modesCompared: 4 * odeCount - notConverged, notConverged },
-  target: { count: TARGET_COUNT, ms: per10k, limitMs: TARGET_MS, met: per10k < TARGET_MS },
+  target: {
+    count: TARGET_COUNT,
+    ms: per10k,
+    limitMs: TARGET_MS,
+    accuracyLimit: TARGET_ACCURACY,
+    met: per10k <= TARGET_MS && worst <= TARGET_ACCURACY,
+  },
   sink,
 };
 mkdirSync(dirname(args.out), { recursive: true });
@@ -180,5 +189,9 @@ console.log(`ODE: solveReduced (auto, rtol 1e-8, t = 0 … ${T_END}) on ${odeCou
 console.log(`ODE at rtol 1e-12 (the engine's accuracy class): ${f(tightTime)} ms → ${f(report.ode.tight.solvesPerSecond, 0)} solves/s`);
 console.log(`speed-up (end states/s ÷ ODE solves/s): ${f(report.speedup, 0)}× vs rtol 1e-8, ${f(endStatesPerSecond / report.ode.tight.solvesPerSecond, 0)}× vs rtol 1e-12`);
 console.log(`accuracy vs the ODE at rtol 1e-12: max |ΔK|/(|K| + S/λ) = ${worst.toExponential(2)} over ${report.accuracy.modesCompared} modes (${notConverged} not converged by t = ${T_END}, skipped)`);
-console.log(`TARGET ${TARGET_COUNT} two-pathway four-mode end states < ${TARGET_MS} ms: ${f(per10k)} ms (median) → ${report.target.met ? 'MET' : 'NOT MET'}`);
+console.log(`  of which modeEndState (the numerics): ${f((100 * mode.median) / api.median, 0)}%; validation, result arrays and measures: the rest`);
+console.log(
+  `TARGET ${TARGET_COUNT} two-pathway four-mode end states ≤ ${TARGET_MS} ms at ≤ ${TARGET_ACCURACY} from the ODE: ` +
+    `${f(per10k)} ms (median), ${worst.toExponential(2)} → ${report.target.met ? 'MET' : 'NOT MET'}`,
+);
 console.log(`written: ${args.out}`);

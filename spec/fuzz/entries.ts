@@ -23,6 +23,23 @@ export interface Entry {
   readonly specRuns: number;
   /** The `dln` subcommand reading the same JSON, for bench/fuzz --cli. */
   readonly cli?: string;
+  /**
+   * The result without the numbers its docs define as NaN (null in JSON) for this input, for the "ok results
+   * are finite" check; a NaN anywhere else still fails it.
+   */
+  readonly documentedNaN?: (result: unknown) => unknown;
+}
+
+/** endState: shares, winnerShare and participation of a mode whose target S_α is 0 are undefined (docs/end-states.md). */
+function endStateDefinedPart(result: unknown): unknown {
+  const r = result as { status?: unknown; strengths?: number[][]; shares?: number[][]; winnerShare?: number[]; participation?: number[] };
+  if (r?.status !== 'ok' || !Array.isArray(r.strengths) || !Array.isArray(r.shares)) return result;
+  const undefinedMode = (m: number): boolean => {
+    const total = r.strengths!.reduce((sum, row) => sum + row[m]!, 0);
+    return total === 0 || Math.abs(total) <= 1e-12 * r.strengths!.reduce((sum, row) => sum + Math.abs(row[m]!), 0);
+  };
+  const keep = <T,>(row: readonly T[]): T[] => row.filter((_, m) => !undefinedMode(m));
+  return { ...r, shares: r.shares.map(keep), winnerShare: keep(r.winnerShare ?? []), participation: keep(r.participation ?? []) };
 }
 
 export const REDUCED = {
@@ -137,7 +154,7 @@ function pair(input: unknown): { a: unknown; b: unknown } {
 
 export const ENTRIES: readonly Entry[] = [
   { name: 'solveReduced', base: REDUCED, call: (p) => solveReduced(p), specRuns: 1500, cli: 'solve' },
-  { name: 'endState', base: REDUCED, call: (p) => endState(p), specRuns: 1500, cli: 'endstate' },
+  { name: 'endState', base: REDUCED, call: (p) => endState(p), specRuns: 1500, cli: 'endstate', documentedNaN: endStateDefinedPart },
   { name: 'parseSweepSpec', base: SWEEP, call: (s) => parseSweepSpec(s), specRuns: 2000 },
   { name: 'parseSimulationSpec', base: SIMULATION, call: (s) => parseSimulationSpec(s), specRuns: 2000, cli: 'simulate' },
   { name: 'parseSimulationSpec (fa)', base: SIMULATION_FA, call: (s) => parseSimulationSpec(s), specRuns: 500 },

@@ -1,5 +1,7 @@
 /**
- * The clock integrals behind the end-state engine (docs/end-states.md).
+ * The clock integrals behind the end-state engine as series and continued fractions (docs/end-states.md). Since
+ * issue 18 the engine uses the closed forms of endstate-clock.ts wherever they are accurate, and these only where
+ * the closed forms cancel: deep pathways (c > 0 and D ≥ 22, and every D > 102).
  *
  * On the clock u a depth-D pathway (D ≥ 3, q > 0) obeys dp/du = (c + p²)^{(D−1)/2}. With a hyperbolic angle θ,
  *     c > 0:  p = ±√c sinh θ, q = √c cosh θ,   du = c^{−m/2} sech^m θ dθ,

@@ -6,17 +6,17 @@
  * below S/λ, downwards (by the mirror p → −p, u → −u, K → −K) when above — or to the end of the clock
  * when there is no root (every pathway is stuck and K_a → 0).
  */
-import { participation, shares, winnerShare } from '../analysis/measures.ts';
 import { parseReducedProblem, type NormalisedProblem } from '../reduced/problem.ts';
 import { ComputationError } from '../util/errors.ts';
 import { ValidationError, describe } from '../util/validation.ts';
-import { ClockPathway } from './endstate-pathway.ts';
+import { ClockPathway, power } from './endstate-pathway.ts';
+import { parseBalancedFast, type BalancedProblem } from './endstate-problem.ts';
 
 export interface EndStateResult {
   status: 'ok';
   /** [pathway a][mode α], the final K_aα. */
   strengths: number[][];
-  /** [a][α] = K_aα / Σ_b K_bα (NaN, i.e. null in JSON, for a mode whose final total is 0). */
+  /** [a][α] = K_aα / Σ_b K_bα (NaN, i.e. null in JSON, for a mode whose target S_α or final total is 0). */
   shares: number[][];
   /** Per mode: max_a share. */
   winnerShare: number[];
@@ -31,6 +31,8 @@ export interface EndStateResult {
    */
   accuracy?: number[];
 }
+
+const pool: ClockPathway[] = [];
 
 /**
  * The final K_a of every pathway of one mode, written into `out` (length M). q and p are the balanced initial
@@ -58,7 +60,7 @@ export function modeEndState(
   let total0 = 0;
   for (let a = 0; a < M; a++) {
     const D = depths[a]!;
-    out[a] = D === 1 ? p[a]! : p[a]! * q[a]! ** (D - 1);
+    out[a] = D === 1 ? p[a]! : p[a]! * power(q[a]!, D - 1);
     if (!Number.isFinite(out[a]!)) {
       throw new ComputationError(
         `the initial strength of pathway ${a}, p·q^{D−1} = ${p[a]}·${q[a]}^${D - 1}, overflows double precision: ` +
@@ -70,8 +72,10 @@ export function modeEndState(
   if (total0 === target) return out;
   // Downward runs are the upward runs of the mirror image p → −p, u → −u, K → −K, target → −target.
   const sign = total0 < target ? 1 : -1;
-  const pathways: ClockPathway[] = [];
-  for (let a = 0; a < M; a++) pathways.push(new ClockPathway(depths[a]!, q[a]!, sign * p[a]!));
+  // Pathway objects are reused from mode to mode (init resets them): a sweep calls this millions of times.
+  while (pool.length < M) pool.push(new ClockPathway(1, 0, 0));
+  const pathways = M === pool.length ? pool : pool.slice(0, M);
+  for (let a = 0; a < M; a++) pathways[a]!.init(depths[a]!, q[a]!, sign * p[a]!);
   solveUpward(pathways, sign * target, out);
   if (sign < 0) for (let a = 0; a < M; a++) out[a] = -out[a]!;
   for (let a = 0; a < M; a++) {
@@ -115,7 +119,9 @@ function singleEndState(D: number, target: number, q: number, p: number): number
  * there. With a blow-up ahead (u_hi, the first one) the unknown is the logit x = ln(u/w), w = u_hi − u: both
  * u = u_hi/(1 + e^{−x}) and w = u_hi/(1 + e^{x}) come out with full relative precision, so the leader's
  * distance to its blow-up keeps its digits when the root is close to it, and u keeps its digits when the
- * root is close to the start. Without a blow-up the unknown is x = u.
+ * root is close to the start. Without a blow-up the unknown is x = u. Halley's method (every pathway gives
+ * d²K/du² in closed form), so that from the usual start three evaluations reach round-off; the last step is
+ * applied to the strengths by their second-order Taylor expansion instead of a further evaluation.
  */
 function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array): void {
   const M = pathways.length;
@@ -144,28 +150,7 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
     out.fill(0);
     return;
   }
-
-  const logUHi = Math.log(uHi);
-  let total = 0;
-  let slope = 0;
-  let size = 0; // Σ|K_a|, the scale of the round-off in total
-  const evaluate = (x: number): void => {
-    // u = u_hi/(1 + e^{−x}), w = u_hi/(1 + e^{x}), written so that e^{±x} cannot overflow when u_hi is huge.
-    const u = !finite ? x : x < 0 ? Math.exp(x + logUHi) / (1 + Math.exp(x)) : uHi / (1 + Math.exp(-x));
-    const w = !finite ? Infinity : x > 0 ? Math.exp(logUHi - x) / (1 + Math.exp(-x)) : uHi / (1 + Math.exp(x));
-    total = 0;
-    slope = 0;
-    size = 0;
-    for (let a = 0; a < M; a++) {
-      const pw = pathways[a]!;
-      pw.evaluate(u, uHi, w);
-      out[a] = pw.K;
-      total += pw.K;
-      size += Math.abs(pw.K);
-      slope += pw.dK;
-    }
-    if (finite) slope *= (u / uHi) * w; // du/dx = u w / u_hi
-  };
+  const clock = upward.reset(pathways, out, uHi);
 
   let lo = finite ? -Infinity : 0;
   let hi = Infinity;
@@ -173,59 +158,222 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
   if (finite && target > 0) {
     // Guess: the leader alone, near its blow-up, where K ≈ ((D − 2) T)^{−D/(D−2)} (exact when c = 0).
     const D = pathways[leader]!.depth;
-    const w = Math.min(target ** (-(D - 2) / D) / (D - 2), 0.5 * uHi);
+    const w = Math.min(Math.exp((-(D - 2) / D) * Math.log(target)) / (D - 2), 0.5 * uHi);
     x = Math.log((uHi - w) / w);
   }
-  // The fallback when Newton fails: a long jump while one side of the bracket is open, else bisection —
-  // geometric on the clock without a blow-up (x = u ≥ 0), where a Newton step from far below can overshoot
-  // to u ~ S/λ (K = ∞ at depth 2): arithmetic halving from there back to u ~ ln(S/λ) would outlast the
-  // iteration limit once S/λ ≳ 1e90.
-  const fallback = (): number => {
-    if (hi === Infinity) return x + Math.max(1, Math.abs(x));
-    if (lo === -Infinity) return x - Math.max(1, Math.abs(x));
-    if (!finite && hi > 4 * Math.max(1, lo)) return Math.sqrt(Math.max(1, lo) * hi);
-    return 0.5 * (lo + hi);
-  };
   let previousStep = Infinity;
   let stalls = 0;
   for (let iteration = 0; iteration < 300; iteration++) {
-    evaluate(x);
+    clock.evaluate(x);
+    const { total, slope, curve, size } = clock;
     const F = total - target;
     if (F > 0 || Number.isNaN(F)) hi = x;
     else if (F < 0) lo = x;
-    else return;
+    else break;
     const scale = Math.abs(target) + size;
-    // Newton on ln(ΣK/target) once ΣK is within a factor 100 of a positive target (near a blow-up ΣK is a
+    if (Math.abs(F) <= EPS * scale && scale < Infinity) break; // at the round-off of the sum: no step does better
+    // Steps on ln(ΣK/target) once ΣK is within a factor 100 of a positive target (near a blow-up ΣK is a
     // power of w, so this is ~linear in x; for depth 2 it is ~linear in u), otherwise on F itself: from far
     // below that overshoots, and the next step comes back from above on the logarithm.
-    const logNewton = target > 0 && total >= 0.01 * target && total < Infinity;
-    let step = logNewton ? -Math.log(total / target) * (total / slope) : -F / slope;
+    const logNewton = target > 0 && total > 0 && total >= 0.01 * target && total < Infinity;
+    let g = F;
+    let g1 = slope;
+    let g2 = curve;
+    if (logNewton) {
+      // ln(1 + r) by its series once |r| < 1e-3 (six terms: the rest is below r⁷/7 ≈ 1e-22 of 1).
+      const r = (total - target) / target;
+      g = Math.abs(r) < 1e-3 ? r * (1 - r * (1 / 2 - r * (1 / 3 - r * (1 / 4 - r * (1 / 5 - r / 6))))) : Math.log(total / target);
+      g1 = slope / total;
+      g2 = curve / total - g1 * g1;
+    }
+    const newton = -g / g1;
+    // Halley's correction, trusted only while it is a correction (far out, where the curvature term dominates,
+    // the plain Newton step and the safeguards below do better).
+    const halley = 1 + (0.5 * newton * g2) / g1;
+    let step = halley >= 0.5 && halley <= 2 ? newton / halley : newton;
     // In the logit a step of 30 already rescales u or w by e^{30}; longer ones come from flat stretches of F.
     if (finite && Math.abs(step) > 30) step = Math.sign(step) * 30;
     let next = x + step;
-    // Safeguard: Newton steps that do not shrink (e.g. from far above a non-positive target, where F is
-    // exponential and every step is ~1/2 in u) give way to bisection, or to a long jump while one side of the
-    // bracket is still open.
+    // Safeguard: steps that do not shrink (e.g. from far above a non-positive target, where F is exponential
+    // and every step is ~1/2 in u) give way to bisection, or to a long jump while one side of the bracket is
+    // still open.
     const crawling = Math.abs(step) > 0.5 * previousStep;
     previousStep = Math.abs(step);
     stalls = crawling ? stalls + 1 : 0;
-    if (stalls >= 3) {
-      next = fallback();
-      stalls = 0;
-      previousStep = Infinity;
-    } else if (next > lo && next < hi) {
-      // Quadratic convergence: once a step is below 1e-9 (and F is small) the next iterate is at round-off.
-      if (Math.abs(step) <= 1e-9 * Math.max(1, Math.abs(x)) && Math.abs(F) <= 1e-6 * scale) {
-        evaluate(next);
-        return;
+    // Cubic convergence: after a Halley step below 1e-7 the iterate is at round-off, and so are the strengths
+    // moved there to second order in Δu = u_x δ + ½u_xx δ² (the neglected terms are O(δ³)). Tested before the
+    // bracket: a step below one ulp of x leaves x where it is, on the bracket's edge. The step must also solve
+    // the local quadratic model of F (a step on the logarithm far from the target need not).
+    const model = F + step * (slope + 0.5 * step * curve);
+    const small = Math.abs(step) <= 1e-6 * Math.max(1, Math.abs(x)) && Math.abs(F) <= 1e-5 * scale;
+    if (stalls < 3 && small && Math.abs(model) <= Math.max(1e-3 * Math.abs(F), 4 * EPS * scale)) {
+      clock.moveBy(step);
+      break;
+    }
+    if (stalls >= 3 || !(next > lo && next < hi)) {
+      // A long jump while one side of the bracket is open, else bisection — geometric on the clock without a
+      // blow-up (x = u ≥ 0), where a Newton step from far below can overshoot to u ~ S/λ (K = ∞ at depth 2):
+      // arithmetic halving from there back to u ~ ln(S/λ) would outlast the iteration limit once S/λ ≳ 1e90.
+      if (hi === Infinity) next = x + Math.max(1, Math.abs(x));
+      else if (lo === -Infinity) next = x - Math.max(1, Math.abs(x));
+      else if (!finite && hi > 4 * Math.max(1, lo)) next = Math.sqrt(Math.max(1, lo) * hi);
+      else next = 0.5 * (lo + hi);
+      if (stalls >= 3) {
+        stalls = 0;
+        previousStep = Infinity;
       }
-    } else {
-      next = fallback();
     }
     const collapsed = hi < Infinity && lo > -Infinity && hi - lo <= 4e-16 * Math.max(1, Math.abs(lo), Math.abs(hi));
-    if (next === x || collapsed) return;
+    if (next === x || collapsed) break;
     x = next;
   }
+  if (finite || unbounded) polishAtCrossing(pathways, target, out, clock.u, uHi);
+}
+
+/**
+ * The clock of `solveUpward` as a function of its unknown x, with the sums it needs; one object reused for every
+ * mode (no closure or allocation per call).
+ */
+class UpwardClock {
+  private pathways: ClockPathway[] = [];
+  private out: Float64Array = new Float64Array(0);
+  private uHi = Infinity;
+  private finite = false;
+  /** At the last x: Σ K_a, dF/dx, d²F/dx², Σ|K_a| (the scale of the round-off in the total), u, du/dx, d²u/dx². */
+  total = 0;
+  slope = 0;
+  curve = 0;
+  size = 0;
+  u = 0;
+  private ux = 1;
+  private uxx = 0;
+
+  reset(pathways: ClockPathway[], out: Float64Array, uHi: number): this {
+    this.pathways = pathways;
+    this.out = out;
+    this.uHi = uHi;
+    this.finite = uHi < Infinity;
+    this.ux = 1;
+    this.uxx = 0;
+    return this;
+  }
+
+  evaluate(x: number): void {
+    const { pathways, out, uHi, finite } = this;
+    // u = u_hi/(1 + e^{−x}), w = u_hi/(1 + e^{x}), written so that e^{±x} cannot overflow when u_hi is huge.
+    // With e = e^{−|x|} ≤ 1 one exponential gives both; u_hi·e is formed as e^{ln u_hi − |x|} only where e itself
+    // would underflow.
+    let u = x;
+    let w = Infinity;
+    if (finite) {
+      const e = Math.exp(-Math.abs(x));
+      const small = (e > 1e-290 ? uHi * e : Math.exp(Math.log(uHi) - Math.abs(x))) / (1 + e);
+      const large = uHi / (1 + e);
+      u = x < 0 ? small : large;
+      w = x < 0 ? large : small;
+    }
+    let total = 0;
+    let slope = 0;
+    let curve = 0;
+    let size = 0;
+    for (let a = 0; a < pathways.length; a++) {
+      const pw = pathways[a]!;
+      pw.evaluate(u, uHi, w);
+      out[a] = pw.K;
+      total += pw.K;
+      size += Math.abs(pw.K);
+      slope += pw.dK;
+      curve += pw.d2K;
+    }
+    this.u = u;
+    if (finite) {
+      // du/dx = u w / u_hi, d²u/dx² = du/dx · (w − u)/u_hi.
+      this.ux = (u / uHi) * w;
+      this.uxx = this.ux * ((w - u) / uHi);
+    }
+    this.total = total;
+    this.slope = slope * this.ux;
+    this.curve = curve * this.ux * this.ux + slope * this.uxx;
+    this.size = size;
+  }
+
+  /** Moves the strengths by a last small step δ of x, to second order in Δu = u_x δ + ½u_xx δ². */
+  moveBy(step: number): void {
+    const du = step * (this.ux + 0.5 * this.uxx * step);
+    for (let a = 0; a < this.pathways.length; a++) {
+      const pw = this.pathways[a]!;
+      this.out[a] = pw.K + du * (pw.dK + 0.5 * du * pw.d2K);
+    }
+    this.u += du;
+  }
+}
+const upward = new UpwardClock();
+
+/** Relative round-off of a double. */
+const EPS = 2.220446049250313e-16;
+
+/**
+ * The root found on the clock u resolves u to ε·u, which moves a pathway that sits near its crossing p = 0 with a
+ * large gain by ε·u·dK/du (dK/du = c^{D−1} there): 1e-6 relative at |q|^{D−1} = 1e8 for a mode whose initial total
+ * is far above the target. When that exceeds 1e-14 of the mode's scale, the root is found again with the unknown
+ * v = u − u₀ measured from that pathway's crossing u₀, which it then resolves to ε·v; the other pathways see
+ * u = u₀ + v. Newton's method from the first root (F is ~linear in v there), the strengths moved by the last,
+ * tiny step to second order.
+ */
+function polishAtCrossing(pathways: ClockPathway[], target: number, out: Float64Array, u: number, uHi: number): void {
+  const M = pathways.length;
+  let best = -1;
+  let bestCrossing = NaN;
+  let worst = 0;
+  let size = Math.abs(target);
+  for (let a = 0; a < M; a++) size += Math.abs(out[a]!);
+  for (let a = 0; a < M; a++) {
+    const pw = pathways[a]!;
+    const error = pw.dK * EPS * u;
+    if (!(error > 1e-14 * size && error > worst)) continue;
+    const crossing = pw.crossing();
+    // Only a crossing ahead and nearer than the start, where measuring from it is the better reference.
+    if (!(crossing > 0 && Math.abs(u - crossing) <= 0.5 * crossing)) continue;
+    best = a;
+    bestCrossing = crossing;
+    worst = error;
+  }
+  if (best < 0) return;
+  const saved = Float64Array.from(out);
+  let v = u - bestCrossing;
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (let iteration = 0; iteration < 30; iteration++) {
+    let total = 0;
+    let slope = 0;
+    for (let a = 0; a < M; a++) {
+      const pw = pathways[a]!;
+      if (a === best) pw.evaluateFromCrossing(v);
+      else pw.evaluate(bestCrossing + v, uHi, uHi - bestCrossing - v);
+      out[a] = pw.K;
+      total += pw.K;
+      slope += pw.dK;
+    }
+    const F = total - target;
+    if (F > 0) hi = v;
+    else if (F < 0) lo = v;
+    else return;
+    const step = -F / slope;
+    if (Math.abs(step) <= 1e-9 * Math.abs(v)) {
+      // Quadratic convergence: v + step is at round-off; move the strengths there to second order.
+      for (let a = 0; a < M; a++) {
+        const pw = pathways[a]!;
+        out[a] = pw.K + step * (pw.dK + 0.5 * step * pw.d2K);
+      }
+      return;
+    }
+    let next = v + step;
+    if (!(next > lo && next < hi)) next = lo > -Infinity && hi < Infinity ? 0.5 * (lo + hi) : next;
+    if (next === v || !Number.isFinite(next)) return;
+    v = next;
+  }
+  // Not converged (it always has in the tests): keep the first root.
+  out.set(saved);
 }
 
 /**
@@ -234,16 +382,33 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
  * equal in absolute value in every mode); otherwise a ValidationError says the engine needs the (q, p) form.
  */
 export function endState(problem: unknown): EndStateResult {
-  // times are optional here: the parser's snapshot supplies them, so the user's object is read only once, guarded.
-  const parsed = parseReducedProblem(problem, { timesOptional: true });
-  const { singularValues, inputVariances, depths } = parsed;
-  const { q, p } = balancedValues(parsed);
+  // The usual { q, p } form without times or solver takes a fast path that accepts exactly what the parser
+  // would (endstate-problem.ts); anything else, errors included, goes through parseReducedProblem. times are
+  // optional there: the parser's snapshot supplies them, so the user's object is read only once, guarded.
+  let balanced: BalancedProblem | null = parseBalancedFast(problem);
+  if (balanced === null) {
+    const parsed = parseReducedProblem(problem, { timesOptional: true });
+    const { singularValues, inputVariances, depths } = parsed;
+    balanced = { singularValues, inputVariances, depths, ...balancedValues(parsed) };
+  }
+  const { singularValues, inputVariances, depths, q, p } = balanced;
   const M = depths.length;
-  const strengths: number[][] = depths.map(() => new Array<number>(singularValues.length));
-  const out = new Float64Array(M);
-  const qMode = new Float64Array(M);
-  const pMode = new Float64Array(M);
-  for (let m = 0; m < singularValues.length; m++) {
+  const K = singularValues.length;
+  if (scratch.length < 3 * M) scratch = new Float64Array(3 * M);
+  const out = scratch.subarray(0, M);
+  const qMode = scratch.subarray(M, 2 * M);
+  const pMode = scratch.subarray(2 * M, 3 * M);
+  const strengths: number[][] = [];
+  const shareRows: number[][] = [];
+  for (let a = 0; a < M; a++) {
+    strengths.push(new Array<number>(K));
+    shareRows.push(new Array<number>(K));
+  }
+  const winner = new Array<number>(K);
+  const spread = new Array<number>(K);
+  let scale = 0;
+  let largest = 0;
+  for (let m = 0; m < K; m++) {
     for (let a = 0; a < M; a++) {
       qMode[a] = q[a]![m]!;
       pMode[a] = p[a]![m]!;
@@ -256,39 +421,58 @@ export function endState(problem: unknown): EndStateResult {
       }
       throw error;
     }
-    for (let a = 0; a < M; a++) strengths[a]![m] = out[a]!;
+    // The measures of src/analysis/measures.ts (shares, winnerShare, participation) in the same operations and
+    // order, so the same doubles (spec/exact/endstate.spec.ts compares them), without their three passes.
+    let total = 0;
+    let size = 0;
+    for (let a = 0; a < M; a++) {
+      strengths[a]![m] = out[a]!;
+      total += out[a]!;
+      size += Math.abs(out[a]!);
+    }
+    let best = -Infinity;
+    let squares = 0;
+    for (let a = 0; a < M; a++) {
+      // A zero target ends at total 0 in exact arithmetic; the computed total is then round-off, and a share
+      // of it would be noise of any size (1e14 was seen), so the shares are undefined by definition there.
+      const share = total === 0 || singularValues[m] === 0 ? NaN : out[a]! / total;
+      shareRows[a]![m] = share;
+      best = Math.max(best, share);
+      squares += share ** 2;
+    }
+    winner[m] = best;
+    spread[m] = 1 / (M * squares);
+    scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
+    largest = Math.max(largest, size);
   }
-  const accuracy = accuracyEstimate(strengths, singularValues, inputVariances);
-  return {
-    status: 'ok',
-    strengths,
-    shares: shares(strengths),
-    winnerShare: winnerShare(strengths),
-    participation: participation(strengths),
-    ...(accuracy === undefined ? {} : { accuracy }),
-  };
+  const result: EndStateResult = { status: 'ok', strengths, shares: shareRows, winnerShare: winner, participation: spread };
+  if (M >= 2 && largest > LARGE_GAIN * scale) result.accuracy = accuracyEstimate(strengths, singularValues, inputVariances);
+  return result;
 }
+
+/** Scratch for one mode's strengths and initial values (endState is not re-entrant). */
+let scratch = new Float64Array(6);
 
 /** As solveReduced's (src/reduced/driver.ts): beyond 100× the scale the split keeps fewer digits. */
 const LARGE_GAIN = 100;
 /** The clock's relative precision in the split of a large-gain mode (measured worst 1.2e-10, see above). */
 const SPLIT_PRECISION = 1e-9;
 
-function accuracyEstimate(strengths: number[][], singularValues: readonly number[], inputVariances: readonly number[]): number[] | undefined {
-  const K = singularValues.length;
-  let scale = 0;
-  for (let m = 0; m < K; m++) scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
-  const size = new Array<number>(K).fill(0);
-  const total = new Array<number>(K).fill(0);
-  for (const row of strengths) {
-    for (let m = 0; m < K; m++) {
-      size[m] += Math.abs(row[m]!);
-      total[m] += row[m]!;
+/**
+ * Per mode, the estimated absolute error of its strengths when some mode's Σ_a |K_aα| exceeds LARGE_GAIN times the
+ * scale (see EndStateResult.accuracy).
+ */
+function accuracyEstimate(strengths: number[][], singularValues: readonly number[], inputVariances: readonly number[]): number[] {
+  return singularValues.map((S, m) => {
+    let size = 0;
+    let total = 0;
+    for (const row of strengths) {
+      size += Math.abs(row[m]!);
+      total += row[m]!;
     }
-  }
-  if (strengths.length < 2 || !size.some((s) => s > LARGE_GAIN * scale)) return undefined;
-  // A mode whose strengths are all 0 was not learned (nothing could carry it): no total to compare.
-  return size.map((s, m) => Math.max(s === 0 ? 0 : Math.abs(total[m]! - singularValues[m]! / inputVariances[m]!), SPLIT_PRECISION * s));
+    // A mode whose strengths are all 0 was not learned (nothing could carry it): no total to compare.
+    return Math.max(size === 0 ? 0 : Math.abs(total - S / inputVariances[m]!), SPLIT_PRECISION * size);
+  });
 }
 
 /** (q, p) per pathway and mode, from the balanced form or from balanced per-layer values. */
