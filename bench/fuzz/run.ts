@@ -5,6 +5,7 @@
  * crash or timeout the batch resumes after the input that caused it.
  *   npx tsx bench/fuzz/run.ts [count = 10000] [--batch 2000] [--seed 13] [--timeout-ms 60000] [--memory-mb 512]
  *   npx tsx bench/fuzz/run.ts --cli [count = 200]   the dln CLI on JSON-serialisable inputs: exit codes 0/1/2 only
+ *   npx tsx bench/fuzz/run.ts 10000 --only 'simulate (gln),solveGated (fa)'   named entries only (comma-separated)
  * Exit status 1 if any input ended outside {ok, failed, ValidationError, ComputationError} (or, with --cli,
  * outside exit codes 0, 1, 2).
  */
@@ -23,6 +24,16 @@ const flag = (name: string, fallback: number): number => {
 };
 const cli = args.includes('--cli');
 const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--') && args[i - 1] !== '--cli'));
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').map((s) => s.trim()) : null;
+if (only) {
+  const unknown = only.filter((name) => !ENTRIES.some((e) => e.name === name));
+  if (unknown.length > 0 || only.length === 0) {
+    console.error(`--only: unknown entry ${JSON.stringify(unknown)}; known: ${ENTRIES.map((e) => e.name).join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = ENTRIES.filter((e) => only === null || only.includes(e.name));
 const count = Number(positional[0] ?? (cli ? 200 : 10_000));
 const batch = flag('--batch', 2000);
 const seed = flag('--seed', 13);
@@ -64,7 +75,7 @@ function runEntry(name: string): void {
 function runCli(): void {
   const dir = mkdtempSync(join(tmpdir(), 'dln-fuzz-'));
   try {
-    for (const entry of ENTRIES.filter((e) => e.cli)) {
+    for (const entry of selected.filter((e) => e.cli)) {
       const codes = new Map<string, number>();
       const arbitrary = hostileInput(entry.base);
       let ran = 0;
@@ -103,5 +114,5 @@ function runCli(): void {
 
 console.log(`seed ${seed}, ${count} inputs per entry point${cli ? ' (CLI)' : `, batches of ${batch}, ${memoryMb} MB, ${timeoutMs} ms`}`);
 if (cli) runCli();
-else for (const e of ENTRIES) runEntry(e.name);
+else for (const e of selected) runEntry(e.name);
 process.exitCode = bad > 0 ? 1 : 0;
