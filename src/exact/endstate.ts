@@ -10,7 +10,7 @@ import { parseReducedProblem, type NormalisedProblem } from '../reduced/problem.
 import { ComputationError } from '../util/errors.ts';
 import { ValidationError, describe } from '../util/validation.ts';
 import { ClockPathway, power } from './endstate-pathway.ts';
-import { parseBalancedFast, type BalancedProblem } from './endstate-problem.ts';
+import { BalancedBuffers, readBalancedFast } from './endstate-problem.ts';
 
 export interface EndStateResult {
   status: 'ok';
@@ -383,21 +383,64 @@ function polishAtCrossing(pathways: ClockPathway[], target: number, out: Float64
  */
 export function endState(problem: unknown): EndStateResult {
   // The usual { q, p } form without times or solver takes a fast path that accepts exactly what the parser
-  // would (endstate-problem.ts); anything else, errors included, goes through parseReducedProblem. times are
-  // optional there: the parser's snapshot supplies them, so the user's object is read only once, guarded.
-  let balanced: BalancedProblem | null = parseBalancedFast(problem);
-  if (balanced === null) {
-    const parsed = parseReducedProblem(problem, { timesOptional: true });
-    const { singularValues, inputVariances, depths } = parsed;
-    balanced = { singularValues, inputVariances, depths, ...balancedValues(parsed) };
+  // would (endstate-problem.ts) and reads it into reused buffers; anything else, errors included, goes through
+  // parseReducedProblem. times are optional there: the parser's snapshot supplies them, so the user's object is
+  // read only once, guarded.
+  // A getter of the problem that itself calls endState would overwrite the shared buffers while they are read.
+  const nested = reading;
+  const input = nested ? new BalancedBuffers() : buffers;
+  reading = true;
+  let fast: boolean;
+  try {
+    fast = readBalancedFast(problem, input);
+  } finally {
+    reading = nested;
   }
-  const { singularValues, inputVariances, depths, q, p } = balanced;
-  const M = depths.length;
-  const K = singularValues.length;
-  if (scratch.length < 3 * M) scratch = new Float64Array(3 * M);
-  const out = scratch.subarray(0, M);
-  const qMode = scratch.subarray(M, 2 * M);
-  const pMode = scratch.subarray(2 * M, 3 * M);
+  if (!fast) {
+    const parsed = parseReducedProblem(problem, { timesOptional: true });
+    const { q, p } = balancedValues(parsed);
+    const K = parsed.singularValues.length;
+    const M = parsed.depths.length;
+    input.reserve(K, M);
+    for (let m = 0; m < K; m++) {
+      input.singularValues[m] = parsed.singularValues[m]!;
+      input.inputVariances[m] = parsed.inputVariances[m]!;
+    }
+    for (let a = 0; a < M; a++) {
+      input.depths[a] = parsed.depths[a]!;
+      for (let m = 0; m < K; m++) {
+        input.q[a * K + m] = q[a]![m]!;
+        input.p[a * K + m] = p[a]![m]!;
+      }
+    }
+  }
+  try {
+    return solveProblem(input);
+  } finally {
+    // A problem with many values leaves buffers that size behind; later small problems need not keep them.
+    if (input === buffers && input.q.length > KEEP_VALUES) buffers = new BalancedBuffers();
+  }
+}
+
+/** The problem as read, reused by every endState call; `reading` while user code (getters) may run. */
+let buffers = new BalancedBuffers();
+let reading = false;
+/** Buffers beyond this many values per field are dropped after the call that needed them. */
+const KEEP_VALUES = 4096;
+
+/** One mode's strengths and initial values, per pathway count M (allocated once for each M). */
+const modeScratch: { out: Float64Array; q: Float64Array; p: Float64Array }[] = [];
+
+function solveProblem(input: BalancedBuffers): EndStateResult {
+  const { singularValues, inputVariances, depths, q, p } = input;
+  const M = input.pathways;
+  const K = input.modes;
+  let scratch = modeScratch[M];
+  if (scratch === undefined) {
+    scratch = { out: new Float64Array(M), q: new Float64Array(M), p: new Float64Array(M) };
+    if (M <= 64) modeScratch[M] = scratch;
+  }
+  const { out, q: qMode, p: pMode } = scratch;
   const strengths: number[][] = [];
   const shareRows: number[][] = [];
   for (let a = 0; a < M; a++) {
@@ -410,14 +453,16 @@ export function endState(problem: unknown): EndStateResult {
   let largest = 0;
   for (let m = 0; m < K; m++) {
     for (let a = 0; a < M; a++) {
-      qMode[a] = q[a]![m]!;
-      pMode[a] = p[a]![m]!;
+      qMode[a] = q[a * K + m]!;
+      pMode[a] = p[a * K + m]!;
     }
+    const S = singularValues[m]!;
+    const lambda = inputVariances[m]!;
     try {
-      modeEndState(depths, singularValues[m]!, inputVariances[m]!, qMode, pMode, out);
+      modeEndState(depths, S, lambda, qMode, pMode, out);
     } catch (error) {
       if (error instanceof ComputationError && error.where === undefined) {
-        throw new ComputationError(error.message, `mode ${m} (S = ${singularValues[m]})`);
+        throw new ComputationError(error.message, `mode ${m} (S = ${S})`);
       }
       throw error;
     }
@@ -435,23 +480,20 @@ export function endState(problem: unknown): EndStateResult {
     for (let a = 0; a < M; a++) {
       // A zero target ends at total 0 in exact arithmetic; the computed total is then round-off, and a share
       // of it would be noise of any size (1e14 was seen), so the shares are undefined by definition there.
-      const share = total === 0 || singularValues[m] === 0 ? NaN : out[a]! / total;
+      const share = total === 0 || S === 0 ? NaN : out[a]! / total;
       shareRows[a]![m] = share;
       best = Math.max(best, share);
       squares += share ** 2;
     }
     winner[m] = best;
     spread[m] = 1 / (M * squares);
-    scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
+    scale = Math.max(scale, S / lambda);
     largest = Math.max(largest, size);
   }
   const result: EndStateResult = { status: 'ok', strengths, shares: shareRows, winnerShare: winner, participation: spread };
-  if (M >= 2 && largest > LARGE_GAIN * scale) result.accuracy = accuracyEstimate(strengths, singularValues, inputVariances);
+  if (M >= 2 && largest > LARGE_GAIN * scale) result.accuracy = accuracyEstimate(strengths, singularValues, inputVariances, K);
   return result;
 }
-
-/** Scratch for one mode's strengths and initial values (endState is not re-entrant). */
-let scratch = new Float64Array(6);
 
 /** As solveReduced's (src/reduced/driver.ts): beyond 100× the scale the split keeps fewer digits. */
 const LARGE_GAIN = 100;
@@ -462,8 +504,9 @@ const SPLIT_PRECISION = 1e-9;
  * Per mode, the estimated absolute error of its strengths when some mode's Σ_a |K_aα| exceeds LARGE_GAIN times the
  * scale (see EndStateResult.accuracy).
  */
-function accuracyEstimate(strengths: number[][], singularValues: readonly number[], inputVariances: readonly number[]): number[] {
-  return singularValues.map((S, m) => {
+function accuracyEstimate(strengths: number[][], singularValues: Float64Array, inputVariances: Float64Array, K: number): number[] {
+  return Array.from({ length: K }, (_, m) => {
+    const S = singularValues[m]!;
     let size = 0;
     let total = 0;
     for (const row of strengths) {
