@@ -114,6 +114,45 @@ describe('end-state clock in closed form: one pathway on the clock, D = 1…30, 
   }
 });
 
+describe('end-state clock in closed form: the derivatives of K on the clock', () => {
+  it('dK/du, d²K/du², d³K/du³ are the derivatives of K, dK/du, d²K/du² (5-point differences, D = 1…12, fast-check)', () => {
+    // K(u) itself is checked against quadrature above; its derivatives (the root's Halley and fourth-order last
+    // steps use them) against central differences of the next lower one. With L the distance to the nearer end
+    // (u = 0 or the blow-up) each derivative grows by ~D/L, so h = 1e-3·L/D leaves a truncation error
+    // (hD/L)⁴/30 ≈ 3e-14 and round-off ~ε/(1e-3) ≈ 2e-13 of the scale |f|·D/L; 1e-9 of it leaves margin.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0.5, max: 1.5, noNaN: true }),
+        fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+        fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+        (D, q0, ratio, f) => {
+          const pw = new ClockPathway(D, q0, ratio * q0);
+          const finite = pw.blowup < Infinity;
+          const u = finite ? f * pw.blowup : f;
+          const L = finite ? Math.min(u, pw.blowup - u) : u;
+          const h = (1e-3 * L) / D;
+          const at = (v: number) => {
+            pw.evaluate(v, pw.blowup, pw.blowup - v);
+            return [pw.K, pw.dK, pw.d2K, pw.d3K] as const;
+          };
+          const [, ...wanted] = at(u);
+          const plus1 = at(u + h);
+          const plus2 = at(u + 2 * h);
+          const minus1 = at(u - h);
+          const minus2 = at(u - 2 * h);
+          for (let k = 0; k < 3; k++) {
+            const difference = (8 * (plus1[k]! - minus1[k]!) - (plus2[k]! - minus2[k]!)) / (12 * h);
+            const scale = Math.abs(wanted[k]!) + (Math.abs(at(u)[k]!) * D) / L;
+            expect(Math.abs(difference - wanted[k]!), `D ${D}, q ${q0}, p/q ${ratio}, u ${u}, order ${k + 1}`).to.be.at.most(1e-9 * scale);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
 describe('end-state clock in closed form: the inverse', () => {
   it('y → τ(y) → y, cold and warm-started, m = 1…28, both signs of c (fast-check)', () => {
     fc.assert(

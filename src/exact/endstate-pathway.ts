@@ -71,10 +71,11 @@ export class ClockPathway {
   get unbounded(): boolean {
     return this.kind === 'linear' || (this.kind === 'hyper' && this.A > 0);
   }
-  /** Output of `evaluate`: K, dK/du and d²K/du². */
+  /** Output of `evaluate`: K, dK/du, d²K/du² and d³K/du³. */
   K = 0;
   dK = 0;
   d2K = 0;
+  d3K = 0;
 
   constructor(depth: number, q0: number, p0: number) {
     this.init(depth, q0, p0);
@@ -195,6 +196,7 @@ export class ClockPathway {
         this.K = this.p0 + u;
         this.dK = 1;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       case 'hyper': {
         // K = pq with p, q = ½(p₀ + q₀)e^u ± ½(p₀ − q₀)e^{−u}; dK/du = p² + q².
@@ -205,17 +207,20 @@ export class ClockPathway {
         this.K = grow - decay;
         this.dK = 2 * (grow + decay);
         this.d2K = 4 * this.K;
+        this.d3K = 4 * this.dK;
         return;
       }
       case 'still':
         this.K = 0;
         this.dK = 0;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       case 'frozen':
         this.K = this.K0;
         this.dK = 0;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       default:
     }
@@ -239,6 +244,7 @@ export class ClockPathway {
       this.K = 0.5 * ac * sh;
       this.dK = ac * Math.cosh(2 * v);
       this.d2K = 2 * ac * sh;
+      this.d3K = 4 * this.dK;
       return;
     }
     const tail = this.tail!;
@@ -322,7 +328,8 @@ export class ClockPathway {
 
   /**
    * K = p qⁿ, dK/du = q^{2n} + n p² q^{2n−2} = q^{2n−2}(q² + n p²) and, with dp/du = qⁿ, dq/du = p q^{n−1},
-   * d²K/du² = 2n p q^{3n−4}(2q² + (n − 1)p²), n = D − 1 ≥ 2.
+   * d²K/du² = 2n p q^{3n−4}(2q² + (n − 1)p²), d³K/du³ = 2n q^{4n−6}(2q⁴ + (9n − 7)p²q² + (n − 1)(3n − 4)p⁴),
+   * n = D − 1 ≥ 2 (the third derivative lets the root take its last step to fourth order, solveUpward).
    */
   private setState(p: number, q: number): void {
     const n = this.depth - 1;
@@ -330,6 +337,15 @@ export class ClockPathway {
     const qn = qn1 * q;
     this.K = p * qn;
     this.dK = qn1 * qn1 * (q * q + n * p * p);
-    this.d2K = q === 0 ? 0 : ((2 * n * p * qn1 * qn1 * qn1) / q) * (2 * q * q + (n - 1) * p * p);
+    if (q === 0) {
+      this.d2K = 0;
+      this.d3K = 0;
+      return;
+    }
+    this.d2K = ((2 * n * p * qn1 * qn1 * qn1) / q) * (2 * q * q + (n - 1) * p * p);
+    const p2 = p * p;
+    const q2 = q * q;
+    const qn12 = qn1 * qn1;
+    this.d3K = ((2 * n * qn12 * qn12) / q2) * (2 * q2 * q2 + (9 * n - 7) * p2 * q2 + (n - 1) * (3 * n - 4) * p2 * p2);
   }
 }
