@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { clockTail } from '../../src/exact/endstate-clock.ts';
+import { clockTail, rationalPower } from '../../src/exact/endstate-clock.ts';
 import { modeEndState } from '../../src/exact/endstate.ts';
 import { ClockPathway } from '../../src/exact/endstate-pathway.ts';
 import { SEED } from '../helpers/arbitraries.ts';
@@ -150,6 +150,32 @@ describe('end-state clock in closed form: the derivatives of K on the clock', ()
       ),
       { seed: SEED, numRuns: 300 },
     );
+  });
+});
+
+describe('end-state clock: rational powers for starting values', () => {
+  it('x^{j/k} by roots: r^k = x^j to round-off, x from 1e-150 to 1e150, and 0 and ∞ (fast-check)', () => {
+    // Not against Math.pow(x, j/k): j/k is itself rounded (1/3 by 1.9e-17), which moves x^{j/k} by up to ln x of
+    // that, 1.3e-14 at 1e300. Each root is within ~1 ulp (sqrt exact, cbrt < 1 ulp), composed ≤ 3 deep and
+    // squared once, so r is within ~4ε and r^k (k ≤ 8 further roundings) within 8·4ε + 8ε = 40ε of x^j. The
+    // exponents left to Math.pow carry that rounding of j/k (≤ ε/2 of it), i.e. ≤ (j/2)|ln x|·ε in r^k: added.
+    const exponents: [number, number][] = [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7], [1, 8], [2, 3], [2, 4], [2, 5], [2, 6], [2, 7], [2, 8]];
+    fc.assert(
+      fc.property(fc.double({ min: -150, max: 150, noNaN: true }), fc.constantFrom(...exponents), (e, [j, k]) => {
+        const x = 10 ** e;
+        const r = rationalPower(x, j, k);
+        let rk = 1;
+        for (let i = 0; i < k; i++) rk *= r;
+        const xj = j === 1 ? x : x * x;
+        const tolerance = (40 + 0.5 * j * Math.abs(Math.log(x))) * 2.220446049250313e-16 * xj;
+        expect(Math.abs(rk - xj), `${x}^(${j}/${k})`).to.be.at.most(tolerance);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+    for (const [j, k] of exponents) {
+      expect(rationalPower(0, j, k)).to.equal(0);
+      expect(rationalPower(Infinity, j, k)).to.equal(Infinity);
+    }
   });
 });
 

@@ -9,6 +9,7 @@
 import { parseReducedProblem, type NormalisedProblem } from '../reduced/problem.ts';
 import { ComputationError } from '../util/errors.ts';
 import { ValidationError, describe } from '../util/validation.ts';
+import { integerPower, rationalPower } from './endstate-clock.ts';
 import { ClockPathway, power } from './endstate-pathway.ts';
 import { BalancedBuffers, readBalancedFast } from './endstate-problem.ts';
 
@@ -157,9 +158,11 @@ function solveUpward(pathways: ClockPathway[], target: number, out: Float64Array
   let x = 0;
   if (finite && target > 0) {
     // Guess: the leader alone, near its blow-up, where K ≈ ((D − 2) T)^{−D/(D−2)} (exact when c = 0).
+    // (D − 2)T = target^{−(D−2)/D} = 1/(target^{1/D})^{D−2}; a guess beyond the middle starts there, x = 0.
     const D = pathways[leader]!.depth;
-    const w = Math.min(Math.exp((-(D - 2) / D) * Math.log(target)) / (D - 2), 0.5 * uHi);
-    x = Math.log((uHi - w) / w);
+    const m = D - 2;
+    const w = 1 / (m * integerPower(rationalPower(target, 1, D), m));
+    if (w < 0.5 * uHi) x = Math.log((uHi - w) / w);
   }
   let previousStep = Infinity;
   let stalls = 0;
