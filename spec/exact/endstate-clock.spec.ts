@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { clockTail, rationalPower } from '../../src/exact/endstate-clock.ts';
 import { modeEndState } from '../../src/exact/endstate.ts';
-import { ClockPathway } from '../../src/exact/endstate-pathway.ts';
+import { ClockPathway, power } from '../../src/exact/endstate-pathway.ts';
 import { SEED } from '../helpers/arbitraries.ts';
 import { gaussLegendre } from './endstate-quadrature.ts';
 
@@ -176,6 +176,20 @@ describe('end-state clock: rational powers for starting values', () => {
       expect(rationalPower(0, j, k)).to.equal(0);
       expect(rationalPower(Infinity, j, k)).to.equal(Infinity);
     }
+  });
+});
+
+describe('end-state clock: integer powers', () => {
+  it('power(x, k) for k = 0…20 (products, squaring, Math.pow) is x^k to k roundings (fast-check)', () => {
+    // Each product rounds once (≤ ε/2), at most k − 1 of them; Math.pow beyond k = 16 is within ~1 ulp.
+    fc.assert(
+      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), fc.integer({ min: 0, max: 20 }), (e, k) => {
+        const x = (e < 0 ? -1 : 1) * 10 ** Math.abs(e) * 0.37;
+        const want = x ** k;
+        expect(Math.abs(power(x, k) - want), `${x}^${k}`).to.be.at.most(Math.max(1, k) * 2.220446049250313e-16 * Math.abs(want));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 });
 

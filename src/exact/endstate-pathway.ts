@@ -27,8 +27,12 @@ export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck' | 'f
 
 /** Powers of q up to this exponent by squaring (a few multiplications), beyond by Math.pow. */
 const SMALL_POWER = 16;
-/** x^k for an integer k ≥ 0: by squaring when k is small (Math.pow costs several times more), else Math.pow. */
+/**
+ * x^k for an integer k ≥ 0: straight-line products for k ≤ 7 (smallPower; the loop of integerPower runs several
+ * times slower), by squaring up to SMALL_POWER (Math.pow costs several times more), else Math.pow.
+ */
 export function power(x: number, k: number): number {
+  if (k <= 7) return smallPower(x, k);
   return k <= SMALL_POWER ? integerPower(x, k) : x ** k;
 }
 
