@@ -69,8 +69,9 @@ export class ClockPathway {
   private lastSide = 0;
   private lastH = NaN;
   private lastY = NaN;
-  private lastDensity = NaN;
-  private lastCurvature = NaN;
+  /** 1/τ' and ½τ''/τ' there: the prediction needs no division. */
+  private lastInverseDensity = NaN;
+  private lastHalfCurvature = NaN;
   /** True when K grows without bound on the clock without blowing up (depth 1, depth 2 with p₀ ≠ −q₀). */
   get unbounded(): boolean {
     return this.kind === 'linear' || (this.kind === 'hyper' && this.A > 0);
@@ -142,12 +143,14 @@ export class ClockPathway {
       const y0 = (sigma > 0 ? q0 - Math.abs(p0) : Math.abs(p0) - q0) / q0;
       const h0 = tail.at(y0);
       const distance = h0 / this.clockScale;
-      // The first inversion of the mode starts from here when it is asked for a nearby distance.
-      this.lastSide = sigma > 0 ? (p0 >= 0 ? 1 : -1) : this.kind === 'blowup' ? 1 : -1;
-      this.lastH = h0;
-      this.lastY = y0;
-      this.lastDensity = tail.density;
-      this.lastCurvature = tail.curvature;
+      // The first inversion of the mode starts from here when it is asked for a nearby distance (depths ≥ 5:
+      // 3 and 4 invert explicitly).
+      if (m > 2) {
+        this.lastSide = sigma > 0 ? (p0 >= 0 ? 1 : -1) : this.kind === 'blowup' ? 1 : -1;
+        this.lastH = h0;
+        this.lastY = y0;
+        this.storeSlopes(tail.density, tail.curvature);
+      }
       if (sigma > 0) {
         this.span = (2 * tail.half) / this.clockScale;
         if (p0 >= 0) {
@@ -303,19 +306,24 @@ export class ClockPathway {
       return;
     }
     const h = d * this.clockScale;
-    let guess = NaN;
-    // Far from the last inversion the power law of the end (ClockTail.inverse's cold start) is the better start.
-    if (side === this.lastSide && Math.abs(h - this.lastH) <= 0.5 * this.lastH) {
-      // τ(y) ≈ τ(y₁) + τ'δ + ½τ''δ², solved for δ to second order.
-      const first = (h - this.lastH) / this.lastDensity;
-      guess = this.lastY + first - (0.5 * this.lastCurvature * first * first) / this.lastDensity;
+    let y: number;
+    if (tail.m <= 2) {
+      // Depths 3 and 4 invert explicitly: no start to predict.
+      y = tail.inverse(h);
+    } else {
+      let guess = NaN;
+      // Far from the last inversion the power law of the end (ClockTail.inverse's cold start) is the better start.
+      if (side === this.lastSide && Math.abs(h - this.lastH) <= 0.5 * this.lastH) {
+        // τ(y) ≈ τ(y₁) + τ'δ + ½τ''δ², solved for δ to second order.
+        const first = (h - this.lastH) * this.lastInverseDensity;
+        guess = this.lastY + first - this.lastHalfCurvature * first * first;
+      }
+      y = tail.inverse(h, guess);
+      this.lastSide = side;
+      this.lastH = h;
+      this.lastY = y;
+      this.storeSlopes(tail.density, tail.curvature);
     }
-    const y = tail.inverse(h, guess);
-    this.lastSide = side;
-    this.lastH = h;
-    this.lastY = y;
-    this.lastDensity = tail.density;
-    this.lastCurvature = tail.curvature;
     if (this.sigma > 0) {
       // q² = c / (y(2 − y)), |p| = (1 − y) q, y ≤ 1.
       const q = this.rho / Math.sqrt(y * (2 - y));
@@ -328,6 +336,12 @@ export class ClockPathway {
     const s = y <= 1 ? y * t : 1 - t;
     const ap = this.rho / Math.sqrt(s * (1 + t));
     this.setState(side * ap, ap * t);
+  }
+
+  private storeSlopes(density: number, curvature: number): void {
+    const inverse = 1 / density;
+    this.lastInverseDensity = inverse;
+    this.lastHalfCurvature = 0.5 * curvature * inverse;
   }
 
   /**
@@ -346,10 +360,13 @@ export class ClockPathway {
       this.d3K = 0;
       return;
     }
-    this.d2K = ((2 * n * p * qn1 * qn1 * qn1) / q) * (2 * q * q + (n - 1) * p * p);
+    // q^{3n−4} = q^{2n−2}·q^{n−2} and q^{4n−6} = (q^{n−1}q^{n−2})²: products, not divisions by q.
+    const qn2 = smallPower(q, n - 2);
     const p2 = p * p;
     const q2 = q * q;
     const qn12 = qn1 * qn1;
-    this.d3K = ((2 * n * qn12 * qn12) / q2) * (2 * q2 * q2 + (9 * n - 7) * p2 * q2 + (n - 1) * (3 * n - 4) * p2 * p2);
+    const q4n6 = qn1 * qn2;
+    this.d2K = 2 * n * p * qn12 * qn2 * (2 * q2 + (n - 1) * p2);
+    this.d3K = 2 * n * q4n6 * q4n6 * (2 * q2 * q2 + (9 * n - 7) * p2 * q2 + (n - 1) * (3 * n - 4) * p2 * p2);
   }
 }
