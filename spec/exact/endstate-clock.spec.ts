@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { clockTail } from '../../src/exact/endstate-clock.ts';
+import { clockTail, rationalPower } from '../../src/exact/endstate-clock.ts';
 import { modeEndState } from '../../src/exact/endstate.ts';
-import { ClockPathway } from '../../src/exact/endstate-pathway.ts';
+import { ClockPathway, power } from '../../src/exact/endstate-pathway.ts';
 import { SEED } from '../helpers/arbitraries.ts';
 import { gaussLegendre } from './endstate-quadrature.ts';
 
@@ -112,6 +112,85 @@ describe('end-state clock in closed form: one pathway on the clock, D = 1…30, 
       }
     });
   }
+});
+
+describe('end-state clock in closed form: the derivatives of K on the clock', () => {
+  it('dK/du, d²K/du², d³K/du³ are the derivatives of K, dK/du, d²K/du² (5-point differences, D = 1…12, fast-check)', () => {
+    // K(u) itself is checked against quadrature above; its derivatives (the root's Halley and fourth-order last
+    // steps use them) against central differences of the next lower one. With L the distance to the nearer end
+    // (u = 0 or the blow-up) each derivative grows by ~D/L, so h = 1e-3·L/D leaves a truncation error
+    // (hD/L)⁴/30 ≈ 3e-14 and round-off ~ε/(1e-3) ≈ 2e-13 of the scale |f|·D/L; 1e-9 of it leaves margin.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0.5, max: 1.5, noNaN: true }),
+        fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+        fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+        (D, q0, ratio, f) => {
+          const pw = new ClockPathway(D, q0, ratio * q0);
+          const finite = pw.blowup < Infinity;
+          const u = finite ? f * pw.blowup : f;
+          const L = finite ? Math.min(u, pw.blowup - u) : u;
+          const h = (1e-3 * L) / D;
+          const at = (v: number) => {
+            pw.evaluate(v, pw.blowup, pw.blowup - v);
+            return [pw.K, pw.dK, pw.d2K, pw.d3K] as const;
+          };
+          const [, ...wanted] = at(u);
+          const plus1 = at(u + h);
+          const plus2 = at(u + 2 * h);
+          const minus1 = at(u - h);
+          const minus2 = at(u - 2 * h);
+          for (let k = 0; k < 3; k++) {
+            const difference = (8 * (plus1[k]! - minus1[k]!) - (plus2[k]! - minus2[k]!)) / (12 * h);
+            const scale = Math.abs(wanted[k]!) + (Math.abs(at(u)[k]!) * D) / L;
+            expect(Math.abs(difference - wanted[k]!), `D ${D}, q ${q0}, p/q ${ratio}, u ${u}, order ${k + 1}`).to.be.at.most(1e-9 * scale);
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('end-state clock: rational powers for starting values', () => {
+  it('x^{j/k} by roots: r^k = x^j to round-off, x from 1e-150 to 1e150, and 0 and ∞ (fast-check)', () => {
+    // Not against Math.pow(x, j/k): j/k is itself rounded (1/3 by 1.9e-17), which moves x^{j/k} by up to ln x of
+    // that, 1.3e-14 at 1e300. Each root is within ~1 ulp (sqrt exact, cbrt < 1 ulp), composed ≤ 3 deep and
+    // squared once, so r is within ~4ε and r^k (k ≤ 8 further roundings) within 8·4ε + 8ε = 40ε of x^j. The
+    // exponents left to Math.pow carry that rounding of j/k (≤ ε/2 of it), i.e. ≤ (j/2)|ln x|·ε in r^k: added.
+    const exponents: [number, number][] = [[1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7], [1, 8], [2, 3], [2, 4], [2, 5], [2, 6], [2, 7], [2, 8]];
+    fc.assert(
+      fc.property(fc.double({ min: -150, max: 150, noNaN: true }), fc.constantFrom(...exponents), (e, [j, k]) => {
+        const x = 10 ** e;
+        const r = rationalPower(x, j, k);
+        let rk = 1;
+        for (let i = 0; i < k; i++) rk *= r;
+        const xj = j === 1 ? x : x * x;
+        const tolerance = (40 + 0.5 * j * Math.abs(Math.log(x))) * 2.220446049250313e-16 * xj;
+        expect(Math.abs(rk - xj), `${x}^(${j}/${k})`).to.be.at.most(tolerance);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+    for (const [j, k] of exponents) {
+      expect(rationalPower(0, j, k)).to.equal(0);
+      expect(rationalPower(Infinity, j, k)).to.equal(Infinity);
+    }
+  });
+});
+
+describe('end-state clock: integer powers', () => {
+  it('power(x, k) for k = 0…20 (products, squaring, Math.pow) is x^k to k roundings (fast-check)', () => {
+    // Each product rounds once (≤ ε/2), at most k − 1 of them; Math.pow beyond k = 16 is within ~1 ulp.
+    fc.assert(
+      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), fc.integer({ min: 0, max: 20 }), (e, k) => {
+        const x = (e < 0 ? -1 : 1) * 10 ** Math.abs(e) * 0.37;
+        const want = x ** k;
+        expect(Math.abs(power(x, k) - want), `${x}^${k}`).to.be.at.most(Math.max(1, k) * 2.220446049250313e-16 * Math.abs(want));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
 });
 
 describe('end-state clock in closed form: the inverse', () => {

@@ -147,4 +147,48 @@ describe('end-state problems: the fast path of validation', () => {
     expect(Math.abs(r.strengths[0]![0]! + r.strengths[1]![0]!)).to.be.below(1e-15);
     expect(r.shares[0]![1]! + r.shares[1]![1]!).to.be.closeTo(1, 1e-15);
   });
+
+  it('reuses its buffers safely: problems of any size in any order give what the parser path gives', () => {
+    // endState reads the fast path into buffers kept from call to call (and drops them after a large problem);
+    // each result must be the one a fresh parse gives (`times` sends the problem through parseReducedProblem).
+    const problemArb = fc
+      .record({ K: fc.integer({ min: 1, max: 70 }), depths: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 70 }) })
+      .chain(({ K, depths }) =>
+        fc.record({
+          singularValues: fc.array(fc.double({ min: 0.1, max: 5, noNaN: true }), { minLength: K, maxLength: K }),
+          depths: fc.constant(depths),
+          init: fc.record({
+            q: fc.array(fc.array(fc.double({ min: 0.5, max: 1.5, noNaN: true }), { minLength: K, maxLength: K }), { minLength: depths.length, maxLength: depths.length }),
+            p: fc.array(fc.array(fc.double({ min: -0.3, max: 0.3, noNaN: true }), { minLength: K, maxLength: K }), { minLength: depths.length, maxLength: depths.length }),
+          }),
+        }),
+      );
+    fc.assert(
+      fc.property(fc.array(problemArb, { minLength: 1, maxLength: 4 }), (problems) => {
+        const fast = problems.map((problem) => endState(problem));
+        problems.forEach((problem, i) => expect(fast[i]).to.deep.equal(endState({ ...problem, times: [0] })));
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  it('a getter that calls endState while the problem is read does not disturb the outer call', () => {
+    const inner = valid();
+    const outer = { ...valid(), singularValues: [2, 0.5] };
+    const expectedInner = endState(inner);
+    const expectedOuter = endState(outer);
+    let innerResult: unknown = null;
+    // A getter on a row of q, the last value read: by then the outer call has read everything else.
+    const q = [...outer.init.q];
+    Object.defineProperty(q, 1, {
+      enumerable: true,
+      get: () => {
+        innerResult = endState(inner);
+        return outer.init.q[1];
+      },
+    });
+    const tricky = { ...outer, init: { q, p: outer.init.p } };
+    expect(endState(tricky)).to.deep.equal(expectedOuter);
+    expect(innerResult).to.deep.equal(expectedInner);
+  });
 });

@@ -263,6 +263,35 @@ describe('end-state engine: against long ODE integrations (fast-check)', functio
 });
 
 describe('end-state engine: wide ranges and deep pathways', () => {
+  it('the root sits on the fixed point to round-off: |Σ K_a − S/λ| ≤ 8ε(S/λ + Σ|K_a|), depths 1–12 (fast-check)', () => {
+    // The regime of bench/endstate, where the root's last step is mostly the fourth-order one (solveUpward):
+    // it is taken only when its neglected terms are below ε of that scale, the strengths are moved by their
+    // cubic expansions under the same bound, and the sum of three doubles adds a few ulps. Measured: ≤ 2.7ε
+    // over 10⁵ such modes (≤ 2.0ε with Halley's last step alone); 8ε leaves margin.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ depth: fc.integer({ min: 1, max: 12 }), q: uniform(0.5, 1.5), negative: fc.boolean(), ratio: uniform(-1, 1) }), {
+          minLength: 2,
+          maxLength: 3,
+        }),
+        uniform(0.5, 5),
+        uniform(0.5, 2),
+        (pathways, S, lambda) => {
+          const depths = pathways.map((w) => w.depth);
+          const q = pathways.map((w) => (w.negative ? -w.q : w.q));
+          const p = pathways.map((w) => w.ratio * w.q);
+          const got = Array.from(modeEndState(depths, S, lambda, q, p));
+          if (got.every((k) => k === 0)) return; // a mode nobody can learn
+          const target = S / lambda;
+          const scale = target + got.reduce((sum, k) => sum + Math.abs(k), 0);
+          const residual = Math.abs(got.reduce((sum, k) => sum + k, 0) - target);
+          expect(residual, JSON.stringify({ depths, q, p, S, lambda })).to.be.at.most(8 * 2.220446049250313e-16 * scale);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
   it('depths up to 100, |p₀| up to 2|q₀|, |q₀| up to 1.8: finite strengths that sum to S/λ (the fixed point)', () => {
     fc.assert(
       fc.property(

@@ -27,8 +27,12 @@ export type PathwayKind = 'linear' | 'hyper' | 'still' | 'blowup' | 'stuck' | 'f
 
 /** Powers of q up to this exponent by squaring (a few multiplications), beyond by Math.pow. */
 const SMALL_POWER = 16;
-/** x^k for an integer k ≥ 0: by squaring when k is small (Math.pow costs several times more), else Math.pow. */
+/**
+ * x^k for an integer k ≥ 0: straight-line products for k ≤ 7 (smallPower; the loop of integerPower runs several
+ * times slower), by squaring up to SMALL_POWER (Math.pow costs several times more), else Math.pow.
+ */
 export function power(x: number, k: number): number {
+  if (k <= 7) return smallPower(x, k);
   return k <= SMALL_POWER ? integerPower(x, k) : x ** k;
 }
 
@@ -65,16 +69,18 @@ export class ClockPathway {
   private lastSide = 0;
   private lastH = NaN;
   private lastY = NaN;
-  private lastDensity = NaN;
-  private lastCurvature = NaN;
+  /** 1/τ' and ½τ''/τ' there: the prediction needs no division. */
+  private lastInverseDensity = NaN;
+  private lastHalfCurvature = NaN;
   /** True when K grows without bound on the clock without blowing up (depth 1, depth 2 with p₀ ≠ −q₀). */
   get unbounded(): boolean {
     return this.kind === 'linear' || (this.kind === 'hyper' && this.A > 0);
   }
-  /** Output of `evaluate`: K, dK/du and d²K/du². */
+  /** Output of `evaluate`: K, dK/du, d²K/du² and d³K/du³. */
   K = 0;
   dK = 0;
   d2K = 0;
+  d3K = 0;
 
   constructor(depth: number, q0: number, p0: number) {
     this.init(depth, q0, p0);
@@ -137,12 +143,14 @@ export class ClockPathway {
       const y0 = (sigma > 0 ? q0 - Math.abs(p0) : Math.abs(p0) - q0) / q0;
       const h0 = tail.at(y0);
       const distance = h0 / this.clockScale;
-      // The first inversion of the mode starts from here when it is asked for a nearby distance.
-      this.lastSide = sigma > 0 ? (p0 >= 0 ? 1 : -1) : this.kind === 'blowup' ? 1 : -1;
-      this.lastH = h0;
-      this.lastY = y0;
-      this.lastDensity = tail.density;
-      this.lastCurvature = tail.curvature;
+      // The first inversion of the mode starts from here when it is asked for a nearby distance (depths ≥ 5:
+      // 3 and 4 invert explicitly).
+      if (m > 2) {
+        this.lastSide = sigma > 0 ? (p0 >= 0 ? 1 : -1) : this.kind === 'blowup' ? 1 : -1;
+        this.lastH = h0;
+        this.lastY = y0;
+        this.storeSlopes(tail.density, tail.curvature);
+      }
       if (sigma > 0) {
         this.span = (2 * tail.half) / this.clockScale;
         if (p0 >= 0) {
@@ -195,6 +203,7 @@ export class ClockPathway {
         this.K = this.p0 + u;
         this.dK = 1;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       case 'hyper': {
         // K = pq with p, q = ½(p₀ + q₀)e^u ± ½(p₀ − q₀)e^{−u}; dK/du = p² + q².
@@ -205,17 +214,20 @@ export class ClockPathway {
         this.K = grow - decay;
         this.dK = 2 * (grow + decay);
         this.d2K = 4 * this.K;
+        this.d3K = 4 * this.dK;
         return;
       }
       case 'still':
         this.K = 0;
         this.dK = 0;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       case 'frozen':
         this.K = this.K0;
         this.dK = 0;
         this.d2K = 0;
+        this.d3K = 0;
         return;
       default:
     }
@@ -239,6 +251,7 @@ export class ClockPathway {
       this.K = 0.5 * ac * sh;
       this.dK = ac * Math.cosh(2 * v);
       this.d2K = 2 * ac * sh;
+      this.d3K = 4 * this.dK;
       return;
     }
     const tail = this.tail!;
@@ -293,19 +306,24 @@ export class ClockPathway {
       return;
     }
     const h = d * this.clockScale;
-    let guess = NaN;
-    // Far from the last inversion the power law of the end (ClockTail.inverse's cold start) is the better start.
-    if (side === this.lastSide && Math.abs(h - this.lastH) <= 0.5 * this.lastH) {
-      // τ(y) ≈ τ(y₁) + τ'δ + ½τ''δ², solved for δ to second order.
-      const first = (h - this.lastH) / this.lastDensity;
-      guess = this.lastY + first - (0.5 * this.lastCurvature * first * first) / this.lastDensity;
+    let y: number;
+    if (tail.m <= 2) {
+      // Depths 3 and 4 invert explicitly: no start to predict.
+      y = tail.inverse(h);
+    } else {
+      let guess = NaN;
+      // Far from the last inversion the power law of the end (ClockTail.inverse's cold start) is the better start.
+      if (side === this.lastSide && Math.abs(h - this.lastH) <= 0.5 * this.lastH) {
+        // τ(y) ≈ τ(y₁) + τ'δ + ½τ''δ², solved for δ to second order.
+        const first = (h - this.lastH) * this.lastInverseDensity;
+        guess = this.lastY + first - this.lastHalfCurvature * first * first;
+      }
+      y = tail.inverse(h, guess);
+      this.lastSide = side;
+      this.lastH = h;
+      this.lastY = y;
+      this.storeSlopes(tail.density, tail.curvature);
     }
-    const y = tail.inverse(h, guess);
-    this.lastSide = side;
-    this.lastH = h;
-    this.lastY = y;
-    this.lastDensity = tail.density;
-    this.lastCurvature = tail.curvature;
     if (this.sigma > 0) {
       // q² = c / (y(2 − y)), |p| = (1 − y) q, y ≤ 1.
       const q = this.rho / Math.sqrt(y * (2 - y));
@@ -320,9 +338,16 @@ export class ClockPathway {
     this.setState(side * ap, ap * t);
   }
 
+  private storeSlopes(density: number, curvature: number): void {
+    const inverse = 1 / density;
+    this.lastInverseDensity = inverse;
+    this.lastHalfCurvature = 0.5 * curvature * inverse;
+  }
+
   /**
    * K = p qⁿ, dK/du = q^{2n} + n p² q^{2n−2} = q^{2n−2}(q² + n p²) and, with dp/du = qⁿ, dq/du = p q^{n−1},
-   * d²K/du² = 2n p q^{3n−4}(2q² + (n − 1)p²), n = D − 1 ≥ 2.
+   * d²K/du² = 2n p q^{3n−4}(2q² + (n − 1)p²), d³K/du³ = 2n q^{4n−6}(2q⁴ + (9n − 7)p²q² + (n − 1)(3n − 4)p⁴),
+   * n = D − 1 ≥ 2 (the third derivative lets the root take its last step to fourth order, solveUpward).
    */
   private setState(p: number, q: number): void {
     const n = this.depth - 1;
@@ -330,6 +355,18 @@ export class ClockPathway {
     const qn = qn1 * q;
     this.K = p * qn;
     this.dK = qn1 * qn1 * (q * q + n * p * p);
-    this.d2K = q === 0 ? 0 : ((2 * n * p * qn1 * qn1 * qn1) / q) * (2 * q * q + (n - 1) * p * p);
+    if (q === 0) {
+      this.d2K = 0;
+      this.d3K = 0;
+      return;
+    }
+    // q^{3n−4} = q^{2n−2}·q^{n−2} and q^{4n−6} = (q^{n−1}q^{n−2})²: products, not divisions by q.
+    const qn2 = smallPower(q, n - 2);
+    const p2 = p * p;
+    const q2 = q * q;
+    const qn12 = qn1 * qn1;
+    const q4n6 = qn1 * qn2;
+    this.d2K = 2 * n * p * qn12 * qn2 * (2 * q2 + (n - 1) * p2);
+    this.d3K = 2 * n * q4n6 * q4n6 * (2 * q2 * q2 + (9 * n - 7) * p2 * q2 + (n - 1) * (3 * n - 4) * p2 * p2);
   }
 }
