@@ -14,6 +14,8 @@ import { parseSimulationSpec } from '../../src/network/spec.ts';
 import { simulate } from '../../src/network/simulate.ts';
 import { hierarchicalTask, singularValueTask, type Task } from '../../src/network/task.ts';
 import { ValidationError } from '../../src/util/errors.ts';
+import { createRandom } from '../../src/util/random.ts';
+import { Arena, F32X4, arenaSizeFloat32, toQuadPanel, wasmKernels } from '../../src/network/wasm.ts';
 
 const f = Math.fround;
 /** The float32 unit round-off 2⁻²⁴. */
@@ -106,6 +108,54 @@ const TASKS: Record<string, () => Task> = {
 };
 
 describe('precision "float32" (issue 18, item 6)', () => {
+  it('the f32x4 kernels equal float32 plain loops bit for bit, k = 1…16, any m, n (every remainder of 4)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 11 }), fc.integer(), (k, m, n, seed) => {
+        const random = createRandom(seed);
+        const K = 4 * Math.ceil(k / 4);
+        const arena = new Arena(arenaSizeFloat32([m * n, m * k, n * k, 4 * k * Math.ceil(n / 4), m * k, m * K, n * K]));
+        const wasm = wasmKernels(k, arena, F32X4)!;
+        expect(wasm, 'Node ≥ 20 has WebAssembly SIMD').to.not.equal(null);
+        const fill = (x: Float32Array): Float32Array => {
+          for (let i = 0; i < x.length; i++) x[i] = random.normal(); // in place: the kernels address the arena
+          return x;
+        };
+        const w = fill(arena.allocFloat32(m * n));
+        const a = fill(arena.allocFloat32(m * k));
+        const b = fill(arena.allocFloat32(n * k));
+        const panel = arena.allocFloat32(4 * k * Math.ceil(n / 4));
+        const out = arena.allocFloat32(m * k);
+        const qt = arena.allocFloat32(m * K);
+        const ot = arena.allocFloat32(n * K);
+        // Every product and partial sum rounded to float32, summed in index order: what the kernels do lane by
+        // lane (no fused multiply-adds in WebAssembly SIMD), so equality is exact.
+        wasm.forward(out.byteOffset, w.byteOffset, b.byteOffset, m, n);
+        expect(Array.from(out)).to.deep.equal(Array.from(mul32(w, b, m, n, k)));
+        for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) qt[i * K + l] = random.normal();
+        wasm.backwardT(ot.byteOffset, qt.byteOffset, w.byteOffset, m, n);
+        const q = new Float32Array(k * m);
+        for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) q[l * m + i] = qt[i * K + l]!;
+        const qw = mul32(q, w, k, m, n);
+        for (let j = 0; j < n; j++) {
+          for (let l = 0; l < K; l++) expect(ot[j * K + l], `(${j}, ${l})`).to.equal(l < k ? qw[l * n + j] : 0);
+        }
+        const expectedW = Float32Array.from(w);
+        const eta = f(0.3);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = expectedW[i * n + j]!;
+            for (let l = 0; l < k; l++) s = f(s + f(f(a[i * k + l]! * eta) * b[j * k + l]!));
+            expectedW[i * n + j] = s;
+          }
+        }
+        toQuadPanel(b, n, k, panel);
+        wasm.update(w.byteOffset, a.byteOffset, panel.byteOffset, 0.3, m, n);
+        expect(Array.from(w)).to.deep.equal(Array.from(expectedW));
+      }),
+      { seed: 18_5, numRuns: 80 },
+    );
+  });
+
   it('one step equals a float32 reference (Math.fround loops) to ≤ 2 ulps, odd and even widths, any depth (seeded fast-check)', () => {
     fc.assert(
       fc.property(

@@ -25,7 +25,7 @@ import type { Mat } from './matrix.ts';
 import { bindTheta, type Network } from './network.ts';
 import { registerEngine } from './registry.ts';
 import type { Task } from './task.ts';
-import { Arena, F32X4, MAX_ARENA_DOUBLES, arenaSizeFloat32, fromQuadPanel, toQuadPanel, wasmKernels, type WasmKernels } from './wasm.ts';
+import { Arena, F32X4, MAX_ARENA_DOUBLES, arenaSizeFloat32, toQuadPanel, wasmKernels, type WasmKernels } from './wasm.ts';
 import { ValidationError } from '../util/errors.ts';
 
 /** One layer of θ with its float32 buffers (views into the kernel memory). */
@@ -38,8 +38,10 @@ interface Layer32 {
   readonly w: Float32Array;
   /** G (rows×n_in), the gradient signal: −∂L/∂W = G Pᵀ. */
   readonly signal: Float32Array;
-  /** Q (n_out×rows), the map from the layer's output to the network output, and Qᵀ (rows×n_out). */
-  readonly suffix: Float32Array;
+  /**
+   * Qᵀ (rows×K): the transpose of the map Q (n_out×rows) from the layer's output to the network output, its
+   * n_out columns padded with zeros to K = 4⌈n_out/4⌉ (whole f32x4 vectors; wasm.ts backwardT).
+   */
   readonly suffixT: Float32Array;
 }
 
@@ -64,11 +66,16 @@ export class Float32Engine implements Engine {
   private readonly pathways: Pathway32[];
   private readonly kIn: WasmKernels;
   private readonly kOut: WasmKernels;
-  /** Panels of the f32x4 kernels (wasm.ts): Pᵀ for updates, the suffix product's output. */
+  /** n_out rounded up to whole f32x4 vectors: the padded width of the suffixes. */
+  private readonly padOut: number;
+  /** The panel of the f32x4 update kernel (wasm.ts): Pᵀ. */
   private readonly panelIn: Float32Array;
-  private readonly panelOut: Float32Array;
-  private readonly eyeOut: Float32Array;
-  /** Σ^{yx}, Σ^x in float32, Ω = Σ_a Ω_a and E = Σ^{yx} − ΩΣ^x (n_out×n_in), E in kernel memory. */
+  /** Qᵀ of a pathway's last layer: I (n_out×K, zero padded). */
+  private readonly eyeOutT: Float32Array;
+  /**
+   * Σ^{yx}, Σ^x in float32, Ω = Σ_a Ω_a and E = Σ^{yx} − ΩΣ^x (n_out×n_in), E in kernel memory with K − n_out
+   * zero rows below it (the padding of Qᵀ meets zeros in G = Qᵀ E).
+   */
   private readonly syx: Float32Array;
   private readonly sx: Float32Array;
   private readonly omega: Float32Array;
@@ -87,13 +94,15 @@ export class Float32Engine implements Engine {
     this.nIn = nIn;
     this.nOut = nOut;
     const maxDim = Math.max(...net.pathways.flatMap((p) => p.dims));
-    const panelLength = (k: number): number => 4 * k * Math.ceil(maxDim / 4);
+    const panelLength = 4 * nIn * Math.ceil(maxDim / 4);
+    const K = 4 * Math.ceil(nOut / 4);
+    this.padOut = K;
     // Every float32 buffer, in allocation order, to size the kernel memory.
     const lengths: number[] = [];
     let count = 0;
     for (const p of net.pathways) for (const l of p.layers) count += l.data.length;
-    lengths.push(count, nIn * nIn, nOut * nOut, panelLength(nIn), panelLength(nOut), nOut * nIn);
-    for (const p of net.pathways) for (const l of p.layers) lengths.push(2 * l.rows * nIn, l.rows * nIn, nOut * l.rows, l.rows * nOut);
+    lengths.push(count, nIn * nIn, nOut * K, panelLength, K * nIn);
+    for (const p of net.pathways) for (const l of p.layers) lengths.push(2 * l.rows * nIn, l.rows * nIn, l.rows * K);
     const size = arenaSizeFloat32(lengths);
     const arena = size <= MAX_ARENA_DOUBLES ? new Arena(size) : null;
     const kIn = arena && wasmKernels(nIn, arena, F32X4);
@@ -112,11 +121,10 @@ export class Float32Engine implements Engine {
     this.theta32 = alloc(count);
     const eyeIn = alloc(nIn * nIn);
     for (let i = 0; i < nIn; i++) eyeIn[i * nIn + i] = 1;
-    this.eyeOut = alloc(nOut * nOut);
-    for (let i = 0; i < nOut; i++) this.eyeOut[i * nOut + i] = 1;
-    this.panelIn = alloc(panelLength(nIn));
-    this.panelOut = alloc(panelLength(nOut));
-    this.residual = alloc(nOut * nIn);
+    this.eyeOutT = alloc(nOut * K);
+    for (let i = 0; i < nOut; i++) this.eyeOutT[i * K + i] = 1;
+    this.panelIn = alloc(panelLength);
+    this.residual = alloc(K * nIn);
     this.syx = Float32Array.from(task.sigmaYX.data);
     this.sx = Float32Array.from(task.sigmaX.data);
     this.omega = new Float32Array(nOut * nIn);
@@ -136,8 +144,7 @@ export class Float32Engine implements Engine {
           cols: l.cols,
           w: this.theta32.subarray(offset, offset + l.data.length),
           signal: alloc(l.rows * nIn),
-          suffix: alloc(nOut * l.rows),
-          suffixT: alloc(l.rows * nOut),
+          suffixT: alloc(l.rows * K),
         });
         offset += l.data.length;
       });
@@ -191,7 +198,7 @@ export class Float32Engine implements Engine {
       for (let i = 0; i < omega.length; i++) omega[i] = f(omega[i]! + top[i]!);
     });
     if (this.task.whitened) {
-      for (let i = 0; i < residual.length; i++) residual[i] = f(syx[i]! - omega[i]!);
+      for (let i = 0; i < omega.length; i++) residual[i] = f(syx[i]! - omega[i]!);
       return;
     }
     for (let i = 0; i < this.nOut; i++) {
@@ -205,21 +212,20 @@ export class Float32Engine implements Engine {
 
   /** G_ℓ = Q_ℓᵀ E for every layer, top down (Q = I for a pathway's last layer, Q_ℓ = Q_{ℓ+1} W_{ℓ+1} below). */
   private signals(): void {
-    const nOut = this.nOut;
+    const K = this.padOut;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
       const above = this.layers[i + 1];
       if (above === undefined || above.pathway !== layer.pathway) {
         // Q = I: G = E exactly (no arithmetic, as I·E in float32 would give), and the next suffix starts from I.
-        layer.signal.set(this.residual);
-        layer.suffix.set(this.eyeOut);
+        layer.signal.set(this.residual.subarray(0, layer.signal.length));
+        layer.suffixT.set(this.eyeOutT);
         continue;
       }
-      this.panelOut.fill(0, 0, 4 * nOut * Math.ceil(above.cols / 4));
-      this.kOut.backward(this.panelOut.byteOffset, above.suffix.byteOffset, above.w.byteOffset, above.rows, above.cols);
-      fromQuadPanel(this.panelOut, above.cols, nOut, layer.suffix, layer.suffixT);
-      // Qᵀ (rows×n_out) · E (n_out×n_in): the prefix kernel with W = Qᵀ.
-      this.kIn.forward(layer.signal.byteOffset, layer.suffixT.byteOffset, this.residual.byteOffset, layer.rows, nOut);
+      // Q_ℓᵀ = W_{ℓ+1}ᵀ Q_{ℓ+1}ᵀ, then Qᵀ (rows×K) · E (K×n_in): the prefix kernel with W = Qᵀ.
+      layer.suffixT.fill(0);
+      this.kOut.backwardT(layer.suffixT.byteOffset, above.suffixT.byteOffset, above.w.byteOffset, above.rows, above.cols);
+      this.kIn.forward(layer.signal.byteOffset, layer.suffixT.byteOffset, this.residual.byteOffset, layer.rows, K);
     }
   }
 

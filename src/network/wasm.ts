@@ -337,6 +337,57 @@ function backwardBody(k: number, t: Lanes): Body {
   return b;
 }
 
+/**
+ * backwardT(ot, qt, w, m, n): OT (n×K) += Wᵀ QT for QT (m×K), i.e. the suffix product Q W (k×n) written as its
+ * transpose, both with the thin dimension padded to K = L·⌈k/L⌉ (zero padding stays zero). Row i of W adds
+ * W[i, j] · QT[i, :] to row j of OT: the R·K/L vectors of QT's rows stay in registers across the sweep over j,
+ * and its output is its next input and a prefix kernel's W (G = Qᵀ E), so no panel conversion is needed.
+ * R = BACKWARD_T_ROWS rows of W per sweep (R·K/L + K/L + R ≤ 16 vector registers at k ≤ 16, L = 4).
+ */
+const BACKWARD_T_ROWS = 2;
+function backwardTBody(k: number, t: Lanes): Body {
+  const [OT, QT, W, M, N] = [0, 1, 2, 3, 4];
+  const E = t.bytes;
+  const V = Math.ceil(k / t.lanes);
+  const rowT = VEC * V;
+  const b = new Body(5, t);
+  const i = b.local(I32);
+  const j = b.local(I32);
+  const wp = b.local(I32);
+  const op = b.local(I32);
+  const qp = b.local(I32);
+  const rowBytes = b.local(I32);
+  const x = Array.from({ length: BACKWARD_T_ROWS }, () => b.local(V128));
+  const q = Array.from({ length: BACKWARD_T_ROWS }, () => Array.from({ length: V }, () => b.local(V128)));
+  b.get(N).i32(E).mul().set(rowBytes);
+  b.get(W).set(wp);
+  b.get(QT).set(qp);
+  b.i32(0).set(i);
+  const rows = (R: number): void => {
+    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) b.get(qp).v128load(rowT * r + VEC * v).set(q[r]![v]!);
+    b.get(OT).set(op);
+    b.i32(0).set(j);
+    b.loop(j, N, 1, () => {
+      for (let r = 0; r < R; r++) {
+        b.get(wp);
+        for (let e = 0; e < r; e++) b.get(rowBytes).add();
+        b.load(0).splat().set(x[r]!);
+      }
+      for (let v = 0; v < V; v++) {
+        b.get(op).get(op).v128load(VEC * v);
+        for (let r = 0; r < R; r++) b.get(q[r]![v]!).get(x[r]!).vmul().vadd();
+        b.v128store(VEC * v);
+      }
+      b.bump(wp, E).bump(op, rowT);
+    });
+    for (let e = 1; e < R; e++) b.bumpBy(wp, rowBytes);
+    b.bump(qp, rowT * R);
+  };
+  b.loop(i, M, BACKWARD_T_ROWS, () => rows(BACKWARD_T_ROWS));
+  if (BACKWARD_T_ROWS > 1) b.loop(i, M, 1, () => rows(1));
+  return b;
+}
+
 function assemble(k: number, t: Lanes): Uint8Array {
   const types = vector([
     [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), 0], // forward / backward
@@ -344,14 +395,15 @@ function assemble(k: number, t: Lanes): Uint8Array {
   ]);
   // (import "e" "m" (memory 0)): any memory fits, so one compiled module per k serves every arena.
   const imports = vector([[1, 0x65, 1, 0x6d, 0x02, 0x00, 0x00]]);
-  const functions = vector([[0], [1], [0]]);
+  const functions = vector([[0], [1], [0], [0]]);
   const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const exports = vector([
     [...name('forward'), 0x00, 0],
     [...name('update'), 0x00, 1],
     [...name('backward'), 0x00, 2],
+    [...name('backwardT'), 0x00, 3],
   ]);
-  const code = vector([forwardBody(k, t).encode(), updateBody(k, t).encode(), backwardBody(k, t).encode()]);
+  const code = vector([forwardBody(k, t).encode(), updateBody(k, t).encode(), backwardBody(k, t).encode(), backwardTBody(k, t).encode()]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -370,6 +422,8 @@ export interface WasmKernels {
   forward(out: number, w: number, p: number, m: number, n: number): void;
   update(w: number, a: number, bp: number, eta: number, m: number, n: number): void;
   backward(op: number, q: number, w: number, m: number, n: number): void;
+  /** OT (n×K) += Wᵀ QT, K = k rounded up to whole vectors (see backwardTBody). */
+  backwardT(ot: number, qt: number, w: number, m: number, n: number): void;
 }
 
 /** A bump allocator of Float64Arrays (or Float32Arrays) in one WebAssembly.Memory, 16-byte aligned. */
@@ -435,7 +489,7 @@ export function wasmKernels(k: number, arena: Arena, lanes: Lanes = F64X2): Wasm
   if (!module) return null;
   const instance = new WebAssembly.Instance(module, { e: { m: arena.memory } });
   const ex = instance.exports as unknown as Omit<WasmKernels, 'k'>;
-  return { k, forward: ex.forward, update: ex.update, backward: ex.backward };
+  return { k, forward: ex.forward, update: ex.update, backward: ex.backward, backwardT: ex.backwardT };
 }
 
 /** B (n×k, row-major) → pair panel (length 2k·⌈n/2⌉, zero padding). */
@@ -472,17 +526,5 @@ export function toQuadPanel(b: Float32Array, n: number, k: number, panel: Float3
   for (let j = n; j & 3; j++) {
     const base = (j >> 2) * 4 * k + (j & 3);
     for (let l = 0; l < k; l++) panel[base + 4 * l] = 0;
-  }
-}
-
-/** Quad panel of an n×k block → its transpose, row-major k×n (`q`), and the block itself, row-major n×k (`qt`). */
-export function fromQuadPanel(panel: Float32Array, n: number, k: number, q: Float32Array, qt: Float32Array): void {
-  for (let j = 0; j < n; j++) {
-    const base = (j >> 2) * 4 * k + (j & 3);
-    for (let l = 0; l < k; l++) {
-      const v = panel[base + 4 * l]!;
-      q[l * n + j] = v;
-      qt[j * k + l] = v;
-    }
   }
 }
