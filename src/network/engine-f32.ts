@@ -5,10 +5,10 @@
  * gradient rule and `precision: "float32"`; every other combination stays float64 (the registry refuses it).
  *
  * What is float32 and what is not:
- * - float32 (rounded after every multiply and every add, as PyTorch float32 on a CPU without FMA contraction):
- *   the weights, the prefixes P^d = W^{d−1}⋯W^1, the suffixes Q^d, the residual E = Σ^{yx} − ΩΣ^x (Σ^{yx}, Σ^x
- *   rounded to float32 once), the signals G = Qᵀ E, the updates W += η G Pᵀ (η rounded to float32 by the
- *   kernel's f32 parameter).
+ * - float32 (rounded after every multiply and every add; WebAssembly SIMD has no fused multiply-add): the
+ *   weights, the prefixes P^d = W^{d−1}⋯W^1, the residual E = Σ^{yx} − ΩΣ^x (Σ^{yx}, Σ^x rounded to float32
+ *   once), the signals G^d = W^{d+1ᵀ} G^{d+1} (G = E at the top), the updates W += η G Pᵀ (η rounded to
+ *   float32 by the kernel's f32 parameter).
  * - float64: the read-out. `loss()` and `pathwayMaps()` take the float32 Ω_a exactly (every float32 is a
  *   double) and compute in float64, so records, the reduced read-out and the agreement tests compare float32
  *   training, not float32 bookkeeping.
@@ -38,11 +38,6 @@ interface Layer32 {
   readonly w: Float32Array;
   /** G (rows×n_in), the gradient signal: −∂L/∂W = G Pᵀ. */
   readonly signal: Float32Array;
-  /**
-   * Qᵀ (rows×K): the transpose of the map Q (n_out×rows) from the layer's output to the network output, its
-   * n_out columns padded with zeros to K = 4⌈n_out/4⌉ (whole f32x4 vectors; wasm.ts backwardT).
-   */
-  readonly suffixT: Float32Array;
 }
 
 interface Pathway32 {
@@ -64,18 +59,11 @@ export class Float32Engine implements Engine {
   private readonly nOut: number;
   private readonly layers: Layer32[];
   private readonly pathways: Pathway32[];
+  /** The f32x4 kernels for the thin dimension n_in: every O(N² n_in) product of a step. */
   private readonly kIn: WasmKernels;
-  private readonly kOut: WasmKernels;
-  /** n_out rounded up to whole f32x4 vectors: the padded width of the suffixes. */
-  private readonly padOut: number;
   /** The panel of the f32x4 update kernel (wasm.ts): Pᵀ. */
   private readonly panelIn: Float32Array;
-  /** Qᵀ of a pathway's last layer: I (n_out×K, zero padded). */
-  private readonly eyeOutT: Float32Array;
-  /**
-   * Σ^{yx}, Σ^x in float32, Ω = Σ_a Ω_a and E = Σ^{yx} − ΩΣ^x (n_out×n_in), E in kernel memory with K − n_out
-   * zero rows below it (the padding of Qᵀ meets zeros in G = Qᵀ E).
-   */
+  /** Σ^{yx}, Σ^x in float32, Ω = Σ_a Ω_a and E = Σ^{yx} − ΩΣ^x (n_out×n_in). */
   private readonly syx: Float32Array;
   private readonly sx: Float32Array;
   private readonly omega: Float32Array;
@@ -95,36 +83,30 @@ export class Float32Engine implements Engine {
     this.nOut = nOut;
     const maxDim = Math.max(...net.pathways.flatMap((p) => p.dims));
     const panelLength = 4 * nIn * Math.ceil(maxDim / 4);
-    const K = 4 * Math.ceil(nOut / 4);
-    this.padOut = K;
     // Every float32 buffer, in allocation order, to size the kernel memory.
     const lengths: number[] = [];
     let count = 0;
     for (const p of net.pathways) for (const l of p.layers) count += l.data.length;
-    lengths.push(count, nIn * nIn, nOut * K, panelLength, K * nIn);
-    for (const p of net.pathways) for (const l of p.layers) lengths.push(2 * l.rows * nIn, l.rows * nIn, l.rows * K);
+    lengths.push(count, nIn * nIn, panelLength);
+    for (const p of net.pathways) for (const l of p.layers) lengths.push(2 * l.rows * nIn, l.rows * nIn);
     const size = arenaSizeFloat32(lengths);
     const arena = size <= MAX_ARENA_DOUBLES ? new Arena(size) : null;
     const kIn = arena && wasmKernels(nIn, arena, F32X4);
-    const kOut = arena && wasmKernels(nOut, arena, F32X4);
-    if (!arena || !kIn || !kOut) {
+    if (!arena || !kIn) {
       throw new ValidationError(
         'precision',
         'float32',
-        `for networks whose float32 buffers fit 1 GiB, with at most 16 inputs and outputs (here ${nIn} and ${nOut}), on a runtime with WebAssembly SIMD: the float32 engine has WebAssembly kernels only`,
+        `for networks whose float32 buffers fit 1 GiB, with at most 16 inputs (here ${nIn}), on a runtime with WebAssembly SIMD: the float32 engine has WebAssembly kernels only`,
       );
     }
     this.kIn = kIn;
-    this.kOut = kOut;
     const alloc = (n: number): Float32Array => arena.allocFloat32(n);
     this.theta64 = bindTheta(net);
     this.theta32 = alloc(count);
     const eyeIn = alloc(nIn * nIn);
     for (let i = 0; i < nIn; i++) eyeIn[i * nIn + i] = 1;
-    this.eyeOutT = alloc(nOut * K);
-    for (let i = 0; i < nOut; i++) this.eyeOutT[i * K + i] = 1;
     this.panelIn = alloc(panelLength);
-    this.residual = alloc(K * nIn);
+    this.residual = new Float32Array(nOut * nIn);
     this.syx = Float32Array.from(task.sigmaYX.data);
     this.sx = Float32Array.from(task.sigmaX.data);
     this.omega = new Float32Array(nOut * nIn);
@@ -144,7 +126,6 @@ export class Float32Engine implements Engine {
           cols: l.cols,
           w: this.theta32.subarray(offset, offset + l.data.length),
           signal: alloc(l.rows * nIn),
-          suffixT: alloc(l.rows * K),
         });
         offset += l.data.length;
       });
@@ -210,22 +191,23 @@ export class Float32Engine implements Engine {
     }
   }
 
-  /** G_ℓ = Q_ℓᵀ E for every layer, top down (Q = I for a pathway's last layer, Q_ℓ = Q_{ℓ+1} W_{ℓ+1} below). */
+  /**
+   * G_ℓ for every layer, top down: G = E for a pathway's last layer, G_ℓ = W_{ℓ+1}ᵀ G_{ℓ+1} below — the same
+   * G_ℓ = Q_ℓᵀ E as LinearEngine's suffixes (Q_ℓ = Q_{ℓ+1} W_{ℓ+1}), associated the other way: O(N² n_in) per
+   * layer instead of O(N² n_out) (backpropagation with the n_in input directions as the batch; 15 → 8
+   * multiply-adds per weight on the hierarchical task). The float64 engine keeps its suffixes (bit for bit
+   * as before, and the rules' ThinState is built on them).
+   */
   private signals(): void {
-    const K = this.padOut;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
       const above = this.layers[i + 1];
       if (above === undefined || above.pathway !== layer.pathway) {
-        // Q = I: G = E exactly (no arithmetic, as I·E in float32 would give), and the next suffix starts from I.
-        layer.signal.set(this.residual.subarray(0, layer.signal.length));
-        layer.suffixT.set(this.eyeOutT);
+        layer.signal.set(this.residual);
         continue;
       }
-      // Q_ℓᵀ = W_{ℓ+1}ᵀ Q_{ℓ+1}ᵀ, then Qᵀ (rows×K) · E (K×n_in): the prefix kernel with W = Qᵀ.
-      layer.suffixT.fill(0);
-      this.kOut.backwardT(layer.suffixT.byteOffset, above.suffixT.byteOffset, above.w.byteOffset, above.rows, above.cols);
-      this.kIn.forward(layer.signal.byteOffset, layer.suffixT.byteOffset, this.residual.byteOffset, layer.rows, K);
+      layer.signal.fill(0);
+      this.kIn.backwardT(layer.signal.byteOffset, above.signal.byteOffset, above.w.byteOffset, above.rows, above.cols);
     }
   }
 

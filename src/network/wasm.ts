@@ -179,7 +179,7 @@ class Body {
  * thin columns run L per vector; the last k mod L are scalar accumulators per row.
  * Measured (f64x2) at N = 1000, k = 8 (best of 20): R = 1, 2, 3, 4 → 1.11, 0.64, 1.05, 0.91 ms.
  */
-const FORWARD_ROWS: Record<Lanes['name'], number> = { f64x2: 2, f32x4: 2 };
+const FORWARD_ROWS: Record<Lanes['name'], number> = { f64x2: 2, f32x4: 4 };
 function forwardBody(k: number, t: Lanes): Body {
   const [OUT, W, P, M, N] = [0, 1, 2, 3, 4];
   const R = FORWARD_ROWS[t.name];
@@ -338,18 +338,18 @@ function backwardBody(k: number, t: Lanes): Body {
 }
 
 /**
- * backwardT(ot, qt, w, m, n): OT (n×K) += Wᵀ QT for QT (m×K), i.e. the suffix product Q W (k×n) written as its
- * transpose, both with the thin dimension padded to K = L·⌈k/L⌉ (zero padding stays zero). Row i of W adds
- * W[i, j] · QT[i, :] to row j of OT: the R·K/L vectors of QT's rows stay in registers across the sweep over j,
- * and its output is its next input and a prefix kernel's W (G = Qᵀ E), so no panel conversion is needed.
- * R = BACKWARD_T_ROWS rows of W per sweep (R·K/L + K/L + R ≤ 16 vector registers at k ≤ 16, L = 4).
+ * backwardT(ot, qt, w, m, n): OT (n×k) += Wᵀ QT for QT (m×k) and W (m×n) — backpropagation through W of k
+ * signals, or the suffix product Q W written as its transpose. Row i of W adds W[i, j] · QT[i, :] to row j of
+ * OT: the vectors of R rows of QT stay in registers across the sweep over j (the thin columns L per vector,
+ * the last k mod L in scalars, as in forward), and OT is read and written once per row block.
+ * R = 4 rows while 3R vectors and splats fit the 16 vector registers (k < 2L), else 2.
  */
-const BACKWARD_T_ROWS = 2;
 function backwardTBody(k: number, t: Lanes): Body {
   const [OT, QT, W, M, N] = [0, 1, 2, 3, 4];
   const E = t.bytes;
-  const V = Math.ceil(k / t.lanes);
-  const rowT = VEC * V;
+  const V = Math.floor(k / t.lanes);
+  const T = k % t.lanes;
+  const R = V <= 1 ? 4 : 2;
   const b = new Body(5, t);
   const i = b.local(I32);
   const j = b.local(I32);
@@ -357,34 +357,44 @@ function backwardTBody(k: number, t: Lanes): Body {
   const op = b.local(I32);
   const qp = b.local(I32);
   const rowBytes = b.local(I32);
-  const x = Array.from({ length: BACKWARD_T_ROWS }, () => b.local(V128));
-  const q = Array.from({ length: BACKWARD_T_ROWS }, () => Array.from({ length: V }, () => b.local(V128)));
+  const x = Array.from({ length: R }, () => b.local(V128));
+  const q = Array.from({ length: R }, () => Array.from({ length: V }, () => b.local(V128)));
+  const xs = Array.from({ length: R }, () => b.local(t.scalar));
+  const qs = Array.from({ length: R }, () => Array.from({ length: T }, () => b.local(t.scalar)));
   b.get(N).i32(E).mul().set(rowBytes);
   b.get(W).set(wp);
   b.get(QT).set(qp);
   b.i32(0).set(i);
-  const rows = (R: number): void => {
-    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) b.get(qp).v128load(rowT * r + VEC * v).set(q[r]![v]!);
+  const rows = (rowsHere: number): void => {
+    for (let r = 0; r < rowsHere; r++) {
+      for (let v = 0; v < V; v++) b.get(qp).v128load(E * k * r + VEC * v).set(q[r]![v]!);
+      for (let c = 0; c < T; c++) b.get(qp).load(E * k * r + VEC * V + E * c).set(qs[r]![c]!);
+    }
     b.get(OT).set(op);
     b.i32(0).set(j);
     b.loop(j, N, 1, () => {
-      for (let r = 0; r < R; r++) {
+      for (let r = 0; r < rowsHere; r++) {
         b.get(wp);
         for (let e = 0; e < r; e++) b.get(rowBytes).add();
-        b.load(0).splat().set(x[r]!);
+        b.load(0).tee(xs[r]!).splat().set(x[r]!);
       }
       for (let v = 0; v < V; v++) {
         b.get(op).get(op).v128load(VEC * v);
-        for (let r = 0; r < R; r++) b.get(q[r]![v]!).get(x[r]!).vmul().vadd();
+        for (let r = 0; r < rowsHere; r++) b.get(q[r]![v]!).get(x[r]!).vmul().vadd();
         b.v128store(VEC * v);
       }
-      b.bump(wp, E).bump(op, rowT);
+      for (let c = 0; c < T; c++) {
+        b.get(op).get(op).load(VEC * V + E * c);
+        for (let r = 0; r < rowsHere; r++) b.get(qs[r]![c]!).get(xs[r]!).smul().sadd();
+        b.store(VEC * V + E * c);
+      }
+      b.bump(wp, E).bump(op, E * k);
     });
-    for (let e = 1; e < R; e++) b.bumpBy(wp, rowBytes);
-    b.bump(qp, rowT * R);
+    for (let e = 1; e < rowsHere; e++) b.bumpBy(wp, rowBytes);
+    b.bump(qp, E * k * rowsHere);
   };
-  b.loop(i, M, BACKWARD_T_ROWS, () => rows(BACKWARD_T_ROWS));
-  if (BACKWARD_T_ROWS > 1) b.loop(i, M, 1, () => rows(1));
+  b.loop(i, M, R, () => rows(R));
+  b.loop(i, M, 1, () => rows(1));
   return b;
 }
 
@@ -422,7 +432,7 @@ export interface WasmKernels {
   forward(out: number, w: number, p: number, m: number, n: number): void;
   update(w: number, a: number, bp: number, eta: number, m: number, n: number): void;
   backward(op: number, q: number, w: number, m: number, n: number): void;
-  /** OT (n×K) += Wᵀ QT, K = k rounded up to whole vectors (see backwardTBody). */
+  /** OT (n×k) += Wᵀ QT for QT (m×k): backpropagation through W (see backwardTBody). */
   backwardT(ot: number, qt: number, w: number, m: number, n: number): void;
 }
 
