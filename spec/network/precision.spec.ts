@@ -235,6 +235,28 @@ describe('precision "float32" (issue 18, item 6)', () => {
     );
   });
 
+  it('flowInto (the gradient) follows float64 from the same weights, and θ round-trips through refresh', () => {
+    const task = singularValueTask([3, 2, 1, 0.5, 0.25], 'random', 7);
+    const make = (): Network => createNetwork(task, { depths: [3, 1], width: 11, nonlinearity: 'linear' }, { kind: 'gaussian', sigma: 0.9, seed: 4 });
+    const e32 = createEngine(make(), task, { precision: 'float32' });
+    const e64 = createEngine(make(), task);
+    e64.theta.set(e32.theta);
+    e64.refresh();
+    const g32 = new Float64Array(e32.theta.length);
+    const g64 = new Float64Array(e64.theta.length);
+    e32.flowInto(g32);
+    e64.flowInto(g64);
+    // Each entry is a float32 sum of n_in = 5 products of signals that passed through ≤ 3 float32 products of
+    // length ≤ 11: relative error ≲ (5 + 3·11)·u ≈ 2.3e-6 of the sum of the magnitudes, bounded here by
+    // 1e-5 of the largest entry (cancellation leaves small entries with a larger relative error).
+    const scale = g64.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    g64.forEach((x, i) => expect(Math.abs(g32[i]! - x)).to.be.at.most(1e-5 * scale));
+    // θ is the exact image of the float32 weights: writing it back changes nothing.
+    const before = Float64Array.from(e32.theta);
+    e32.refresh();
+    expect(Array.from(e32.theta)).to.deep.equal(Array.from(before));
+  });
+
   it('simulate with "precision": "float32" records float64 numbers close to the float64 run', () => {
     const base = {
       task: { dataset: 'hierarchical' },

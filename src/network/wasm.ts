@@ -8,13 +8,15 @@
  * here byte by byte (a few dozen opcodes), compiled synchronously, and works on one WebAssembly.Memory that
  * holds every buffer of a LinearEngine, so no data is copied in or out of the kernels.
  *
- * The prefix kernel runs pairs of thin columns per lane pair (plus one scalar column for odd k); the update
- * and the suffix kernels run pairs of wide columns j, j+1 and work for any k.
+ * With L lanes (2 or 4): the prefix kernel runs L thin columns per vector (the last k mod L in scalars); the
+ * update and the suffix kernels run L wide columns j … j+L−1 per vector (the last n mod L in scalars) and work
+ * for any k; backwardT (the float32 engine's backpropagation) runs L thin columns per vector like the prefix.
  *
- * Layouts: the update needs Bᵀ and the suffix product writes its output in a "pair panel" layout —
- * element (j, l) of an n×k block at [(j >> 1)·2k + 2l + (j & 1)] — so that both lanes of a vector are two
- * consecutive columns j, j+1 and every load sits at a compile-time offset. `toPanel` / `fromPanel` convert
- * (O(n k), negligible next to the O(N² k) kernels).
+ * Layouts: the update needs Bᵀ and the suffix product writes its output in a panel layout — element (j, l)
+ * of an n×k block at [(j / L)·Lk + Ll + (j mod L)], the "pair panel" for f64x2, the "quad panel" for f32x4 —
+ * so that the lanes of a vector are L consecutive columns and every load sits at a compile-time offset.
+ * `toPanel` / `fromPanelTransposed` (f64) and `toQuadPanel` (f32) convert (O(n k), negligible next to the
+ * O(N² k) kernels).
  */
 
 // ---------------------------------------------------------------------------------------------------------
