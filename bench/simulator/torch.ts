@@ -10,8 +10,9 @@
  *
  * Timing: every side runs as a whole process (`taskset -c 1`, OMP/MKL/OPENBLAS threads 1, torch.set_num_threads(1))
  * for n1 and for n2 steps; per step = (median t(n2) − median t(n1)) / (n2 − n1), so process start-up, imports,
- * the spec's parse and the initialisation cancel. The runs are interleaved (ours, torch f64, torch f32 at n1,
- * then at n2, repeated), so that load from other processes hits all three alike. Wall time is the measure;
+ * the spec's parse and the initialisation cancel. The runs are interleaved (ours f64, torch f64, ours f32
+ * ("precision": "float32" in the spec), torch f32 at n1, then at n2, repeated), so that load from other
+ * processes hits all four alike. A TARGET line per precision and width says whether ours ≤ 1.0× PyTorch. Wall time is the measure;
  * CPU time (user + sys of the process, from /usr/bin/time) is printed beside it, steadier on a shared machine.
  * Default counts: 200 and 2200 steps for N ≤ 512, 20 and 170 above (torch's import varies by ~0.2 s from run to
  * run, so the differences are made long). The peer's own clock around its step loop, differenced the same way,
@@ -20,8 +21,8 @@
  * which is η = 0.02 on the package's L = ½ Σ‖y − ŷ‖² (docs/simulator.md, "From a PyTorch run to flow time").
  *
  * Agreement: the peer writes a spec with its numpy-drawn initial weights (`"init": { "kind": "weights" }`);
- * `dln simulate` and the peer (float64, float32) train from them for --agree-steps steps (mid-learning at the
- * default 200, t = 4) and the final losses are compared.
+ * `dln simulate` (float64 and float32) and the peer (float64, float32) train from them for --agree-steps steps
+ * (mid-learning at the default 200, t = 4) and the final losses are compared.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,8 +59,9 @@ if (torchCheck.status !== 0) {
 }
 const torchVersion = torchCheck.stdout.trim();
 
-type Side = 'ours' | 'float64' | 'float32';
-const SIDES: readonly Side[] = ['ours', 'float64', 'float32'];
+/** Ours in float64 and float32 ("precision" in the spec), PyTorch in float64 and float32. */
+type Side = 'ours64' | 'ours32' | 'float64' | 'float32';
+const SIDES: readonly Side[] = ['ours64', 'ours32', 'float64', 'float32'];
 
 interface Run {
   /** Wall time of the whole process, s. */
@@ -115,14 +117,15 @@ function torch(width: number, steps: number, dtype: 'float64' | 'float32'): Run 
 }
 
 /** Our spec for timing: the package's own seeded Gaussian draw (the same distribution as the peer's numpy draw). */
-function timingSpec(width: number, steps: number): string {
-  const path = join(dir, `spec-${width}-${steps}.json`);
+function timingSpec(width: number, steps: number, precision: 'float64' | 'float32'): string {
+  const path = join(dir, `spec-${width}-${steps}-${precision}.json`);
   const spec = {
     task: { dataset: 'hierarchical' },
     depths: [4, 4],
     width,
     init: { kind: 'gaussian', sigma: SIGMA, seed: SEED },
     train: { method: 'gd', learningRate: ETA, steps, recordEvery: steps },
+    ...(precision === 'float32' ? { precision } : {}),
   };
   writeFileSync(path, JSON.stringify(spec));
   return path;
@@ -160,12 +163,14 @@ const rows: Row[] = [];
 const started = performance.now();
 for (const width of widths) {
   const [n1, n2] = (countsOption ?? (width <= 512 ? [200, 2200] : [20, 170])) as [number, number];
-  const specs = [timingSpec(width, n1), timingSpec(width, n2)];
-  const runs: Record<Side, Run[][]> = { ours: [[], []], float64: [[], []], float32: [[], []] };
+  const specs64 = [timingSpec(width, n1, 'float64'), timingSpec(width, n2, 'float64')];
+  const specs32 = [timingSpec(width, n1, 'float32'), timingSpec(width, n2, 'float32')];
+  const runs: Record<Side, Run[][]> = { ours64: [[], []], ours32: [[], []], float64: [[], []], float32: [[], []] };
   for (let r = 0; r < repeats; r++) {
     [n1, n2].forEach((n, k) => {
-      runs.ours[k]!.push(ours(specs[k]!));
+      runs.ours64[k]!.push(ours(specs64[k]!));
       runs.float64[k]!.push(torch(width, n, 'float64'));
+      runs.ours32[k]!.push(ours(specs32[k]!));
       runs.float32[k]!.push(torch(width, n, 'float32'));
     });
   }
@@ -173,9 +178,9 @@ for (const width of widths) {
     ((stat(runs[side][1]!.map(pick)) - stat(runs[side][0]!.map(pick))) / (n2 - n1)) * 1000;
   const bySide = (pick: (run: Run) => number): Record<Side, Stat> => {
     const one = (side: Side): Stat => ({ median: perStep(side, pick), best: perStep(side, pick, best) });
-    return { ours: one('ours'), float64: one('float64'), float32: one('float32') };
+    return { ours64: one('ours64'), ours32: one('ours32'), float64: one('float64'), float32: one('float32') };
   };
-  const losses = { ours: runs.ours[1]![0]!.loss, float64: runs.float64[1]![0]!.loss, float32: runs.float32[1]![0]!.loss };
+  const losses = { ours64: runs.ours64[1]![0]!.loss, ours32: runs.ours32[1]![0]!.loss, float64: runs.float64[1]![0]!.loss, float32: runs.float32[1]![0]!.loss };
   for (const side of SIDES) if (!Number.isFinite(losses[side])) console.log(`  warning: ${side} ended with loss ${losses[side]} at N = ${width}`);
   rows.push({
     width,
@@ -192,19 +197,36 @@ const cell = (t: Stat): string => `${ms(t.median)} (${ms(t.best)})`;
 const ratio = (a: Stat, b: Stat): string => `${(a.median / b.median).toFixed(2)}× (${(a.best / b.best).toFixed(2)}×)`;
 const table = (title: string, pick: (row: Row) => Record<Side, Stat>): void => {
   console.log(`\n${title}`);
-  console.log('| N | steps n1, n2 | ours f64 | ours f32 | PyTorch f64 | PyTorch f32 | ours/PyTorch f64 | ours/PyTorch f32 |');
+  console.log('| N | steps n1, n2 | ours f64 | PyTorch f64 | ours/PyTorch f64 | ours f32 | PyTorch f32 | ours/PyTorch f32 |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     const t = pick(row);
-    console.log(`| ${row.width} | ${row.counts.join(', ')} | ${cell(t.ours)} | n/a | ${cell(t.float64)} | ${cell(t.float32)} | ${ratio(t.ours, t.float64)} | ${ratio(t.ours, t.float32)} |`);
+    console.log(`| ${row.width} | ${row.counts.join(', ')} | ${cell(t.ours64)} | ${cell(t.float64)} | ${ratio(t.ours64, t.float64)} | ${cell(t.ours32)} | ${cell(t.float32)} | ${ratio(t.ours32, t.float32)} |`);
+  }
+};
+/** One TARGET line per precision and width: ours ≤ 1.0× PyTorch in the same precision (medians). */
+const targets = (title: string, pick: (row: Row) => Record<Side, Stat>): void => {
+  for (const row of rows) {
+    const t = pick(row);
+    for (const [name, a, b] of [['float64', t.ours64, t.float64], ['float32', t.ours32, t.float32]] as const) {
+      if (!(a.median > 0 && b.median > 0)) {
+        console.log(`TARGET ${name} N = ${row.width} (${title}): not measurable (a non-positive difference: the counts are too close for the noise)`);
+        continue;
+      }
+      const r = a.median / b.median;
+      console.log(`TARGET ${name} N = ${row.width} (${title}): ours ${ms(a.median)} ms / PyTorch ${ms(b.median)} ms = ${r.toFixed(2)}× ${r <= 1 ? '≤' : '>'} 1.0× — ${r <= 1 ? 'met' : 'NOT met'}`);
+    }
   }
 };
 console.log('\nms per step as median (best): the difference of the medians (of the fastest runs) of the two counts');
-table('wall time (ours f32: no float32 simulator yet, so the f32 ratio compares our float64 with PyTorch float32)', (row) => row.wall);
-if (rows.every((row) => row.cpu !== null)) table('CPU time (user + sys of the process; steadier when other processes share the core)', (row) => row.cpu!);
+table('wall time', (row) => row.wall);
+const withCpu = rows.every((row) => row.cpu !== null);
+if (withCpu) table('CPU time (user + sys of the process; steadier when other processes share the core)', (row) => row.cpu!);
 console.log(`PyTorch's own clock around its step loop, median, ms per step f64 / f32 (cross-check, no start-up): ${rows.map((r) => `N = ${r.width}: ${ms(r.loop[0])} / ${ms(r.loop[1])}`).join('; ')}`);
-console.log(`(final losses of the n2 runs, ours / f64 / f32, from different initial draws: ${rows.map((r) => `N = ${r.width}: ${r.losses.ours.toExponential(2)} / ${r.losses.float64.toExponential(2)} / ${r.losses.float32.toExponential(2)}`).join('; ')})`);
-console.log('target (issue 18): ≤ 1.0× PyTorch in the same precision at both widths');
+console.log(`(final losses of the n2 runs, ours f64 / ours f32 / PyTorch f64 / PyTorch f32, ours from the package's draw, PyTorch from numpy's: ${rows.map((r) => `N = ${r.width}: ${r.losses.ours64.toExponential(2)} / ${r.losses.ours32.toExponential(2)} / ${r.losses.float64.toExponential(2)} / ${r.losses.float32.toExponential(2)}`).join('; ')})`);
+console.log('\ntarget (issue 18): ≤ 1.0× PyTorch in the same precision at both widths');
+targets('wall', (row) => row.wall);
+if (withCpu) targets('CPU', (row) => row.cpu!);
 console.log(`(timing: ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 
 // Agreement from identical float64 initial weights.
@@ -213,11 +235,15 @@ for (const width of agreeWidths) {
   const written = spawnSync(PYTHON, [peer, 'spec', '--width', String(width), '--steps', String(agreeSteps), '--lr', String(ETA), '--sigma', String(SIGMA), '--seed', String(SEED), '--out', specPath], { encoding: 'utf8', env });
   if (written.status !== 0) throw new Error(`torch_peer.py spec failed: ${written.stderr}`);
   const o = ours(specPath).loss;
+  const spec32 = join(dir, `agree-${width}-float32.json`);
+  writeFileSync(spec32, JSON.stringify({ ...(JSON.parse(readFileSync(specPath, 'utf8')) as object), precision: 'float32' }));
+  const o32 = ours(spec32).loss;
   const t64 = torch(width, agreeSteps, 'float64').loss;
   const t32 = torch(width, agreeSteps, 'float32').loss;
-  const rel = (a: number): string => (Math.abs(a - o) / Math.abs(o)).toExponential(1);
+  const rel = (a: number, b: number): string => (Math.abs(a - b) / Math.abs(b)).toExponential(1);
   console.log(
-    `\nagreement, N = ${width}, the same numpy-drawn initial weights, ${agreeSteps} steps (t = ${agreeSteps * ETA}): loss ours ${o.toPrecision(15)}, ` +
-      `PyTorch f64 ${t64.toPrecision(15)} (relative difference ${rel(t64)}), PyTorch f32 ${t32.toPrecision(8)} (${rel(t32)})`,
+    `\nagreement, N = ${width}, the same numpy-drawn initial weights, ${agreeSteps} steps (t = ${agreeSteps * ETA}): loss ours f64 ${o.toPrecision(15)}, ` +
+      `PyTorch f64 ${t64.toPrecision(15)} (relative difference ${rel(t64, o)}); ours f32 ${o32.toPrecision(8)} (from ours f64: ${rel(o32, o)}), ` +
+      `PyTorch f32 ${t32.toPrecision(8)} (from ours f64: ${rel(t32, o)}, from ours f32: ${rel(t32, o32)})`,
   );
 }

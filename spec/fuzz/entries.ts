@@ -70,6 +70,8 @@ export const SIMULATION_FA = { ...SIMULATION, train: { ...SIMULATION.train, rule
 export const SIMULATION_DFA = { ...SIMULATION, train: { ...SIMULATION.train, rule: { kind: 'dfa', seed: 3 } } };
 export const SIMULATION_MEANFIELD = { ...SIMULATION, parameterisation: { kind: 'meanfield', gamma0: 1.5 }, train: { ...SIMULATION.train, rule: 'hebb' } };
 export const SIMULATION_GLN = { ...SIMULATION, train: { ...SIMULATION.train, rule: { kind: 'gln', seed: 3 } } };
+/** The float32 engine (issue 18, item 6): its refusals (rules, flow, kernels) and its training under mutation. */
+export const SIMULATION_F32 = { ...SIMULATION, precision: 'float32' };
 
 /** Two pathways (x → h → y through edges a, b; x → y through c), gated per context. */
 export const GATED = {
@@ -162,6 +164,7 @@ export const ENTRIES: readonly Entry[] = [
   { name: 'simulate (dfa)', base: SIMULATION_DFA, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'simulate (mean-field)', base: SIMULATION_MEANFIELD, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'simulate (gln)', base: SIMULATION_GLN, call: (s) => simulate(s, SMALL), specRuns: 300 },
+  { name: 'simulate (float32)', base: SIMULATION_F32, call: (s) => simulate(s, SMALL), specRuns: 300 },
   { name: 'solveGated', base: GATED, call: (g) => solveGated(g, SMALL), specRuns: 400, cli: 'gdln' },
   { name: 'solveGated (fa)', base: GATED_FA, call: (g) => solveGated(g, SMALL), specRuns: 300 },
   { name: 'solveTwoLayer', base: TWOLAYER, call: (s) => solveTwoLayer(s), specRuns: 800, cli: 'twolayer' },

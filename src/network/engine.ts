@@ -40,6 +40,10 @@ export interface Engine {
   pathwayMaps(): Mat[];
 }
 
+/** The arithmetic of the training steps (the read-out, losses and records are float64 in both). */
+export type Precision = 'float64' | 'float32';
+export const PRECISIONS: readonly Precision[] = ['float64', 'float32'];
+
 /** The built-in `kernels` values; registerEngine can add more. */
 export type KernelChoice = 'auto' | 'js' | 'ml-matrix';
 
@@ -53,6 +57,11 @@ export interface EngineOptions {
   readonly kernels?: KernelChoice | (string & {});
   /** How the error travels back; default `gradientRule` (the true gradient). */
   readonly rule?: UpdateRule;
+  /**
+   * `float64` (default) or `float32`: the arithmetic of the training steps, chosen through the registry
+   * (float32: engine-f32.ts, thin products on f32x4 kernels, the gradient rule only).
+   */
+  readonly precision?: Precision;
 }
 
 type Allocate = (length: number) => Float64Array;
@@ -60,7 +69,13 @@ const plainAllocate: Allocate = (length) => new Float64Array(length);
 
 /** The engine the registry holds for the options' kernels and the network's nonlinearity. */
 export function createEngine(net: Network, task: Task, options: EngineOptions = {}): Engine {
-  return findEngine(options.kernels ?? 'auto', net.nonlinearity, options.rule ?? gradientRule).create(net, task, options);
+  return findEngine(options.kernels ?? 'auto', net.nonlinearity, options.rule ?? gradientRule, options.precision ?? 'float64').create(net, task, options);
+}
+
+/** The float64 engines' guard against a float32 request that bypassed the registry. */
+function float64Only(options: EngineOptions, engine: string): void {
+  const precision = options.precision ?? 'float64';
+  if (precision !== 'float64') throw new ValidationError('precision', precision, `for ${engine}: "float64" (float32: createEngine with kernels "auto")`);
 }
 
 export { kernelChoices };
@@ -106,6 +121,7 @@ export class LinearEngine implements Engine {
     const kernels = options.kernels ?? 'auto';
     if (kernels !== 'auto' && kernels !== 'js') throw new ValidationError('kernels', kernels, 'for the thin-product engine: "auto" or "js"');
     if (net.nonlinearity !== 'linear') throw new ValidationError('nonlinearity', net.nonlinearity, 'for the thin-product engine: "linear"');
+    float64Only(options, 'the thin-product engine');
     this.rule = options.rule ?? gradientRule;
     const form = ruleForm(this.rule, 'thin', 'the thin-product linear engine');
     if (this.rule.gates !== undefined) throw new ValidationError('rule', this.rule.name, 'for the thin-product engine: an ungated rule (gates need the samples: the backpropagation or ml-matrix engine)');
@@ -355,6 +371,7 @@ export class BackpropEngine implements Engine {
   constructor(net: Network, task: Task, options: EngineOptions = {}) {
     const kernelOption = options.kernels ?? 'auto';
     if (kernelOption !== 'auto' && kernelOption !== 'js') throw new ValidationError('kernels', kernelOption, 'for the backpropagation engine: "auto" or "js"');
+    float64Only(options, 'the backpropagation engine');
     this.rule = options.rule ?? gradientRule;
     const form = ruleForm(this.rule, 'samples', 'the backpropagation engine');
     this.network = net;
@@ -537,6 +554,10 @@ export function diagonalStrengths(matrices: readonly Mat[]): number[][] {
     return out;
   });
 }
+
+// The float32 engine registers itself (kernels "auto", linear, precision "float32"); imported here so that
+// importing engine.ts is enough for createEngine to find it, as for the built-in engines below.
+import './engine-f32.ts';
 
 // The built-in engines. Later registrations for the same (kernels, nonlinearity) pair replace these.
 registerEngine({

@@ -82,7 +82,10 @@ export function runSimulation(input: unknown, options: SimulateOptions = {}): Si
  */
 function parameterisedEngine(spec: SimulationSpec, task: Task, network: Network): Engine {
   const p = spec.parameterisation ?? 'standard';
-  if (p === 'standard') return createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule) });
+  if (p === 'standard') {
+    const precision = spec.precision ?? 'float64';
+    return createEngine(network, task, { kernels: spec.kernels ?? 'auto', rule: createRule(spec.train.rule), ...(precision === 'float64' ? {} : { precision }) });
+  }
   if (spec.init.kind === 'gaussian') {
     // createNetwork draws N(0, σ²/N_a) with N_a the pathway's width: back to the raw N(0, σ²).
     network.pathways.forEach((pw, a) => {

@@ -11,11 +11,12 @@ import {
   expectRecord,
   rejectUnknownKeys,
 } from '../util/validation.ts';
-import { kernelChoices, type KernelChoice } from './engine.ts';
+import { kernelChoices, PRECISIONS, type KernelChoice, type Precision } from './engine.ts';
+import { findEngine } from './registry.ts';
 import type { NetworkInit, Nonlinearity } from './network.ts';
 import type { Basis } from './task.ts';
 import type { TrainSpec } from './train.ts';
-import { parseMat, parseRuleSpec } from './rules/index.ts';
+import { createRule, parseMat, parseRuleSpec } from './rules/index.ts';
 import { parseParameterisation, type Parameterisation } from './parameterisation.ts';
 import { ATOL_MAX_RELATIVE, RTOL_RANGE } from '../reduced/problem.ts';
 
@@ -34,6 +35,11 @@ export interface SimulationSpec {
   readonly train: TrainSpec;
   /** "standard" (default) or the mean-field one with richness γ₀ (parameterisation.ts). */
   readonly parameterisation?: Parameterisation;
+  /**
+   * The arithmetic of the training steps: "float64" (default) or "float32" (engine-f32.ts: linear pathways,
+   * kernels "auto", gradient descent with the gradient rule). Records (losses, strengths) are float64 in both.
+   */
+  readonly precision?: Precision;
 }
 
 /** Widths beyond this would need > 1 GB per N×N layer pair: almost certainly a typo. */
@@ -43,7 +49,7 @@ const SEED_RULE = { integer: true, min: Number.MIN_SAFE_INTEGER, max: Number.MAX
 
 export function parseSimulationSpec(input: unknown): SimulationSpec {
   const obj = expectRecord(input, 'spec', 'a JSON object with task, depths, width, init and train');
-  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'kernels', 'train', 'parameterisation'], '');
+  rejectUnknownKeys(obj, ['task', 'depths', 'width', 'init', 'nonlinearity', 'kernels', 'train', 'parameterisation', 'precision'], '');
   const task = parseTask(obj['task']);
   const K = 'singularValues' in task ? task.singularValues.length : 8;
   const depths = expectNumberArray(obj['depths'], 'depths', { integer: true, min: 1, max: MAX_DEPTH });
@@ -64,6 +70,22 @@ export function parseSimulationSpec(input: unknown): SimulationSpec {
   const scale = Math.max(1, ...('singularValues' in task ? task.singularValues : [1]));
   const train = parseTrain(obj['train'], depths, scale);
   const parameterisation = parseParameterisation(obj['parameterisation']);
+  const precision = obj['precision'] === undefined ? 'float64' : expectOneOf(obj['precision'], 'precision', PRECISIONS);
+  if (precision !== 'float64') {
+    // What the trainer and the parameterisation need before an engine is chosen; the engine's own limits
+    // (kernels, nonlinearity) come from the registry, so a later float32 engine lifts them without edits here.
+    if (train.method !== 'gd') {
+      throw new ValidationError('train.method', train.method, `with "precision": "${precision}": "gd" (gradient flow's error control needs float64 velocities)`);
+    }
+    if (parameterisation !== 'standard') {
+      throw new ValidationError('parameterisation', parameterisation, `with "precision": "${precision}": "standard" (the mean-field rescaling updates θ in float64)`);
+    }
+    const engine = findEngine(kernels, nonlinearity, undefined, precision);
+    if (engine.accepts !== undefined && !engine.accepts(createRule(train.rule))) {
+      throw new ValidationError('train.rule', train.rule ?? 'gd', `with "precision": "${precision}": a rule the ${precision} engine trains (${engine.name})`);
+    }
+    return { task, depths, width, init, nonlinearity, kernels, train, precision };
+  }
   if (parameterisation !== 'standard') {
     // The raw weights are N(0, σ²) (σ = 1 in the paper) or given; the other init kinds set effective scales.
     if (init.kind !== 'gaussian' && init.kind !== 'weights') {
