@@ -90,7 +90,7 @@ function runCli(): void {
         if (text === undefined) continue;
         const file = join(dir, `${ran}.json`);
         writeFileSync(file, text);
-        const args = entry.cli === 'simulate' ? [entry.cli, file, '--format', 'json'] : [entry.cli!, file];
+        const args = [entry.cli!, file];
         const r = spawnSync(process.execPath, [`--max-old-space-size=${memoryMb}`, '--import', 'tsx', main, ...args], {
           encoding: 'utf8',
           timeout: timeoutMs,
