@@ -98,6 +98,12 @@ export interface HalvedModeModel extends ReducedModel {
   readonly clockRhs: RightHandSide;
   clockSign: number;
   /**
+   * The residuals r of the last 8 clockRhs calls, the latest at index `recentCount & 7`: after an accepted
+   * DOPRI5 step along the clock, the last six are its stages 2–7 (clock.ts integrates the time map from them).
+   */
+  readonly recentResiduals: readonly number[];
+  readonly recentCount: number;
+  /**
    * Sets `lastResidual` = r = S − λ Σ_a K_a and `gamma` = γ = λ Σ_a K_a′ g_a (= −dr/du ≥ 0) at the state
    * y[yOff …] (fields, not a return value: returning a pair would allocate).
    */
@@ -390,8 +396,14 @@ class HalvedMode implements HalvedModeModel {
     const w = this.w;
     const sign = this.clockSign;
     for (let a = 0; a < M; a++) dydt[a] = sign * w[W_G * M + a]!;
-    this.lastResidual = this.S - this.lambda * this.total;
+    const r = this.S - this.lambda * this.total;
+    this.lastResidual = r;
+    this.recentResiduals[(this.recentCount = (this.recentCount + 1) | 0) & 7] = r;
   }
+
+  /** The residuals of the last 8 clockRhs calls: the latest at recentCount & 7. */
+  readonly recentResiduals: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+  recentCount = 0;
 
   lastResidual = 0.5;
   gamma = 0.5;
