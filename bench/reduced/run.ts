@@ -13,6 +13,12 @@
  *    /usr/bin/python3 has scipy.
  * 6. A table per set, the verdict on the target per set, both sets side by side, and out/bench/reduced.json
  *    with every figure.
+ *
+ * A timed JS solve is the whole solveReduced call (validation, every mode, read-out at the output times into
+ * the result's columns); the worker reads one number of the result through rows(), not the nested
+ * strengths[t][a][α] arrays, which are the JSON view built on first use — as scipy's timed solve ends with
+ * solve_ivp's state array and the peer's strengths(...).tolist() is outside its timing. Measured figures, per
+ * set, before and after issue 18's item 4 work: bench/reduced/README.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
