@@ -74,7 +74,10 @@ export class RecordedSteps {
 
   constructor(n: number, y0: Float64Array) {
     this.n = n;
-    this.y0 = Float64Array.from(y0);
+    // A loop, not Float64Array.from (which goes through the iterator) or set (costly for a few doubles).
+    const copy = new Float64Array(n);
+    for (let i = 0; i < n; i++) copy[i] = y0[i]!;
+    this.y0 = copy;
     this.buf = takeScratch();
   }
 
@@ -211,7 +214,7 @@ export function recordDopri5(
     options.controller === 'predictive' ? new PredictiveControl(options.safety ?? 0.9) : new HairerPI(DOPRI5_PI, options.safety);
   let k1 = w.k1;
   let y: Float64Array = w.y;
-  y.set(y0);
+  for (let i = 0; i < n; i++) y[i] = y0[i]!;
   let t = 0;
   let status: Status = 'ok';
 

@@ -60,6 +60,15 @@ const D5 = 701980252875 / 199316789632;
 const D6 = -1453857185 / 822651844;
 const D7 = 69997945 / 29380423;
 
+/**
+ * The nodes, 5th-order weights and dense-output weights of the tableau above, for a caller that integrates a
+ * quantity of its own from a step's stages (src/reduced/clock.ts: the time map along the clock). Index i is
+ * stage i + 1; stage 7 is the step's end (FSAL), with weight 0 in the solution.
+ */
+export const DOPRI5_NODES: readonly number[] = [0, C2, C3, C4, C5, 1, 1];
+export const DOPRI5_WEIGHTS: readonly number[] = [A71, 0, A73, A74, A75, A76, 0];
+export const DOPRI5_DENSE: readonly number[] = [D1, 0, D3, D4, D5, D6, D7];
+
 /** Hairer's stiffness threshold for DOPRI5: h·|λ| above this (its real stability boundary is ≈ 3.3) … */
 export const STIFF_HLAMBDA = HAIRER_STIFFNESS.hLambda;
 /** … on this many accepted steps (a run of 6 non-stiff ones resets the count). */

@@ -98,6 +98,12 @@ export interface HalvedModeModel extends ReducedModel {
   readonly clockRhs: RightHandSide;
   clockSign: number;
   /**
+   * The residuals r of the last 8 clockRhs calls, the latest at index `recentCount & 7`: after an accepted
+   * DOPRI5 step along the clock, the last six are its stages 2–7 (clock.ts integrates the time map from them).
+   */
+  readonly recentResiduals: readonly number[];
+  readonly recentCount: number;
+  /**
    * Sets `lastResidual` = r = S − λ Σ_a K_a and `gamma` = γ = λ Σ_a K_a′ g_a (= −dr/du ≥ 0) at the state
    * y[yOff …] (fields, not a return value: returning a pair would allocate).
    */
@@ -282,7 +288,7 @@ class HalvedMode implements HalvedModeModel {
       this.iw = iw;
       this.w = w;
       this.y0 = y0;
-      this.clockRhs = this.evalClockRhs.bind(this);
+      this.clockRhs = this.evalLayerClockRhs.bind(this);
       this.strengths = this.evalStrengths.bind(this);
       return;
     }
@@ -384,14 +390,103 @@ class HalvedMode implements HalvedModeModel {
 
   clockSign = 1;
 
+  /**
+   * The clock's right-hand side for the balanced form: fillRates' operations in its order (the same numbers, bit
+   * for bit), the rates written straight into dydt rather than through the W_G slots, which nothing reads after
+   * a clock right-hand side.
+   */
   private evalClockRhs(_u: number, y: Float64Array, dydt: Float64Array): void {
-    this.fillRates(y);
     const M = this.dimension;
+    const iw = this.iw;
     const w = this.w;
     const sign = this.clockSign;
-    for (let a = 0; a < M; a++) dydt[a] = sign * w[W_G * M + a]!;
-    this.lastResidual = this.S - this.lambda * this.total;
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      let x = y[a]!;
+      const D = iw[I_DEPTH * M + a]!;
+      const k = iw[I_KIND * M + a]!;
+      const flip = x * w[W_Q0 * M + a]! < 0 ? -1 : 1;
+      x *= flip;
+      let g: number;
+      if (k === DEPTH1) {
+        g = 1;
+        total += x;
+      } else if (k === KEEP_P) {
+        const q = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
+        g = ipow(q, D - 1);
+        total += x * g;
+      } else if (k === KEEP_Q) {
+        const p = w[W_SGN * M + a]! * Math.sqrt(x * x + w[W_C * M + a]!);
+        g = p * ipow(x, D - 2);
+        total += g * x;
+      } else if (k === LINEAR) {
+        g = w[W_SGN * M + a]! * ipow(x, D - 1);
+        total += g * x;
+      } else {
+        this.layerRate(a, x);
+        g = this.layerG;
+        total += g * x;
+      }
+      dydt[a] = sign * (flip * g);
+    }
+    const r = this.S - this.lambda * total;
+    this.lastResidual = r;
+    this.recentResiduals[(this.recentCount = (this.recentCount + 1) | 0) & 7] = r;
   }
+
+  /**
+   * evalClockRhs for the per-layer form (every pathway LAYERS or DEPTH1): the same operations in the same order,
+   * so the same numbers, bit for bit, with the rates written straight into dydt — no kind dispatch and no pass
+   * through the W_G slots (nothing reads them after a clock right-hand side). It is most of a per-layer solve's
+   * work (bench/reduced: ≈ 140 calls per mode).
+   */
+  private evalLayerClockRhs(_u: number, y: Float64Array, dydt: Float64Array): void {
+    const M = this.dimension;
+    const iw = this.iw;
+    const w = this.w;
+    const groupStart = this.groupStart;
+    const groupC = this.groupC;
+    const groupCount = this.groupCount;
+    const sign = this.clockSign;
+    let total = 0;
+    for (let a = 0; a < M; a++) {
+      let x = y[a]!;
+      const flip = x * w[W_Q0 * M + a]! < 0 ? -1 : 1;
+      x *= flip;
+      if (iw[I_KIND * M + a]! === DEPTH1) {
+        total += x;
+        dydt[a] = sign * flip;
+        continue;
+      }
+      // layerRate, inline.
+      const x2 = x * x;
+      let v = 1;
+      const end = groupStart[a + 1]!;
+      for (let j = groupStart[a]!; j < end; j++) {
+        const f = x2 + groupC[j]!;
+        const m = groupCount[j]!;
+        v *= m === 1 ? f : ipow(f, m);
+      }
+      let g: number;
+      if (v > PRODUCT_MIN && v < PRODUCT_MAX) {
+        const n = this.tied[a]!;
+        const root = w[W_SGN * M + a]! * Math.sqrt(v);
+        g = n > 0 ? root * ipow(x, n) : root;
+      } else {
+        this.layerRates(a, x, false);
+        g = this.layerG;
+      }
+      total += g * x;
+      dydt[a] = sign * (flip * g);
+    }
+    const r = this.S - this.lambda * total;
+    this.lastResidual = r;
+    this.recentResiduals[(this.recentCount = (this.recentCount + 1) | 0) & 7] = r;
+  }
+
+  /** The residuals of the last 8 clockRhs calls: the latest at recentCount & 7. */
+  readonly recentResiduals: number[] = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+  recentCount = 0;
 
   lastResidual = 0.5;
   gamma = 0.5;

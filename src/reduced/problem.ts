@@ -9,6 +9,7 @@ import {
   expectNumberArray as expectNumberArrayNamed,
   expectOneOf,
   expectRecord,
+  isRecord,
   numberOk,
   rejectUnknownKeys,
   ruleText,
@@ -84,7 +85,7 @@ export const ATOL_MAX_RELATIVE = 1e-3;
 export const ATOL_MAX_RELATIVE_BY_METHOD: Partial<Record<MethodName, number>> = { dop853: 1e-4 };
 
 /** Depths beyond this are almost certainly a typo and would make q^{D−1} under/overflow. */
-const MAX_DEPTH = 1000;
+export const MAX_DEPTH = 1000;
 
 export interface NormalisedProblem {
   readonly singularValues: number[];
@@ -116,6 +117,13 @@ export interface ParseProblemOptions {
 
 /** Checks every field of a reduced problem; throws a ValidationError naming the first bad one. */
 export function parseReducedProblem(input: unknown, parseOptions: ParseProblemOptions = {}): NormalisedProblem {
+  // Plain, well-formed input (what nearly every caller passes) takes the fast path; anything else, every error
+  // included, goes through the named checks, which decide and give the message.
+  return parsePlainProblem(input, parseOptions) ?? checkReducedProblem(input, parseOptions);
+}
+
+/** parseReducedProblem without its fast path: every field through the named checks. */
+export function checkReducedProblem(input: unknown, parseOptions: ParseProblemOptions = {}): NormalisedProblem {
   const obj = expectRecord(input, 'problem', 'a JSON object with singularValues, depths, init and times');
   rejectUnknownKeys(obj, TOP_KEYS, '');
   if (parseOptions.timesOptional && obj['times'] === undefined) obj['times'] = [0];
@@ -254,4 +262,165 @@ function parseInit(
     return { form: 'balanced', initialStates: balancedStates(balanced, depths, K), balanced };
   }
   throw new ValidationError('init', value, allowed);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fast path.
+
+const isPlainArray = (value: unknown): value is unknown[] => Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype;
+
+/**
+ * A copy of a plain array of finite numbers (of `length`, if ≥ 0) within [min, max] (and, with `positive`,
+ * > 0; with `integer`, safe integers), -0 read as 0; null for anything else.
+ */
+function plainNumbers(value: unknown, length: number, min: number, max: number, positive: boolean, integer: boolean): number[] | null {
+  if (!isPlainArray(value)) return null;
+  const n = value.length;
+  if (length >= 0 && n !== length) return null;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const v: unknown = value[i];
+    if (typeof v !== 'number' || !(v >= min && v <= max) || (positive && !(v > 0)) || (integer && !Number.isSafeInteger(v))) return null;
+    out[i] = v + 0;
+  }
+  return out;
+}
+
+const ANY = Number.MAX_VALUE;
+
+/** `rows` plain arrays of `cols` finite numbers, copied; null otherwise. */
+function plainMatrix(value: unknown, rows: number, cols: number): number[][] | null {
+  if (!isPlainArray(value) || value.length !== rows) return null;
+  const out = new Array<number[]>(rows);
+  for (let a = 0; a < rows; a++) {
+    const row = plainNumbers(value[a], cols, -ANY, ANY, false, false);
+    if (row === null) return null;
+    out[a] = row;
+  }
+  return out;
+}
+
+/**
+ * Reads a plain object's own enumerable properties, each once, for the keys in `known`, into `values` in the
+ * order of `known` (absent keys undefined). Returns how many keys it has, or −1 if it is not a plain object or
+ * has another key.
+ */
+function plainRecord(value: unknown, known: readonly string[], values: unknown[]): number {
+  if (!isRecord(value)) return -1;
+  for (let i = 0; i < known.length; i++) values[i] = undefined;
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const i = known.indexOf(key);
+    if (i < 0) return -1;
+    values[i] = value[key];
+  }
+  return keys.length;
+}
+
+const SOLVER_KEYS = ['method', 'rtol', 'atol', 'maxSteps'] as const;
+
+/**
+ * The normalised problem of a plain, well-formed input, or null: parseReducedProblem then decides. It accepts
+ * only what the named checks (checkReducedProblem) accept, with the same values (spec/reduced/fast-parse.spec.ts
+ * checks this on seeded random inputs, valid and broken): a plain object with only known keys, plain arrays of
+ * finite numbers in range, init as { q, p } or { layers }, and a solver object with only known keys. Anything
+ * else — a wideGaussian init, a key present with the value undefined where the checks read presence, a value
+ * out of range, a getter or Proxy trap that throws — returns null. The named checks snapshot every object and
+ * format a field name per element: for a typical problem (bench/reduced) they cost ≈ 10% of the solve.
+ */
+export function parsePlainProblem(input: unknown, parseOptions: ParseProblemOptions = {}): NormalisedProblem | null {
+  try {
+    const top: unknown[] = [];
+    if (plainRecord(input, TOP_KEYS, top) < 0) return null;
+    const [sv, iv, dp, tauValue, initValue, timesValue, solverValue] = top;
+    const singularValues = plainNumbers(sv, -1, 0, ANY, false, false);
+    if (singularValues === null || singularValues.length === 0) return null;
+    const K = singularValues.length;
+    const inputVariances = iv === undefined ? new Array<number>(K).fill(1) : plainNumbers(iv, K, -ANY, ANY, true, false);
+    if (inputVariances === null) return null;
+    const depths = plainNumbers(dp, -1, 1, MAX_DEPTH, false, true);
+    if (depths === null || depths.length === 0) return null;
+    const M = depths.length;
+    let tau = 1;
+    if (tauValue !== undefined) {
+      if (typeof tauValue !== 'number' || !(tauValue > 0 && tauValue <= ANY)) return null;
+      tau = tauValue + 0;
+    }
+    let times: number[] | null;
+    if (timesValue === undefined) {
+      if (!parseOptions.timesOptional) return null;
+      times = [0];
+    } else times = plainNumbers(timesValue, -1, 0, ANY, false, false);
+    if (times === null || times.length === 0) return null;
+    for (let i = 1; i < times.length; i++) if (!(times[i]! > times[i - 1]!)) return null;
+    if (M * K * times.length > MAX_RESULT_VALUES) return null;
+    let scale = 0;
+    for (let m = 0; m < K; m++) scale = Math.max(scale, singularValues[m]! / inputVariances[m]!);
+    const solver = plainSolver(solverValue, scale);
+    if (solver === null) return null;
+    const init = plainInit(initValue, depths, K);
+    if (init === null) return null;
+    return { singularValues, inputVariances, depths, tau, times, solver, ...init };
+  } catch {
+    return null; // a getter or Proxy trap threw: the named checks report it as unreadable
+  }
+}
+
+function plainSolver(value: unknown, scale: number): NormalisedProblem['solver'] | null {
+  if (value === undefined) return { ...DEFAULT_SOLVER };
+  const fields: unknown[] = [];
+  if (plainRecord(value, SOLVER_KEYS, fields) < 0) return null;
+  const [methodValue, rtolValue, atolValue, maxStepsValue] = fields;
+  let method = DEFAULT_SOLVER.method;
+  if (methodValue !== undefined) {
+    if (typeof methodValue !== 'string' || !(METHODS as readonly string[]).includes(methodValue)) return null;
+    method = methodValue as MethodName;
+  }
+  let rtol = DEFAULT_SOLVER.rtol;
+  if (rtolValue !== undefined) {
+    if (typeof rtolValue !== 'number' || !(rtolValue >= RTOL_RANGE.min && rtolValue <= RTOL_RANGE.max)) return null;
+    rtol = rtolValue + 0;
+  }
+  let atol = DEFAULT_SOLVER.atol;
+  if (atolValue !== undefined) {
+    // parseAtol's bound: finite and > 0, and ≤ max when max is finite.
+    const max = Math.max((ATOL_MAX_RELATIVE_BY_METHOD[method] ?? ATOL_MAX_RELATIVE) * scale, DEFAULT_SOLVER.atol);
+    if (typeof atolValue !== 'number' || !(atolValue > 0 && atolValue <= ANY) || (Number.isFinite(max) && !(atolValue <= max))) return null;
+    atol = atolValue + 0;
+  }
+  let maxSteps = DEFAULT_SOLVER.maxSteps;
+  if (maxStepsValue !== undefined) {
+    if (typeof maxStepsValue !== 'number' || !Number.isSafeInteger(maxStepsValue) || !(maxStepsValue >= 1)) return null;
+    maxSteps = maxStepsValue + 0;
+  }
+  return { method, rtol, atol, maxSteps };
+}
+
+const INIT_KEYS = ['layers', 'q', 'p'] as const;
+
+function plainInit(value: unknown, depths: number[], K: number): Pick<NormalisedProblem, 'form' | 'initialStates' | 'balanced'> | null {
+  const fields: unknown[] = [];
+  const keys = plainRecord(value, INIT_KEYS, fields);
+  const [layersValue, qValue, pValue] = fields;
+  const M = depths.length;
+  if (layersValue !== undefined) {
+    // Alone (a q or p beside it, even undefined, is the named checks' error): the keys read were only layers.
+    if (keys !== 1) return null;
+    if (!isPlainArray(layersValue) || layersValue.length !== M) return null;
+    const layers = new Array<number[][]>(M);
+    for (let a = 0; a < M; a++) {
+      const pathway = plainMatrix(layersValue[a], depths[a]!, K);
+      if (pathway === null) return null;
+      layers[a] = pathway;
+    }
+    return { form: 'perLayer', initialStates: perLayerStates(layers, depths, K) };
+  }
+  // { q, p }: both present (a key with the value undefined is refused by the checks too, or means another form).
+  if (keys !== 2) return null;
+  const p = plainMatrix(pValue, M, K);
+  if (p === null) return null;
+  const q = plainMatrix(qValue, M, K);
+  if (q === null) return null;
+  const balanced = { q, p };
+  return { form: 'balanced', initialStates: balancedStates(balanced, depths, K), balanced };
 }
