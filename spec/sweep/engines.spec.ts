@@ -149,6 +149,21 @@ describe('sweep engines', () => {
     expect(early.strengths[0]! + early.strengths[1]!).to.be.closeTo(3 * (1 - Math.exp(-1)), 1e-3);
   });
 
+  it('the end-state engine draws the wide-Gaussian start as the parser does: the same doubles as endState of the point’s problem', async function () {
+    if (!(await engineAvailable('endstate'))) this.skip();
+    const { endState } = await import('../../src/exact/endstate.ts');
+    const { endStateProblem } = await import('../../src/sweep/engines/endstate.ts');
+    const { reducedProblem } = await import('../../src/sweep/engines/reduced-problem.ts');
+    const endstate = await loadEngine('endstate');
+    for (const [depths, sigma, seed] of [[[2, 3], 0.4, 1], [[1, 4, 6], 1.1, 7], [[5, 5], 0.05, 123456789]] as const) {
+      const params = point([...depths], sigma, seed, 100);
+      // Through the parser (init.wideGaussian and times), exactly as the engine called it before.
+      const viaParser = endState(reducedProblem(params, [0])).strengths.map((row) => row[0]!);
+      expect((await endstate.run(params, settings)).strengths).to.deep.equal(viaParser);
+      expect('times' in endStateProblem(params)).to.equal(false);
+    }
+  });
+
   it('end state and reduced engines agree on final strengths where both apply', async function () {
     if (!(await engineAvailable('endstate'))) {
       this.skip(); // src/exact/endstate.ts not present in this checkout
