@@ -54,25 +54,33 @@ function round4(x: number): number {
   return Number(x.toPrecision(4));
 }
 
+/** The draws both sets share, in their order: the sizes, S, λ, τ and the last output time. */
+function commonDraws(rng: ReturnType<typeof createRandom>) {
+  const M = rng.integer(1, 3);
+  const K = rng.integer(1, 4);
+  const depths = Array.from({ length: M }, () => rng.integer(1, 6));
+  const singularValues = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 5))).sort((a, b) => b - a);
+  const inputVariances = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 2)));
+  const tau = [0.5, 1, 2][rng.integer(0, 2)]!;
+  const tEnd = rng.integer(20, 200);
+  return { K, depths, singularValues, inputVariances, tau, tEnd };
+}
+
+/** OUTPUT_TIMES equally spaced times from 0 to tEnd, the last exactly tEnd. */
+function outputTimes(tEnd: number): number[] {
+  return Array.from({ length: OUTPUT_TIMES }, (_, i) => (i === OUTPUT_TIMES - 1 ? tEnd : (tEnd * i) / (OUTPUT_TIMES - 1)));
+}
+
 export function makeProblems(seed: number = DEFAULT_SEED, count: number = DEFAULT_COUNT): ProblemSet {
   const rng = createRandom(seed);
   const problems: BenchProblem[] = [];
   for (let id = 0; id < count; id++) {
-    const M = rng.integer(1, 3);
-    const K = rng.integer(1, 4);
-    const depths = Array.from({ length: M }, () => rng.integer(1, 6));
-    const singularValues = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 5))).sort((a, b) => b - a);
-    const inputVariances = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 2)));
-    const tau = [0.5, 1, 2][rng.integer(0, 2)]!;
-    const tEnd = rng.integer(20, 200);
+    const { K, depths, singularValues, inputVariances, tau, tEnd } = commonDraws(rng);
     const q = depths.map(() => Array.from({ length: K }, () => round4(uniform(rng, 0.5, 1))));
     const p = depths.map(() =>
       Array.from({ length: K }, () => (rng.uniform() < 0.5 ? -1 : 1) * round4(uniform(rng, 0.001, 0.05))),
     );
-    const times = Array.from({ length: OUTPUT_TIMES }, (_, i) =>
-      i === OUTPUT_TIMES - 1 ? tEnd : (tEnd * i) / (OUTPUT_TIMES - 1),
-    );
-    problems.push({ id, singularValues, inputVariances, depths, tau, init: { q, p }, times });
+    problems.push({ id, singularValues, inputVariances, depths, tau, init: { q, p }, times: outputTimes(tEnd) });
   }
   return { name: 'balanced', seed, problems };
 }
@@ -85,13 +93,7 @@ export function makeLayerProblems(seed: number = DEFAULT_LAYER_SEED, count: numb
   const rng = createRandom(seed);
   const problems: BenchProblem[] = [];
   for (let id = 0; id < count; id++) {
-    const M = rng.integer(1, 3);
-    const K = rng.integer(1, 4);
-    const depths = Array.from({ length: M }, () => rng.integer(1, 6));
-    const singularValues = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 5))).sort((a, b) => b - a);
-    const inputVariances = Array.from({ length: K }, () => round4(uniform(rng, 0.5, 2)));
-    const tau = [0.5, 1, 2][rng.integer(0, 2)]!;
-    const tEnd = rng.integer(20, 200);
+    const { K, depths, singularValues, inputVariances, tau, tEnd } = commonDraws(rng);
     const sigma = uniform(rng, 0.05, 0.6);
     const layers = depths.map((D) =>
       Array.from({ length: D }, (_, d) =>
@@ -101,10 +103,7 @@ export function makeLayerProblems(seed: number = DEFAULT_LAYER_SEED, count: numb
         }),
       ),
     );
-    const times = Array.from({ length: OUTPUT_TIMES }, (_, i) =>
-      i === OUTPUT_TIMES - 1 ? tEnd : (tEnd * i) / (OUTPUT_TIMES - 1),
-    );
-    problems.push({ id, singularValues, inputVariances, depths, tau, init: { layers }, times });
+    problems.push({ id, singularValues, inputVariances, depths, tau, init: { layers }, times: outputTimes(tEnd) });
   }
   return { name: 'perLayer', seed, problems };
 }
